@@ -1,0 +1,26 @@
+// Three projects, by file name: unit tests need nothing running; int and e2e tests start real
+// daprd sidecars (and FerretDB) through the shared harness in @bank/shared/testing.
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+const common = {
+  transform,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  // Sources use ESM-style ".js" specifiers; Jest runs the CommonJS output of swc.
+  moduleNameMapper: {
+    '^@bank/shared$': '<rootDir>/services/shared/src/index.ts',
+    '^@bank/shared/(.*)$': '<rootDir>/services/shared/src/$1/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  rootDir: '.',
+};
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/services/**/*.unit.test.ts'] },
+    { ...common, displayName: 'int', testMatch: ['<rootDir>/services/**/*.int.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/services/**/*.e2e.test.ts'] },
+  ],
+  // Per test and per hook; starting a system (daprd, services, FerretDB) takes seconds.
+  testTimeout: 180000,
+};

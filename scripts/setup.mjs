@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// One-time (and idempotent) set-up shared by `npm start` and `npm test`: dependencies installed
+// and current, daprd and FerretDB built from the Go module proxy (cached outside the clone).
+// Plain JavaScript on purpose: it must run before anything is installed.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const say = (m) => console.error(`[setup] ${m}`);
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  say(`Node ${process.versions.node} is too old: this project needs Node >= 20.19 (the mongodb driver does).`);
+  process.exit(1);
+}
+
+// Reinstall when package-lock.json changed since the last install (or nothing is installed).
+const lock = path.join(root, 'package-lock.json');
+const stamp = path.join(root, 'node_modules', '.bank-install-stamp');
+const want = existsSync(lock) ? createHash('sha256').update(readFileSync(lock)).digest('hex') : 'no-lock';
+const have = existsSync(stamp) ? readFileSync(stamp, 'utf8') : '';
+if (want !== have) {
+  say('installing npm dependencies (npm ci)');
+  const r = spawnSync('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    say('npm install failed');
+    process.exit(r.status ?? 1);
+  }
+  writeFileSync(stamp, want);
+}
+
+try {
+  execFileSync('bash', [path.join(root, 'scripts/tools.sh'), 'all'], { cwd: root, stdio: 'inherit' });
+} catch {
+  process.exit(1);
+}

@@ -1,0 +1,45 @@
+import Koa from 'koa';
+import { correlationMiddleware, createMetrics, Problem, problemMiddleware, type Logger, type Sidecar } from '@bank/shared';
+import { CommandHandler, type AccountStore } from './commands/command-handler.js';
+import { StreamStore } from './eventstore/stream-store.js';
+import { StreamIndex, type StreamRegistered } from './eventstore/stream-index.js';
+import { createCommandMetrics } from './http/metrics.js';
+import { commandRoutes } from './http/routes.js';
+import type { CommandConfig } from './config.js';
+
+const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * The app listens before its sidecar is up (daprd waits for the app port), but takes commands
+ * only once markReady() says whether the store has the outbox: a commit must know that.
+ */
+export function createCommandApp(config: CommandConfig, sidecar: Sidecar, log: Logger) {
+  const { registry, middleware: httpMetrics, handler: metricsHandler } = createMetrics('account-command');
+  const metrics = createCommandMetrics(registry);
+  const storeOpts = { storeName: config.STATESTORE, outboxEnabled: false };
+  const store: AccountStore = new StreamStore(sidecar, { ...storeOpts, chunkSize: config.CHUNK_SIZE, idempotencyWindow: config.IDEMPOTENCY_WINDOW });
+  // Index partitions hold one short entry per stream: larger chunks make enumeration cheaper.
+  const index = new StreamIndex(new StreamStore<StreamRegistered, null>(sidecar, { storeName: config.STATESTORE, chunkSize: 1000, outboxEnabled: false }));
+  const newId = () => crypto.randomUUID();
+  const handler = new CommandHandler({ store, index, sidecar, log, metrics, newId, failpoint: config.FAILPOINT });
+
+  const app = new Koa();
+  app.proxy = false;
+  app.use(correlationMiddleware(log));
+  app.use(problemMiddleware(log));
+  app.use(httpMetrics);
+  let ready = false;
+  app.use(async (ctx, next) => {
+    if (!ready && !ALWAYS_SERVED.has(ctx.path)) throw new Problem('dependency-unavailable', 'the service is starting; retry shortly');
+    await next();
+  });
+  const router = commandRoutes({ isReady: () => ready, handler, store, index, sidecar, storeName: config.STATESTORE, metrics, bodyLimit: config.BODY_LIMIT_BYTES, newId });
+  router.get('/metrics', metricsHandler);
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  const markReady = (outboxEnabled: boolean): void => {
+    store.outboxEnabled = outboxEnabled;
+    ready = true;
+  };
+  return { app, store, index, registry, markReady, isReady: () => ready };
+}

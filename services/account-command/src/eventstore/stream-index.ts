@@ -1,0 +1,72 @@
+// Every stream is enumerable (for rebuilds) through a partitioned index: partition p is itself a
+// stream, "index-<p>", of StreamRegistered entries, stored with the same single-write appends.
+// A stream is registered BEFORE its first commit, so a committed stream is always listed; an
+// entry whose stream never got committed is harmless (readers skip streams that do not exist).
+import { createHash } from 'node:crypto';
+import { ConcurrencyError, newEventId, StreamStore, type StoredEvent } from './stream-store.js';
+import { KeyedMutex } from './keyed-mutex.js';
+
+export interface StreamRegistered extends StoredEvent {
+  streamId: string;
+}
+
+export const INDEX_PARTITIONS = 16;
+const MAX_ATTEMPTS = 20;
+
+export class StreamIndex {
+  private readonly lock = new KeyedMutex();
+
+  constructor(
+    private readonly store: StreamStore<StreamRegistered, null>,
+    readonly partitions = INDEX_PARTITIONS,
+  ) {}
+
+  partitionOf(streamId: string): number {
+    return createHash('sha1').update(streamId).digest().readUInt32BE(0) % this.partitions;
+  }
+
+  static partitionStream(p: number): string {
+    return `index-${p}`;
+  }
+
+  async register(streamId: string): Promise<void> {
+    const key = StreamIndex.partitionStream(this.partitionOf(streamId));
+    await this.lock.run(key, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const loaded = await this.store.load(key);
+        try {
+          await this.store.append(loaded, [{ eventId: newEventId(), version: (loaded.head?.version ?? 0) + 1, streamId }], { snapshot: null });
+          return;
+        } catch (err) {
+          // Other replicas register into the same partition; retry on a fresh head.
+          if (!(err instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw err;
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+        }
+      }
+    });
+  }
+
+  /**
+   * Stream ids, paged. The cursor is "<partition>.<version>": the last entry returned. An id may
+   * appear twice when its first commit was retried; consumers treat the list as a set.
+   */
+  async list(cursor: string | null, limit: number): Promise<{ items: string[]; nextCursor: string | null }> {
+    let [p, after] = cursor ? (cursor.split('.').map(Number) as [number, number]) : [0, 0];
+    const items: string[] = [];
+    for (; p < this.partitions; p++, after = 0) {
+      const loaded = await this.store.load(StreamIndex.partitionStream(p));
+      const entries = await this.store.read(loaded, after + 1, limit - items.length);
+      for (const e of entries) items.push(e.streamId);
+      const last = entries[entries.length - 1];
+      if (last && items.length >= limit) {
+        if (last.version < (loaded.head?.version ?? 0)) return { items, nextCursor: `${p}.${last.version}` };
+        return { items, nextCursor: p + 1 < this.partitions ? `${p + 1}.0` : null };
+      }
+    }
+    return { items, nextCursor: null };
+  }
+
+  static isCursor(s: string): boolean {
+    return /^[0-9]{1,4}\.[0-9]{1,12}$/.test(s);
+  }
+}

@@ -1,0 +1,225 @@
+// An append-only event store on the Dapr state API, which only offers key/value with ETags.
+//
+// Layout per stream (see docs/architecture.md):
+//   <streamId>                 head: version, snapshot, idempotency window and the "open" events,
+//                              i.e. every event not yet in a sealed chunk
+//   <streamId>:chunk:<n>       sealed chunk n: exactly the events of versions n*C+1 .. (n+1)*C
+//
+// Every append is ONE conditional write of the head, guarded by its ETag, so two racing appends
+// cannot both win, on any store, and no multi-key atomicity is needed (Redis transactions do not
+// roll back). It goes through the transaction API because only that feeds the Dapr outbox.
+// A transaction cannot create a key "only if absent" on every store (Redis ignores first-write
+// there), so a new stream first gets an empty head (version 0) by a create-only single save; the
+// commit itself is then an ETag-guarded write like any other.
+// Sealing writes a chunk before the head; its content is fixed by the versions it covers, so a
+// repeated or racing seal writes the same bytes again.
+import { randomUUID } from 'node:crypto';
+import { Sidecar, SidecarError } from '@bank/shared';
+
+export interface StoredEvent {
+  eventId: string;
+  version: number;
+}
+
+export interface IdempotencyRecord {
+  key: string;
+  fingerprint: string;
+  /** The answer given the first time, returned as is on a repeat. */
+  response: { status: number; body: unknown };
+  version: number;
+}
+
+export interface StreamHead<E extends StoredEvent, S> {
+  streamId: string;
+  version: number;
+  chunkSize: number;
+  sealedChunks: number;
+  events: E[];
+  snapshot: S | null;
+  idempotency: IdempotencyRecord[];
+}
+
+export interface LoadedStream<E extends StoredEvent, S> {
+  streamId: string;
+  head: StreamHead<E, S> | null;
+  etag: string | undefined;
+}
+
+export class ConcurrencyError extends Error {
+  constructor(readonly streamId: string, readonly expectedVersion: number) {
+    super(`stream ${streamId} moved past version ${expectedVersion}`);
+  }
+}
+
+export class StoreUnavailableError extends Error {}
+
+export interface AppendOptions<S> {
+  snapshot: S | null;
+  idempotency?: Omit<IdempotencyRecord, 'version'> | undefined;
+  /** Published by the Dapr outbox instead of the head when the store has the outbox enabled. */
+  outboxMessage?: unknown;
+}
+
+export interface StreamStoreOptions {
+  storeName: string;
+  chunkSize?: number;
+  idempotencyWindow?: number;
+  /** Set once at start-up by probing the sidecar (see outbox-probe.ts). */
+  outboxEnabled?: boolean;
+}
+
+/** For the outbox message only: on the state op it would make Redis use RedisJSON commands. */
+const JSON_META = { contentType: 'application/json' };
+
+export const streamExists = (loaded: LoadedStream<StoredEvent, unknown>): boolean => (loaded.head?.version ?? 0) > 0;
+
+export class StreamStore<E extends StoredEvent, S> {
+  readonly storeName: string;
+  readonly chunkSize: number;
+  readonly idempotencyWindow: number;
+  outboxEnabled: boolean;
+
+  constructor(private readonly sidecar: Sidecar, opts: StreamStoreOptions) {
+    this.storeName = opts.storeName;
+    this.chunkSize = opts.chunkSize ?? 100;
+    this.idempotencyWindow = opts.idempotencyWindow ?? 64;
+    this.outboxEnabled = opts.outboxEnabled ?? false;
+  }
+
+  static chunkKey(streamId: string, n: number): string {
+    return `${streamId}:chunk:${n}`;
+  }
+
+  /** One round trip, whatever the stream's length: the head carries the current snapshot. */
+  async load(streamId: string): Promise<LoadedStream<E, S>> {
+    const item = await this.call(() => this.sidecar.getState<StreamHead<E, S>>(this.storeName, streamId));
+    return { streamId, head: item.value ?? null, etag: item.etag };
+  }
+
+  /**
+   * Appends events (already numbered from loaded.version + 1) with one conditional write.
+   * Throws ConcurrencyError when another writer got there first; nothing is then changed.
+   */
+  async append(given: LoadedStream<E, S>, events: E[], opts: AppendOptions<S>): Promise<LoadedStream<E, S>> {
+    if (given.head && given.etag === undefined) throw new Error(`stream ${given.streamId}: load it again before appending (no ETag)`);
+    const loaded = given.head ? given : await this.createEmptyHead(given.streamId);
+    const prev = loaded.head;
+    const fromVersion = (prev?.version ?? 0) + 1;
+    events.forEach((e, i) => {
+      if (e.version !== fromVersion + i) throw new Error(`event ${e.eventId} has version ${e.version}, expected ${fromVersion + i}`);
+    });
+    if (events.length === 0) return loaded;
+
+    const chunkSize = prev?.chunkSize ?? this.chunkSize;
+    let sealedChunks = prev?.sealedChunks ?? 0;
+    let open = prev?.events ?? [];
+    // Seal every complete chunk the head still carries, before the head that drops them is written.
+    while (open.length > 0 && (prev?.version ?? 0) >= (sealedChunks + 1) * chunkSize) {
+      const upTo = (sealedChunks + 1) * chunkSize;
+      const chunk = open.filter((e) => e.version <= upTo);
+      await this.call(() =>
+        this.sidecar.saveState(this.storeName, [
+          { key: StreamStore.chunkKey(loaded.streamId, sealedChunks), value: { streamId: loaded.streamId, chunk: sealedChunks, events: chunk } },
+        ], 'last-write'),
+      );
+      open = open.filter((e) => e.version > upTo);
+      sealedChunks++;
+    }
+
+    const lastVersion = fromVersion + events.length - 1;
+    let idempotency = prev?.idempotency ?? [];
+    if (opts.idempotency) {
+      idempotency = [...idempotency, { ...opts.idempotency, version: lastVersion }].slice(-this.idempotencyWindow);
+    }
+    const head: StreamHead<E, S> = {
+      streamId: loaded.streamId,
+      version: lastVersion,
+      chunkSize,
+      sealedChunks,
+      events: [...open, ...events],
+      snapshot: opts.snapshot,
+      idempotency,
+    };
+
+    const ops: Array<{ key: string; value: unknown; etag?: string | undefined; metadata?: Record<string, string> }> = [
+      { key: loaded.streamId, value: head, etag: loaded.etag },
+    ];
+    if (this.outboxEnabled && opts.outboxMessage !== undefined) {
+      ops.push({ key: loaded.streamId, value: opts.outboxMessage, metadata: { ...JSON_META, 'outbox.projection': 'true' } });
+    }
+    try {
+      await this.sidecar.transact(this.storeName, ops);
+    } catch (err) {
+      // A transaction reports a lost race and a broken store alike (HTTP 500); so does a write
+      // that landed but whose answer was lost. The store itself tells which it was.
+      const now = await this.load(loaded.streamId);
+      if (await this.contains(now, events[0]!)) return now;
+      const moved = now.etag !== loaded.etag || (now.head?.version ?? 0) !== (prev?.version ?? 0);
+      if (moved) throw new ConcurrencyError(loaded.streamId, prev?.version ?? 0);
+      throw err instanceof SidecarError ? new StoreUnavailableError(err.message) : err;
+    }
+    // A transaction does not return the new ETag, so the next append on this stream reads the
+    // head again (one GET): the caller must not reuse this result for a write.
+    return { streamId: loaded.streamId, head, etag: undefined };
+  }
+
+  /**
+   * Creates the version-0 head of a new stream, create-only: if a racing writer created it first
+   * the save fails and the head is read back. Either way the caller gets it with its ETag, or a
+   * ConcurrencyError if another writer has already committed to the stream.
+   */
+  private async createEmptyHead(streamId: string): Promise<LoadedStream<E, S>> {
+    const empty: StreamHead<E, S> = { streamId, version: 0, chunkSize: this.chunkSize, sealedChunks: 0, events: [], snapshot: null, idempotency: [] };
+    try {
+      await this.sidecar.saveState(this.storeName, [{ key: streamId, value: empty }], 'first-write');
+    } catch (err) {
+      if (!(err instanceof SidecarError) || err.status === 503) throw new StoreUnavailableError((err as Error).message);
+    }
+    const now = await this.load(streamId);
+    if (!now.head || now.etag === undefined) throw new StoreUnavailableError(`stream ${streamId}: the new head could not be read back`);
+    if (now.head.version > 0) throw new ConcurrencyError(streamId, 0);
+    return now;
+  }
+
+  /** Did the store keep this exact event (same id at the same version)? */
+  private async contains(now: LoadedStream<E, S>, event: E): Promise<boolean> {
+    const head = now.head;
+    if (!head || head.version < event.version) return false;
+    const found = (await this.read(now, event.version, 1))[0];
+    return found?.eventId === event.eventId;
+  }
+
+  /** Events from `fromVersion` on, at most `limit`, in version order. */
+  async read(loaded: LoadedStream<E, S>, fromVersion = 1, limit = Number.MAX_SAFE_INTEGER): Promise<E[]> {
+    const head = loaded.head;
+    if (!head || fromVersion > head.version || limit <= 0) return [];
+    const from = Math.max(1, fromVersion);
+    const to = Math.min(head.version, from + limit - 1);
+    const out: E[] = [];
+    const firstChunk = Math.floor((from - 1) / head.chunkSize);
+    const lastChunk = Math.min(head.sealedChunks - 1, Math.floor((to - 1) / head.chunkSize));
+    if (firstChunk <= lastChunk) {
+      const keys: string[] = [];
+      for (let n = firstChunk; n <= lastChunk; n++) keys.push(StreamStore.chunkKey(loaded.streamId, n));
+      const chunks = await this.call(() => this.sidecar.getBulkState<{ events: E[] }>(this.storeName, keys));
+      for (const key of keys) {
+        const chunk = chunks.get(key)?.value;
+        if (!chunk) throw new StoreUnavailableError(`chunk ${key} is missing from the store`);
+        for (const e of chunk.events) if (e.version >= from && e.version <= to) out.push(e);
+      }
+    }
+    for (const e of head.events) if (e.version >= from && e.version <= to) out.push(e);
+    return out;
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof SidecarError) throw new StoreUnavailableError(err.message);
+      throw err;
+    }
+  }
+}
+
+export const newEventId = (): string => randomUUID();

@@ -1,0 +1,62 @@
+import { Problem } from '@bank/shared';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function accountIdParam(raw: string | undefined): string {
+  if (!raw || !UUID.test(raw)) throw new Problem('invalid-account-id', 'the account id must be a UUID');
+  return raw.toLowerCase();
+}
+
+/**
+ * Checks the shape of a command body: an object with exactly these string fields. Amount rules
+ * (format, sign, precision, currency) belong to the domain and are checked there.
+ */
+export function commandBody<K extends string>(body: unknown, fields: readonly K[], amountField: K): Record<K, string> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Problem('invalid-request', 'the body must be a JSON object');
+  const errors: Array<{ pointer: string; detail: string }> = [];
+  const obj = body as Record<string, unknown>;
+  for (const f of fields) {
+    if (!(f in obj)) errors.push({ pointer: `/${f}`, detail: 'is required' });
+  }
+  for (const k of Object.keys(obj)) {
+    if (!(fields as readonly string[]).includes(k)) errors.push({ pointer: `/${k}`, detail: 'is not a known field' });
+  }
+  if (errors.length) throw new Problem('invalid-request', errors.map((e) => `${e.pointer.slice(1)} ${e.detail}`).join('; '), { errors });
+  if (typeof obj[amountField] !== 'string') {
+    throw new Problem('invalid-amount', `${amountField} must be a decimal string such as "25.50", not a JSON ${jsonType(obj[amountField])}`);
+  }
+  for (const f of fields) {
+    if (typeof obj[f] !== 'string') throw new Problem('invalid-request', `${f} must be a string`, { errors: [{ pointer: `/${f}`, detail: 'must be a string' }] });
+  }
+  return obj as Record<K, string>;
+}
+
+function jsonType(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
+export function versionHeader(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const m = /^(?:W\/)?"?([0-9]{1,12})"?$/.exec(raw.trim());
+  if (!m) throw new Problem('invalid-header', 'If-Match must be a version such as "3"');
+  return Number(m[1]);
+}
+
+export function intQuery(raw: unknown, name: string, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !/^[0-9]{1,12}$/.test(raw)) throw new Problem('invalid-query', `${name} must be an integer`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new Problem('invalid-query', `${name} must be between ${min} and ${max}`);
+  return n;
+}
+
+export function instantQuery(raw: unknown, name: string): Date | undefined {
+  if (raw === undefined) return undefined;
+  // ISO 8601 with a time zone; a bare local time would mean different instants on different hosts.
+  if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(raw)) {
+    throw new Problem('invalid-query', `${name} must be an ISO-8601 instant such as 2026-01-31T12:00:00Z`);
+  }
+  const d = new Date(raw);
+  if (Number.isNaN(d.getTime())) throw new Problem('invalid-query', `${name} is not a valid date`);
+  return d;
+}

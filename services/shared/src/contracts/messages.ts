@@ -1,0 +1,33 @@
+import type { AccountEvent } from './events.js';
+
+/** Pub/sub component and topic every service agrees on; the component behind the name is YAML. */
+export const PUBSUB_NAME = 'pubsub';
+export const ACCOUNT_EVENTS_TOPIC = 'account-events';
+export const STATESTORE_NAME = 'statestore';
+export const COMMAND_APP_ID = 'account-command';
+export const QUERY_APP_ID = 'account-query';
+
+/**
+ * "Stream accountId reached version V." Consumers treat it as a hint to pull from the event
+ * store: it may be duplicated, reordered, late or (outbox on Redis) announce a commit that never
+ * happened. The events may travel with it for consumers that accept those risks.
+ */
+export interface StreamNotification {
+  accountId: string;
+  version: number;
+  events?: AccountEvent[];
+}
+
+/** GET /accounts/{id}/events answer of the command service. */
+export interface EventPage {
+  accountId: string;
+  /** Current version of the stream (not of the page). */
+  version: number;
+  events: Array<Pick<AccountEvent, 'eventId' | 'type' | 'version' | 'occurredAt' | 'data'> & { schemaVersion: number }>;
+}
+
+/** GET /streams answer of the command service: every stream id, paged. */
+export interface StreamIndexPage {
+  items: string[];
+  nextCursor: string | null;
+}

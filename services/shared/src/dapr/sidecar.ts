@@ -1,0 +1,176 @@
+// A thin client for the daprd HTTP API. The @dapr/dapr SDK is not used for these calls: its
+// state.get never returns the ETag, publish reports failure as a value instead of throwing, its
+// debug log prints request headers (the dapr-api-token among them), and transactions over gRPC
+// drop per-operation metadata. Node's fetch keeps connections to the sidecar alive.
+
+export class SidecarError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly errorCode: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+export interface StateItem<T> {
+  key: string;
+  value: T | undefined;
+  etag: string | undefined;
+}
+
+export interface UpsertOp<T> {
+  key: string;
+  value: T;
+  /** Opaque ETag from the store; absent means "create only" (with first-write concurrency). */
+  etag?: string | undefined;
+  metadata?: Record<string, string>;
+  /** first-write (default) makes a write without ETag create-only on the stores that allow it. */
+  concurrency?: 'first-write' | 'last-write';
+}
+
+export interface SidecarOptions {
+  httpPort: number;
+  host?: string;
+  apiToken?: string | undefined;
+  /** Per-call timeout; a hung sidecar must not hang a request forever. */
+  timeoutMs?: number;
+}
+
+export class Sidecar {
+  readonly baseUrl: string;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+
+  constructor(opts: SidecarOptions) {
+    this.baseUrl = `http://${opts.host ?? '127.0.0.1'}:${opts.httpPort}`;
+    this.headers = opts.apiToken ? { 'dapr-api-token': opts.apiToken } : {};
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+  }
+
+  async fetch(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...this.headers, ...init.headers };
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    this.calls++;
+    try {
+      return await fetch(this.baseUrl + path, {
+        method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+        headers,
+        body,
+        signal: AbortSignal.timeout(init.timeoutMs ?? this.timeoutMs),
+      });
+    } catch (e) {
+      throw new SidecarError(`sidecar unreachable at ${this.baseUrl}${path}: ${(e as Error).message}`, 503, 'ERR_SIDECAR_UNREACHABLE');
+    }
+  }
+
+  private static async fail(res: Response, what: string): Promise<never> {
+    const text = await res.text().catch(() => '');
+    let code: string | undefined;
+    let message = text;
+    try {
+      const j = JSON.parse(text) as { errorCode?: string; message?: string };
+      code = j.errorCode;
+      message = j.message ?? text;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    throw new SidecarError(`${what}: HTTP ${res.status} ${code ?? ''} ${message}`.trim(), res.status, code);
+  }
+
+  async getState<T>(store: string, key: string): Promise<StateItem<T>> {
+    const res = await this.fetch(`/v1.0/state/${store}/${encodeURIComponent(key)}?metadata.consistency=strong`, {
+      headers: { 'consistency': 'strong' },
+    });
+    if (res.status === 204) return { key, value: undefined, etag: undefined };
+    if (!res.ok) return Sidecar.fail(res, `get state ${key}`);
+    const text = await res.text();
+    return { key, value: text === '' ? undefined : (JSON.parse(text) as T), etag: res.headers.get('etag') ?? undefined };
+  }
+
+  async getBulkState<T>(store: string, keys: string[], parallelism = 16): Promise<Map<string, StateItem<T>>> {
+    const out = new Map<string, StateItem<T>>();
+    if (keys.length === 0) return out;
+    const res = await this.fetch(`/v1.0/state/${store}/bulk`, { body: { keys, parallelism } });
+    if (!res.ok) return Sidecar.fail(res, 'bulk get state');
+    const items = (await res.json()) as Array<{ key: string; data?: T; etag?: string; error?: string }>;
+    for (const it of items) {
+      if (it.error) throw new SidecarError(`bulk get ${it.key}: ${it.error}`, 500, 'ERR_STATE_BULK_GET');
+      out.set(it.key, { key: it.key, value: it.data, etag: it.etag });
+    }
+    return out;
+  }
+
+  /** Plain upserts (no transaction): each item on its own; 409 on an ETag mismatch. */
+  async saveState<T>(store: string, items: UpsertOp<T>[], concurrency: 'first-write' | 'last-write' = 'first-write'): Promise<void> {
+    const res = await this.fetch(`/v1.0/state/${store}`, {
+      body: items.map((i) => ({
+        key: i.key,
+        value: i.value,
+        ...(i.etag !== undefined ? { etag: i.etag } : {}),
+        options: { concurrency, consistency: 'strong' },
+        ...(i.metadata ? { metadata: i.metadata } : {}),
+      })),
+    });
+    if (!res.ok) return Sidecar.fail(res, 'save state');
+  }
+
+  /**
+   * State transaction. Any failure, an ETag mismatch included, comes back as HTTP 500
+   * ERR_STATE_TRANSACTION: the caller decides by re-reading whether it lost a race.
+   */
+  async transact<T>(store: string, upserts: UpsertOp<T>[], metadata?: Record<string, string>): Promise<void> {
+    const res = await this.fetch(`/v1.0/state/${store}/transaction`, {
+      body: {
+        operations: upserts.map((u) => ({
+          operation: 'upsert',
+          request: {
+            key: u.key,
+            value: u.value,
+            ...(u.etag !== undefined ? { etag: u.etag } : {}),
+            options: { concurrency: u.concurrency ?? 'first-write', consistency: 'strong' },
+            ...(u.metadata ? { metadata: u.metadata } : {}),
+          },
+        })),
+        ...(metadata ? { metadata } : {}),
+      },
+    });
+    if (!res.ok) return Sidecar.fail(res, 'state transaction');
+  }
+
+  /** Number of HTTP calls made to the sidecar, so tests can count round trips. */
+  calls = 0;
+
+  async publish(pubsub: string, topic: string, data: unknown, metadata: Record<string, string> = {}): Promise<void> {
+    const qs = Object.entries(metadata)
+      .map(([k, v]) => `metadata.${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+      .join('&');
+    const res = await this.fetch(`/v1.0/publish/${pubsub}/${topic}${qs ? `?${qs}` : ''}`, { body: data });
+    if (!res.ok) return Sidecar.fail(res, `publish ${pubsub}/${topic}`);
+  }
+
+  /** Service invocation; the raw response is returned so callers see the callee's status. */
+  invoke(appId: string, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Response> {
+    return this.fetch(`/v1.0/invoke/${appId}/method/${path.replace(/^\//, '')}`, init);
+  }
+
+  /** True when the sidecar is up and its components are initialised. */
+  async healthy(): Promise<boolean> {
+    try {
+      const res = await this.fetch('/v1.0/healthz', { timeoutMs: 2000 });
+      return res.status === 204 || res.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  async metadata(): Promise<unknown> {
+    const res = await this.fetch('/v1.0/metadata', { timeoutMs: 2000 });
+    if (!res.ok) return Sidecar.fail(res, 'metadata');
+    return res.json();
+  }
+}

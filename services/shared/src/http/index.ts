@@ -1,0 +1,5 @@
+export * from './problem-middleware.js';
+export * from './json-body.js';
+export * from './correlation.js';
+export * from './metrics.js';
+export * from './server.js';
