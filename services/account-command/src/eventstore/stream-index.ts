@@ -19,18 +19,20 @@ export class StreamIndex {
   constructor(
     private readonly store: StreamStore<StreamRegistered, null>,
     readonly partitions = INDEX_PARTITIONS,
+    /** Partition p is the stream `<name>-<p>`. */
+    readonly name = 'index',
   ) {}
 
   partitionOf(streamId: string): number {
     return createHash('sha1').update(streamId).digest().readUInt32BE(0) % this.partitions;
   }
 
-  static partitionStream(p: number): string {
-    return `index-${p}`;
+  partitionStream(p: number): string {
+    return `${this.name}-${p}`;
   }
 
   async register(streamId: string): Promise<void> {
-    const key = StreamIndex.partitionStream(this.partitionOf(streamId));
+    const key = this.partitionStream(this.partitionOf(streamId));
     await this.lock.run(key, async () => {
       for (let attempt = 1; ; attempt++) {
         const loaded = await this.store.load(key);
@@ -54,7 +56,7 @@ export class StreamIndex {
     let [p, after] = cursor ? (cursor.split('.').map(Number) as [number, number]) : [0, 0];
     const items: string[] = [];
     for (; p < this.partitions; p++, after = 0) {
-      const loaded = await this.store.load(StreamIndex.partitionStream(p));
+      const loaded = await this.store.load(this.partitionStream(p));
       const entries = await this.store.read(loaded, after + 1, limit - items.length);
       for (const e of entries) items.push(e.streamId);
       const last = entries[entries.length - 1];

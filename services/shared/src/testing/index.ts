@@ -5,3 +5,5 @@ export * from './dapr.js';
 export * from './service.js';
 export * from './redis.js';
 export * from './system.js';
+export * from './profile.js';
+export * from './store-sidecar.js';

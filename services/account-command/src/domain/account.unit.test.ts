@@ -1,0 +1,342 @@
+// The account decider read as given events / when command / then events or error.
+import type { AccountEvent, NewEvent } from '@bank/shared';
+import {
+  decide,
+  evolve,
+  fold,
+  fromSnapshot,
+  initialState,
+  toSnapshot,
+  type AccountCommand,
+  type AccountSnapshot,
+  type AccountState,
+  type Decision,
+  type DomainError,
+} from './account.js';
+
+const ID = '3f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a13';
+let clock = Date.parse('2026-01-10T09:00:00.000Z');
+
+/** Stored envelopes for new events, numbered after `after` (what the command handler does). */
+function stored(after: number, events: NewEvent[]): AccountEvent[] {
+  return events.map((e, i) => {
+    clock += 1000;
+    return {
+      eventId: `evt-${after + 1 + i}`,
+      accountId: ID,
+      type: e.type,
+      version: after + 1 + i,
+      occurredAt: new Date(clock).toISOString(),
+      schemaVersion: 1,
+      data: e.data,
+    } as AccountEvent;
+  });
+}
+
+const created = (initialBalance: string, currency = 'MAD'): NewEvent => ({ type: 'AccountCreated', data: { initialBalance, currency } });
+const activated: NewEvent = { type: 'AccountActivated', data: {} };
+const credited = (amount: string, currency = 'MAD'): NewEvent => ({ type: 'AccountCredited', data: { amount, currency } });
+const debited = (amount: string, currency = 'MAD'): NewEvent => ({ type: 'AccountDebited', data: { amount, currency } });
+
+/** Given these (new) events, in order, as the stored stream. */
+function given(...events: NewEvent[]): { state: AccountState; history: AccountEvent[] } {
+  const history = stored(0, events);
+  return { state: fold(history), history };
+}
+
+const open = (initialBalance: string, currency = 'MAD'): AccountCommand => ({ type: 'OpenAccount', accountId: ID, initialBalance, currency });
+const credit = (amount: string, currency = 'MAD'): AccountCommand => ({ type: 'CreditAccount', accountId: ID, amount, currency });
+const debit = (amount: string, currency = 'MAD'): AccountCommand => ({ type: 'DebitAccount', accountId: ID, amount, currency });
+
+function thenEvents(d: Decision): NewEvent[] {
+  if (!d.ok) throw new Error(`expected events, got error ${d.error.code}: ${d.error.detail}`);
+  return d.events;
+}
+function thenError(d: Decision): DomainError {
+  if (d.ok) throw new Error(`expected an error, got events ${JSON.stringify(d.events)}`);
+  return d.error;
+}
+
+/** decide must not touch its input: freeze the state deeply enough to catch a mutation. */
+function frozen(s: AccountState): AccountState {
+  return Object.freeze({ ...s });
+}
+
+const BAD_FORMATS = ['1e3', '1E3', ' 1', '1 ', '1.', '.5', '+1', '-1', '01', '00.50', '1,000.00', '1_000', '0x10', 'NaN', 'Infinity', '', '١٢', '10.5.1'];
+
+describe('OpenAccount', () => {
+  it('given no stream, opens the account: AccountCreated then AccountActivated, amount in canonical form', () => {
+    expect(thenEvents(decide(open('100.00'), initialState))).toEqual([created('100.00'), activated]);
+    expect(thenEvents(decide(open('100'), initialState))).toEqual([created('100.00'), activated]);
+    expect(thenEvents(decide(open('100.5'), initialState))).toEqual([created('100.50'), activated]);
+  });
+
+  it.each(['0', '0.00', '0.0'])('allows a zero initial balance (%s)', (amount) => {
+    expect(thenEvents(decide(open(amount), initialState))).toEqual([created('0.00'), activated]);
+  });
+
+  it('refuses a negative initial balance', () => {
+    expect(thenError(decide(open('-1.00'), initialState)).code).toBe('invalid-amount');
+    expect(thenError(decide(open('-0.01'), initialState)).code).toBe('invalid-amount');
+  });
+
+  it.each(BAD_FORMATS)('refuses the initial balance %j (plain decimals only)', (amount) => {
+    const e = thenError(decide(open(amount), initialState));
+    expect(e.code).toBe('invalid-amount');
+    expect(e.detail).toMatch(/initialBalance/);
+  });
+
+  it('refuses more decimals than the currency allows, for each currency', () => {
+    expect(thenError(decide(open('1.001', 'MAD'), initialState)).code).toBe('invalid-amount');
+    expect(thenError(decide(open('1.5', 'JPY'), initialState)).code).toBe('invalid-amount');
+    expect(thenError(decide(open('1.0', 'JPY'), initialState)).code).toBe('invalid-amount');
+    expect(thenError(decide(open('1.0001', 'KWD'), initialState)).code).toBe('invalid-amount');
+    expect(thenEvents(decide(open('1500', 'JPY'), initialState))).toEqual([created('1500', 'JPY'), activated]);
+    expect(thenEvents(decide(open('1.234', 'KWD'), initialState))).toEqual([created('1.234', 'KWD'), activated]);
+    expect(thenEvents(decide(open('1.2', 'KWD'), initialState))).toEqual([created('1.200', 'KWD'), activated]);
+  });
+
+  it('refuses an amount beyond the sanity bound', () => {
+    expect(thenError(decide(open('1'.repeat(16)), initialState)).code).toBe('invalid-amount');
+    expect(thenEvents(decide(open('9'.repeat(15)), initialState))).toEqual([created(`${'9'.repeat(15)}.00`), activated]);
+  });
+
+  it.each(['ABC', 'mad', 'Mad', 'MADX', 'MA', '', 'XXX', ' MAD'])('refuses the unknown currency %j', (currency) => {
+    expect(thenError(decide(open('1.00', currency), initialState)).code).toBe('unknown-currency');
+  });
+
+  it('refuses a non-string currency without throwing', () => {
+    const cmd = { ...open('1.00'), currency: 123 } as unknown as AccountCommand;
+    expect(thenError(decide(cmd, initialState)).code).toBe('unknown-currency');
+  });
+
+  it('given an existing account, refuses to open it again', () => {
+    const { state } = given(created('10.00'), activated);
+    expect(thenError(decide(open('5.00'), state)).code).toBe('account-already-exists');
+  });
+});
+
+describe('CreditAccount', () => {
+  it('given an active account, credits it', () => {
+    const { state } = given(created('100.00'), activated);
+    expect(thenEvents(decide(credit('25.50'), frozen(state)))).toEqual([credited('25.50')]);
+    expect(thenEvents(decide(credit('25.5'), state))).toEqual([credited('25.50')]);
+    expect(thenEvents(decide(credit('0.01'), state))).toEqual([credited('0.01')]);
+  });
+
+  it.each(['0', '0.00', '0.0'])('refuses a zero amount (%s)', (amount) => {
+    const { state } = given(created('100.00'), activated);
+    expect(thenError(decide(credit(amount), state)).code).toBe('invalid-amount');
+  });
+
+  it.each(['-1', '-0.01', '-25.50'])('refuses a negative amount (%s)', (amount) => {
+    const { state } = given(created('100.00'), activated);
+    expect(thenError(decide(credit(amount), state)).code).toBe('invalid-amount');
+  });
+
+  it.each(BAD_FORMATS)('refuses the amount %j', (amount) => {
+    const { state } = given(created('100.00'), activated);
+    const e = thenError(decide(credit(amount), state));
+    expect(e.code).toBe('invalid-amount');
+    expect(e.detail).toMatch(/amount/);
+  });
+
+  it('refuses more decimals than the currency allows', () => {
+    expect(thenError(decide(credit('1.001'), given(created('1.00'), activated).state)).code).toBe('invalid-amount');
+    expect(thenError(decide(credit('1.5', 'JPY'), given(created('100', 'JPY'), activated).state)).code).toBe('invalid-amount');
+    expect(thenError(decide(credit('0.0001', 'KWD'), given(created('1.000', 'KWD'), activated).state)).code).toBe('invalid-amount');
+    expect(thenEvents(decide(credit('0.001', 'KWD'), given(created('1.000', 'KWD'), activated).state))).toEqual([credited('0.001', 'KWD')]);
+    expect(thenEvents(decide(credit('7', 'JPY'), given(created('100', 'JPY'), activated).state))).toEqual([credited('7', 'JPY')]);
+  });
+
+  it('given no stream, refuses: the account does not exist', () => {
+    expect(thenError(decide(credit('1.00'), initialState)).code).toBe('account-not-found');
+  });
+
+  it('given a created but not activated account, refuses', () => {
+    const { state } = given(created('1.00'));
+    expect(state.status).toBe('CREATED');
+    expect(thenError(decide(credit('1.00'), state)).code).toBe('account-not-active');
+  });
+
+  it('refuses a currency other than the account one, naming it', () => {
+    const { state } = given(created('100.00'), activated);
+    const e = thenError(decide(credit('1.00', 'EUR'), state));
+    expect(e.code).toBe('currency-mismatch');
+    expect(e.extensions).toEqual({ accountCurrency: 'MAD' });
+  });
+
+  it('refuses an unknown currency before anything else', () => {
+    expect(thenError(decide(credit('1.00', 'ZZZ'), initialState)).code).toBe('unknown-currency');
+    expect(thenError(decide(credit('1.00', 'ZZZ'), given(created('1.00'), activated).state)).code).toBe('unknown-currency');
+  });
+});
+
+describe('DebitAccount', () => {
+  const rich = () => given(created('100.00'), activated).state;
+
+  it('given enough funds, debits', () => {
+    expect(thenEvents(decide(debit('25.50'), frozen(rich())))).toEqual([debited('25.50')]);
+  });
+
+  it('allows a debit of exactly the balance', () => {
+    expect(thenEvents(decide(debit('100.00'), rich()))).toEqual([debited('100.00')]);
+    expect(thenEvents(decide(debit('100'), rich()))).toEqual([debited('100.00')]);
+  });
+
+  it('refuses a debit above the balance, by one minor unit, with balance and request', () => {
+    const e = thenError(decide(debit('100.01'), rich()));
+    expect(e.code).toBe('insufficient-funds');
+    expect(e.extensions).toEqual({ balance: '100.00', requested: '100.01' });
+  });
+
+  it('refuses any debit on a zero balance, and allows it after a credit', () => {
+    const { state } = given(created('0.00'), activated);
+    expect(thenError(decide(debit('0.01'), state)).code).toBe('insufficient-funds');
+    const after = fold(stored(2, [credited('0.01')]), state);
+    expect(thenEvents(decide(debit('0.01'), after))).toEqual([debited('0.01')]);
+  });
+
+  it.each(['0', '0.00', '-1', '-100.00'])('refuses the non-positive amount %s', (amount) => {
+    expect(thenError(decide(debit(amount), rich())).code).toBe('invalid-amount');
+  });
+
+  it.each(BAD_FORMATS)('refuses the amount %j', (amount) => {
+    expect(thenError(decide(debit(amount), rich())).code).toBe('invalid-amount');
+  });
+
+  it('given no stream, refuses', () => {
+    expect(thenError(decide(debit('1.00'), initialState)).code).toBe('account-not-found');
+  });
+
+  it('refuses a currency mismatch even when the amount would fit', () => {
+    expect(thenError(decide(debit('1.00', 'USD'), rich())).code).toBe('currency-mismatch');
+  });
+
+  it('JPY has no minor unit: the whole balance in yen', () => {
+    const { state } = given(created('1000', 'JPY'), activated);
+    expect(thenEvents(decide(debit('1000', 'JPY'), state))).toEqual([debited('1000', 'JPY')]);
+    expect(thenError(decide(debit('1001', 'JPY'), state)).extensions).toEqual({ balance: '1000', requested: '1001' });
+    expect(thenError(decide(debit('999.5', 'JPY'), state)).code).toBe('invalid-amount');
+  });
+
+  it('KWD has three decimals: a fils above the balance is refused', () => {
+    const { state } = given(created('1.500', 'KWD'), activated);
+    expect(thenEvents(decide(debit('1.5', 'KWD'), state))).toEqual([debited('1.500', 'KWD')]);
+    expect(thenError(decide(debit('1.501', 'KWD'), state)).extensions).toEqual({ balance: '1.500', requested: '1.501' });
+  });
+
+  it('the decision depends on the balance after every event', () => {
+    const { state } = given(created('10.00'), activated, credited('5.00'), debited('14.99'));
+    expect(thenEvents(decide(debit('0.01'), state))).toEqual([debited('0.01')]);
+    expect(thenError(decide(debit('0.02'), state)).code).toBe('insufficient-funds');
+  });
+});
+
+describe('evolve and fold', () => {
+  it('fold of nothing is the initial state', () => {
+    expect(fold([])).toEqual(initialState);
+    expect(initialState).toEqual({ status: 'NONE', version: 0 });
+  });
+
+  it('AccountCreated gives a CREATED account, AccountActivated an ACTIVATED one', () => {
+    const [c, a] = stored(0, [created('12.34'), activated]);
+    const s1 = evolve(initialState, c!);
+    expect(s1).toEqual({ status: 'CREATED', accountId: ID, currency: 'MAD', balance: 1234n, version: 1, createdAt: c!.occurredAt, updatedAt: c!.occurredAt });
+    const s2 = evolve(s1, a!);
+    expect(s2).toEqual({ ...s1, status: 'ACTIVATED', version: 2, updatedAt: a!.occurredAt });
+  });
+
+  it('balance in minor units and version follow credits and debits', () => {
+    const { state, history } = given(created('100.00'), activated, credited('25.50'), debited('0.50'), debited('125.00'), credited('0.01'));
+    expect(state).toMatchObject({ status: 'ACTIVATED', balance: 1n, version: 6, createdAt: history[0]!.occurredAt, updatedAt: history[5]!.occurredAt });
+  });
+
+  it('folds in several steps to the same state as in one', () => {
+    const { state, history } = given(created('7.00'), activated, credited('3.00'), debited('1.25'));
+    expect(fold(history.slice(2), fold(history.slice(0, 2)))).toEqual(state);
+    expect(history.reduce(evolve, initialState)).toEqual(state);
+  });
+
+  it('uses exact integer arithmetic: no floating point drift', () => {
+    const events = [created('0.00'), activated, ...Array.from({ length: 10 }, () => credited('0.10'))];
+    const { state } = given(...events);
+    expect(state).toMatchObject({ balance: 100n, version: 12 });
+    const big = given(created('999999999999999.99'), activated, credited('999999999999999.99')).state;
+    expect(big).toMatchObject({ balance: 199999999999999998n });
+  });
+
+  it('KWD and JPY balances are kept in their own minor units', () => {
+    expect(given(created('1.005', 'KWD'), activated, credited('0.001', 'KWD')).state).toMatchObject({ balance: 1006n, currency: 'KWD' });
+    expect(given(created('100', 'JPY'), activated, debited('1', 'JPY')).state).toMatchObject({ balance: 99n, currency: 'JPY' });
+  });
+
+  it('ignores events other than AccountCreated on an account that does not exist', () => {
+    const [, a, c] = stored(0, [created('1.00'), activated, credited('1.00')]);
+    expect(evolve(initialState, a!)).toBe(initialState);
+    expect(evolve(initialState, c!)).toBe(initialState);
+  });
+
+  it('does not modify the state it is given', () => {
+    const { state } = given(created('1.00'), activated);
+    const copy = { ...state };
+    evolve(frozen(state), stored(2, [credited('1.00')])[0]!);
+    expect(state).toEqual(copy);
+  });
+
+  it('throws on a corrupt stored amount rather than computing a wrong balance', () => {
+    const [c] = stored(0, [created('1e3')]);
+    expect(() => evolve(initialState, c!)).toThrow(/corrupt event/);
+    const { state } = given(created('1.00'), activated);
+    const [bad] = stored(2, [credited('-1.00')]);
+    expect(() => evolve(state, bad!)).toThrow(/corrupt event/);
+  });
+
+  it('every decided event, once stored, evolves the state the decider expects', () => {
+    let s: AccountState = initialState;
+    const history: AccountEvent[] = [];
+    for (const cmd of [open('50.00'), credit('20.00'), debit('70.00'), credit('0.05')]) {
+      const events = stored(s.version, thenEvents(decide(cmd, s)));
+      history.push(...events);
+      s = fold(events, s);
+    }
+    expect(s).toMatchObject({ status: 'ACTIVATED', balance: 5n, version: 5 });
+    expect(history.map((e) => e.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(thenError(decide(debit('0.06'), s)).code).toBe('insufficient-funds');
+  });
+});
+
+describe('snapshots', () => {
+  it('the initial state has no snapshot, and no snapshot is the initial state', () => {
+    expect(toSnapshot(initialState)).toBeNull();
+    expect(fromSnapshot(null)).toEqual(initialState);
+    expect(fromSnapshot(undefined)).toEqual(initialState);
+  });
+
+  it('round-trips through JSON with the balance as a string', () => {
+    const { state } = given(created('100.00'), activated, credited('0.99'), debited('50.00'));
+    const snap = toSnapshot(state);
+    expect(snap).toMatchObject({ balance: '5099', version: 4, status: 'ACTIVATED', currency: 'MAD', accountId: ID });
+    const json = JSON.parse(JSON.stringify(snap)) as AccountSnapshot;
+    const back = fromSnapshot(json);
+    expect(back).toEqual(state);
+    expect(typeof (back as { balance: unknown }).balance).toBe('bigint');
+  });
+
+  it('a state rebuilt from a snapshot decides like the original', () => {
+    const { state } = given(created('10.000', 'KWD'), activated);
+    const back = fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(state))) as AccountSnapshot);
+    expect(decide(debit('10', 'KWD'), back)).toEqual(decide(debit('10', 'KWD'), state));
+    expect(decide(debit('10.001', 'KWD'), back)).toEqual(decide(debit('10.001', 'KWD'), state));
+  });
+
+  it('keeps balances beyond Number precision exactly', () => {
+    const { state } = given(created('999999999999999.99'), activated, credited('999999999999999.99'));
+    expect(fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(state))) as AccountSnapshot)).toEqual(state);
+  });
+
+  it('keeps a CREATED (not yet activated) state', () => {
+    const { state } = given(created('3.00'));
+    expect(fromSnapshot(toSnapshot(state))).toEqual(state);
+  });
+});
