@@ -7,7 +7,8 @@ import { createCommandMetrics } from './http/metrics.js';
 import { commandRoutes } from './http/routes.js';
 import type { CommandConfig } from './config.js';
 
-const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics']);
+// daprd asks for /dapr/subscribe while the app starts: answer it, ready or not.
+const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics', '/dapr/subscribe']);
 
 /**
  * The app listens before its sidecar is up (daprd waits for the app port), but takes commands
@@ -35,6 +36,10 @@ export function createCommandApp(config: CommandConfig, sidecar: Sidecar, log: L
   });
   const router = commandRoutes({ isReady: () => ready, handler, store, index, sidecar, storeName: config.STATESTORE, metrics, bodyLimit: config.BODY_LIMIT_BYTES, newId });
   router.get('/metrics', metricsHandler);
+  // The command side subscribes to nothing; saying so spares daprd an error at start-up.
+  router.get('/dapr/subscribe', (ctx) => {
+    ctx.body = [];
+  });
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   const markReady = (outboxEnabled: boolean): void => {

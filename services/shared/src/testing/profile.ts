@@ -1,31 +1,106 @@
-// What a components profile needs from the run: its folder and the environment its component
-// secrets are read from (secretstores.local.env, prefix BANK_), isolated per run.
+// What a components profile needs from a run: its folder, the environment its component secrets
+// are read from (secretstores.local.env, prefix BANK_), and its idempotent set-up (databases,
+// streams). Each run takes a slot (1..15; `npm start` uses 0) that isolates it from every other
+// run on the same servers: its own Redis database, tables, schema, queues and consumers.
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from './processes.js';
-import { acquireRedisDb, REDIS_HOST, REDIS_PORT } from './redis.js';
+import { acquireSlot, REDIS_HOST, REDIS_PORT, redisCommand } from './redis.js';
 
 export interface ProfileRun {
   profile: string;
+  slot: number;
   resourcesPath: string;
   daprEnv: Record<string, string>;
-  /** Frees what the run reserved (its Redis database). */
+  /** Frees what the run reserved. */
   release(): void;
 }
+
+const host = (name: string, def: string) => process.env[name] ?? def;
+const PG = { host: host('PGHOST', '127.0.0.1'), port: host('PGPORT', '5432'), user: host('PGUSER', 'postgres'), db: host('BANK_PG_DATABASE', 'bank') };
+const MYSQL = { host: host('MYSQL_HOST', '127.0.0.1'), port: host('MYSQL_PORT', '3306'), user: host('MYSQL_USER', 'root'), password: process.env.MYSQL_PASSWORD ?? '' };
+
+function sh(cmd: string, args: string[], what: string): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PGPASSWORD: process.env.PGPASSWORD ?? '' } });
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new Error(`${what} failed: ${err.stderr?.trim() || err.message}`);
+  }
+}
+
+const psql = (sql: string, db = PG.db) => sh('psql', ['-h', PG.host, '-p', PG.port, '-U', PG.user, '-d', db, '-v', 'ON_ERROR_STOP=1', '-qtAc', sql], `psql (${PG.host}:${PG.port}) "${sql}"`);
+const mysql = (sql: string) => sh('mariadb', ['-h', MYSQL.host, '-P', MYSQL.port, '-u', MYSQL.user, ...(MYSQL.password ? [`-p${MYSQL.password}`] : []), '-e', sql], `mariadb (${MYSQL.host}:${MYSQL.port}) "${sql}"`);
+
+/** Names that differ per slot; slot 0 (npm start) keeps the plain names. */
+const suffix = (slot: number) => (slot === 0 ? '' : `_s${slot}`);
+const consumer = (slot: number) => (slot === 0 ? '{appID}' : `t${slot}-{appID}`);
+
+async function redis(slot: number, fresh: boolean) {
+  if (fresh) await redisCommand([['FLUSHDB']], slot);
+  return { BANK_REDIS_ADDRESS: `${REDIS_HOST}:${REDIS_PORT}`, BANK_REDIS_PASSWORD: process.env.REDIS_PASSWORD ?? '', BANK_REDIS_DB: String(slot) };
+}
+
+function postgres(slot: number, fresh: boolean) {
+  if (psql(`SELECT 1 FROM pg_database WHERE datname = '${PG.db}'`, 'postgres').trim() !== '1') psql(`CREATE DATABASE ${PG.db}`, 'postgres');
+  const table = `state${suffix(slot)}`;
+  const meta = `dapr_metadata${suffix(slot)}`;
+  if (fresh) psql(`DROP TABLE IF EXISTS ${table}; DROP TABLE IF EXISTS ${meta}`);
+  const password = process.env.PGPASSWORD ? ` password=${process.env.PGPASSWORD}` : '';
+  return {
+    BANK_PG_CONNECTION: `host=${PG.host} port=${PG.port} user=${PG.user}${password} dbname=${PG.db} sslmode=disable`,
+    BANK_STATE_TABLE: table,
+    BANK_STATE_METADATA_TABLE: meta,
+  };
+}
+
+function mariadb(slot: number, fresh: boolean) {
+  const schema = `bank${suffix(slot)}`;
+  if (fresh) mysql(`DROP DATABASE IF EXISTS ${schema}`);
+  return {
+    BANK_MYSQL_CONNECTION: `${MYSQL.user}:${MYSQL.password}@tcp(${MYSQL.host}:${MYSQL.port})/?allowNativePasswords=true&parseTime=true`,
+    BANK_MYSQL_SCHEMA: schema,
+    BANK_STATE_TABLE: 'state',
+  };
+}
+
+const rabbitmq = (slot: number) => ({ BANK_RABBITMQ_URL: process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672', BANK_CONSUMER_ID: consumer(slot) });
+const mqtt = (slot: number) => ({ BANK_MQTT_URL: process.env.MQTT_URL ?? 'tcp://127.0.0.1:1883', BANK_CONSUMER_ID: consumer(slot) });
+
+async function jetstream(slot: number) {
+  const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const { ensureJetStream } = await import('./jetstream.js');
+  await ensureJetStream(url);
+  return { BANK_NATS_URL: url, BANK_CONSUMER_ID: consumer(slot).replace('{appID}', '{appID}') };
+}
+
+/** Environment (and set-up) per runnable profile. */
+const PROFILES: Record<string, (slot: number, fresh: boolean) => Promise<Record<string, string>>> = {
+  redis: (slot, fresh) => redis(slot, fresh),
+  'postgres-rabbitmq': async (slot, fresh) => ({ ...postgres(slot, fresh), ...rabbitmq(slot) }),
+  'mysql-jetstream': async (slot, fresh) => ({ ...mariadb(slot, fresh), ...(await jetstream(slot)) }),
+  'postgres-mqtt': async (slot, fresh) => ({ ...postgres(slot, fresh), ...mqtt(slot) }),
+};
+
+export const RUNNABLE_PROFILES = Object.keys(PROFILES);
 
 export function selectedProfile(): string {
   return process.env.PROFILE ?? 'redis';
 }
 
-export async function prepareProfile(profile = selectedProfile()): Promise<ProfileRun> {
-  const redis = await acquireRedisDb();
-  return {
-    profile,
-    resourcesPath: path.join(REPO_ROOT, 'components', profile),
-    daprEnv: {
-      BANK_REDIS_ADDRESS: `${REDIS_HOST}:${REDIS_PORT}`,
-      BANK_REDIS_PASSWORD: process.env.REDIS_PASSWORD ?? '',
-      BANK_REDIS_DB: String(redis.db),
-    },
-    release: redis.release,
-  };
+/**
+ * Prepares a profile for a run. Tests take a free slot and start from empty storage; `npm start`
+ * passes slot 0 and keeps its data.
+ */
+export async function prepareProfile(profile = selectedProfile(), opts: { slot?: number } = {}): Promise<ProfileRun> {
+  const env = PROFILES[profile];
+  if (!env) throw new Error(`unknown or not runnable profile "${profile}"; runnable here: ${RUNNABLE_PROFILES.join(', ')}`);
+  const lease = opts.slot === undefined ? await acquireSlot() : { slot: opts.slot, release: () => undefined };
+  try {
+    const daprEnv = await env(lease.slot, opts.slot === undefined);
+    return { profile, slot: lease.slot, resourcesPath: path.join(REPO_ROOT, 'components', profile), daprEnv, release: lease.release };
+  } catch (err) {
+    lease.release();
+    throw err;
+  }
 }

@@ -1,5 +1,6 @@
-// Each running system gets its own logical Redis database (1..15; `npm start` keeps 0), so test
-// files that run in parallel never see each other's keys, streams or consumer groups.
+// Each running system takes a slot (1..15; `npm start` keeps 0): on Redis its logical database,
+// elsewhere its tables and consumer names (profile.ts), so test files that run in parallel never
+// see each other's keys, streams or consumer groups.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -40,10 +41,10 @@ export function redisCommand(commands: string[][], db = 0): Promise<string> {
   });
 }
 
-export async function acquireRedisDb(): Promise<{ db: number; release(): void }> {
+export async function acquireSlot(): Promise<{ slot: number; release(): void }> {
   for (let attempt = 0; attempt < 600; attempt++) {
     for (let db = 1; db <= 15; db++) {
-      const lock = path.join(tmpdir(), `bank-redis-db-${REDIS_PORT}-${db}.lock`);
+      const lock = path.join(tmpdir(), `bank-test-slot-${db}.lock`);
       try {
         const fd = openSync(lock, 'wx');
         writeSync(fd, String(process.pid));
@@ -60,10 +61,9 @@ export async function acquireRedisDb(): Promise<{ db: number; release(): void }>
         db--;
         continue;
       }
-      await redisCommand([['FLUSHDB']], db);
-      return { db, release: () => rmSync(lock, { force: true }) };
+      return { slot: db, release: () => rmSync(lock, { force: true }) };
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
-  throw new Error('no free Redis database (1..15) for this test run');
+  throw new Error('no free slot (1..15) for this test run');
 }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './processes.js';
-import { acquireRedisDb, REDIS_HOST, REDIS_PORT } from './redis.js';
+import { prepareProfile, selectedProfile } from './profile.js';
 import { startService, type RunningService } from './service.js';
 
 export interface SystemOptions {
@@ -18,7 +18,8 @@ export interface TestSystem {
   runId: string;
   runDir: string;
   profile: string;
-  redisDb: number;
+  /** The run's isolation slot (its Redis database, table suffix, consumer names). */
+  slot: number;
   command: RunningService;
   stop(): Promise<void>;
 }
@@ -28,21 +29,16 @@ export function runDirFor(runId: string): string {
 }
 
 export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
-  const profile = o.profile ?? process.env.PROFILE ?? 'redis';
+  const profile = o.profile ?? selectedProfile();
   const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
   const runDir = runDirFor(runId);
   mkdirSync(runDir, { recursive: true });
-  const redis = await acquireRedisDb();
-  const daprEnv = {
-    BANK_REDIS_ADDRESS: `${REDIS_HOST}:${REDIS_PORT}`,
-    BANK_REDIS_PASSWORD: process.env.REDIS_PASSWORD ?? '',
-    BANK_REDIS_DB: String(redis.db),
-  };
+  const run = await prepareProfile(profile);
   const common = {
-    resourcesPath: path.join(REPO_ROOT, 'components', profile),
+    resourcesPath: run.resourcesPath,
     runDir,
     nameResolutionDb: path.join(runDir, 'name-resolution.db'),
-    daprEnv,
+    daprEnv: run.daprEnv,
     daprApiToken: o.daprApiToken,
     appApiToken: o.appApiToken,
   };
@@ -50,18 +46,18 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
   try {
     command = await startService({ ...common, appId: 'account-command', entry: 'services/account-command/src/main.ts', env: o.commandEnv ?? {} });
   } catch (err) {
-    redis.release();
+    run.release();
     throw err;
   }
   return {
     runId,
     runDir,
     profile,
-    redisDb: redis.db,
+    slot: run.slot,
     command,
     async stop() {
       await command?.stop();
-      redis.release();
+      run.release();
     },
   };
 }
