@@ -104,3 +104,14 @@ export async function prepareProfile(profile = selectedProfile(), opts: { slot?:
     throw err;
   }
 }
+
+/** Profiles a cross-profile suite runs on: TEST_PROFILES ("all" or a list), else the selected one. */
+export function profilesUnderTest(): string[] {
+  const wanted = process.env.TEST_PROFILES?.trim();
+  if (!wanted) return [selectedProfile()];
+  if (wanted === 'all') return RUNNABLE_PROFILES;
+  const list = wanted.split(',').map((p) => p.trim()).filter(Boolean);
+  const unknown = list.filter((p) => !RUNNABLE_PROFILES.includes(p));
+  if (unknown.length) throw new Error(`TEST_PROFILES names profiles that are not runnable here: ${unknown.join(', ')}`);
+  return list;
+}
