@@ -16,7 +16,7 @@ export function commandBody<K extends string>(body: unknown, fields: readonly K[
   const errors: Array<{ pointer: string; detail: string }> = [];
   const obj = body as Record<string, unknown>;
   for (const f of fields) {
-    if (!(f in obj)) errors.push({ pointer: `/${f}`, detail: 'is required' });
+    if (!Object.hasOwn(obj, f)) errors.push({ pointer: `/${f}`, detail: 'is required' });
   }
   for (const k of Object.keys(obj)) {
     if (!(fields as readonly string[]).includes(k)) errors.push({ pointer: `/${k}`, detail: 'is not a known field' });
@@ -57,6 +57,14 @@ export function instantQuery(raw: unknown, name: string): Date | undefined {
     throw new Problem('invalid-query', `${name} must be an ISO-8601 instant such as 2026-01-31T12:00:00Z`);
   }
   const d = new Date(raw);
-  if (Number.isNaN(d.getTime())) throw new Problem('invalid-query', `${name} is not a valid date`);
+  if (Number.isNaN(d.getTime()) || !isCalendarDate(raw.slice(0, 10))) throw new Problem('invalid-query', `${name} is not a valid date`);
   return d;
+}
+
+/** Date.parse rolls 2026-02-30 over to March 2 instead of refusing it. */
+function isCalendarDate(ymd: string): boolean {
+  const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
+  const t = new Date(0);
+  t.setUTCFullYear(y, m - 1, d); // unlike Date.UTC, keeps years 0..99 as they are
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
 }

@@ -13,6 +13,7 @@ export const env = {
       parse(raw, name) {
         if (!/^-?[0-9]+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
         const n = Number(raw);
+        if (!Number.isSafeInteger(n)) throw new ConfigError(`${name} is too large to be an exact integer, got "${raw}"`);
         if (opts.min !== undefined && n < opts.min) throw new ConfigError(`${name} must be >= ${opts.min}, got ${n}`);
         if (opts.max !== undefined && n > opts.max) throw new ConfigError(`${name} must be <= ${opts.max}, got ${n}`);
         return n;

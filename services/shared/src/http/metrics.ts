@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { problemStatus } from './problem-middleware.js';
 
 /** One registry per service process, with Node's default metrics and HTTP timings. */
 export function createMetrics(service: string) {
@@ -15,12 +16,18 @@ export function createMetrics(service: string) {
   });
   const middleware = async (ctx: Context, next: Next): Promise<void> => {
     const end = httpDuration.startTimer();
+    // An error thrown through here is answered further out (problemMiddleware): until then
+    // ctx.status still says 404, so the status is the one that error will get.
+    let status: number | undefined;
     try {
       await next();
+    } catch (err) {
+      status = problemStatus(err);
+      throw err;
     } finally {
       // The route template, never the raw path, keeps label cardinality bounded.
       const route = (ctx as Context & { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
-      end({ method: ctx.method, route: String(route), status: String(ctx.status) });
+      end({ method: ctx.method, route: String(route), status: String(status ?? ctx.status) });
     }
   };
   const handler = async (ctx: Context): Promise<void> => {

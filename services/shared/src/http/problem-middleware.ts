@@ -19,6 +19,14 @@ export function sendProblem(ctx: Context, p: Problem): void {
   ctx.body = p.toBody(ctx.path);
 }
 
+/** The status problemMiddleware answers a thrown error with (for layers it wraps, such as metrics). */
+export function problemStatus(err: unknown): number {
+  if (err instanceof Problem) return err.status;
+  const status = (err as { status?: unknown } | null)?.status;
+  const code = typeof status === 'number' ? byStatus[status] : undefined;
+  return code ? new Problem(code).status : 500;
+}
+
 /**
  * Turns every failure into an RFC 9457 document. Known causes keep their status; anything else
  * is a 500 whose detail says nothing about internals (the log has the stack, with the
