@@ -1,0 +1,184 @@
+// npm run bench [-- --profile <p>] [--seconds <s>]: starts its own system on the profile (real
+// daprd sidecars, FerretDB), drives it on loopback, prints a markdown table and writes JSON to
+// .bench/ (git-ignored). Bounded in time; stops everything it started.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { EVENT_SCHEMA_VERSION, STATESTORE_NAME, type AccountEvent } from '@bank/shared';
+import { REDIS_HOST, REDIS_PORT, REPO_ROOT, startSystem, type SystemOptions, type TestSystem } from '@bank/shared/testing';
+import { fold, toSnapshot, type AccountSnapshot } from '../services/account-command/src/domain/index.js';
+import { StreamStore } from '../services/account-command/src/eventstore/stream-store.js';
+import { closedLoop, percentile, type LoadResult } from './load.js';
+import { redisBaseline } from './baseline.js';
+
+const { values: args } = parseArgs({
+  options: {
+    profile: { type: 'string', default: process.env.PROFILE ?? 'redis' },
+    seconds: { type: 'string', default: '8' },
+    accounts: { type: 'string', default: '500' },
+  },
+});
+const seconds = Number(args.seconds);
+const accountsWanted = Number(args.accounts);
+const json = { 'content-type': 'application/json' };
+const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '—');
+
+async function post(url: string, body: unknown): Promise<{ status: number; body: { accountId: string; version: number } }> {
+  const res = await fetch(url, { method: 'POST', headers: json, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as { accountId: string; version: number } };
+}
+
+async function openAccounts(sys: TestSystem, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i += 50) {
+    const batch = await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => post(`${sys.command.url}/accounts`, { initialBalance: '1000000.00', currency: 'EUR' })));
+    ids.push(...batch.map((b) => b.body.accountId));
+  }
+  return ids;
+}
+
+function machine() {
+  const cpus = os.cpus();
+  let redis = '';
+  try {
+    redis = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    redis = 'unknown';
+  }
+  return { cores: cpus.length, cpu: cpus[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, os: `${os.type()} ${os.release()}`, redis };
+}
+
+/** Appends `n` credit events to a fresh account stream, in commits of up to 1,000 events. */
+async function seedStream(sys: TestSystem, n: number): Promise<string> {
+  const store = new StreamStore<AccountEvent, AccountSnapshot>(sys.command.daprd.sidecar, { storeName: STATESTORE_NAME });
+  const { body } = await post(`${sys.command.url}/accounts`, { initialBalance: '0.00', currency: 'EUR' });
+  const id = `account-${body.accountId}`;
+  let version = 2;
+  while (version < n) {
+    const loaded = await store.load(id);
+    const count = Math.min(1000, n - version);
+    const at = new Date().toISOString();
+    const events: AccountEvent[] = Array.from({ length: count }, (_, k) => ({
+      eventId: crypto.randomUUID(),
+      accountId: body.accountId,
+      type: 'AccountCredited',
+      version: version + 1 + k,
+      occurredAt: at,
+      schemaVersion: EVENT_SCHEMA_VERSION,
+      data: { amount: '1.00', currency: 'EUR' },
+    }));
+    const prev = loaded.head!.snapshot!;
+    const next = fold(events, { ...prev, balance: BigInt(prev.balance) });
+    await store.append(loaded, events, { snapshot: toSnapshot(next) });
+    version += count;
+  }
+  return body.accountId;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const sys = await startSystem({ profile: args.profile, query: true, commandEnv: { LOG_LEVEL: 'warn' }, queryEnv: { LOG_LEVEL: 'warn' } } as SystemOptions);
+  const results: Record<string, unknown> = { machine: machine(), profile: args.profile, secondsPerLevel: seconds, at: new Date().toISOString() };
+  const rows: string[] = [];
+  try {
+    const accounts = await openAccounts(sys, accountsWanted);
+    const credit = (i: number) => ({ method: 'POST' as const, path: `/accounts/${accounts[i % accounts.length]}/credit`, body: JSON.stringify({ amount: '1.00', currency: 'EUR' }) });
+
+    // 1. Command throughput and latency at fixed concurrency.
+    const levels: Record<number, LoadResult> = {};
+    for (const c of [1, 8, 32, 128]) {
+      levels[c] = await closedLoop(sys.command.url, c, seconds, credit);
+      rows.push(`| commands, ${c} clients | ${levels[c]!.throughput.toFixed(0)} cmd/s | ${ms(levels[c]!.p50)} | ${ms(levels[c]!.p95)} | ${ms(levels[c]!.p99)} | ${levels[c]!.errors} errors |`);
+    }
+    results.commands = levels;
+    const best = Math.max(...Object.values(levels).map((l) => l.throughput));
+
+    // 2. Projection lag at half the best throughput: command accepted -> query side at that version.
+    const queryUrl = (sys as TestSystem & { query?: { url: string } }).query?.url;
+    if (queryUrl) {
+      const rate = best / 2;
+      const lags: number[] = [];
+      const until = performance.now() + seconds * 1000;
+      const pending: Promise<void>[] = [];
+      let i = 0;
+      while (performance.now() < until) {
+        const t0 = performance.now();
+        const spec = credit(i++);
+        pending.push(
+          (async () => {
+            const res = await fetch(sys.command.url + spec.path, { method: 'POST', headers: json, body: spec.body });
+            const { accountId, version } = (await res.json()) as { accountId: string; version: number };
+            const q = await fetch(`${queryUrl}/accounts/${accountId}?minVersion=${version}`);
+            await q.arrayBuffer();
+            if (q.status === 200 && q.headers.get('x-read-model-stale') !== 'true') lags.push(performance.now() - t0);
+          })().catch(() => undefined),
+        );
+        const wait = t0 + 1000 / rate - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+      await Promise.all(pending);
+      const sorted = lags.sort((a, b) => a - b);
+      results.projectionLag = { rate, samples: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+      rows.push(`| projection lag at ${rate.toFixed(0)} cmd/s (accepted -> readable) | ${sorted.length} samples | ${ms(percentile(sorted, 50))} | — | ${ms(percentile(sorted, 99))} | |`);
+    }
+
+    // 3. Rehydration: the cost of a command on streams of 10, 1,000 and 100,000 events.
+    const rehydration: Record<number, LoadResult> = {};
+    for (const n of [10, 1000, 100_000]) {
+      const id = await seedStream(sys, n);
+      rehydration[n] = await closedLoop(sys.command.url, 1, Math.min(seconds, 4), () => ({ method: 'POST', path: `/accounts/${id}/credit`, body: JSON.stringify({ amount: '1.00', currency: 'EUR' }) }));
+      rows.push(`| one command on a stream of ${n.toLocaleString('en')} events | ${rehydration[n]!.throughput.toFixed(0)} cmd/s | ${ms(rehydration[n]!.p50)} | ${ms(rehydration[n]!.p95)} | ${ms(rehydration[n]!.p99)} | |`);
+    }
+    results.rehydration = rehydration;
+
+    // 4. Rebuild rate.
+    if (queryUrl) {
+      const t0 = performance.now();
+      const res = await fetch(`${queryUrl}/admin/projections/rebuild`, { method: 'POST' });
+      if (res.status === 202 || res.status === 200) {
+        let status: { running?: boolean; state?: string; lastRebuild?: { events?: number; eventsApplied?: number } } = {};
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 200));
+          status = (await (await fetch(`${queryUrl}/admin/projections`)).json()) as typeof status;
+          if (!status.running && status.state !== 'running' && status.lastRebuild) break;
+          if (performance.now() - t0 > 300_000) break;
+        }
+        const secs = (performance.now() - t0) / 1000;
+        const events = status.lastRebuild?.events ?? status.lastRebuild?.eventsApplied ?? NaN;
+        results.rebuild = { seconds: secs, events, eventsPerSecond: events / secs };
+        rows.push(`| rebuild of every read model | ${(events / secs).toFixed(0)} events/s | ${events} events in ${secs.toFixed(1)} s | | | |`);
+      }
+    }
+
+    // 5. Baseline: the same conditional append straight to Redis, no sidecar.
+    if (args.profile === 'redis') {
+      const base = await redisBaseline({ host: REDIS_HOST, port: REDIS_PORT, db: sys.slot, concurrency: 32, seconds, accounts: accounts.length });
+      results.redisBaseline = base;
+      const dapr = levels[32]!;
+      rows.push(`| baseline: ioredis conditional append, 32 clients | ${base.throughput.toFixed(0)} ops/s | ${ms(base.p50)} | ${ms(base.p95)} | ${ms(base.p99)} | whole command via Dapr = ${(dapr.throughput / base.throughput * 100).toFixed(1)} % of it |`);
+    }
+  } finally {
+    await sys.stop();
+  }
+  const m = results.machine as ReturnType<typeof machine>;
+  const table = [
+    `Profile \`${args.profile}\`, ${m.cores} cores ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.redis.split(' ').slice(0, 3).join(' ')}; ${seconds} s per level; ${new Date().toISOString().slice(0, 10)}.`,
+    '',
+    '| measure | throughput | p50 ms | p95 ms | p99 ms | notes |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+  console.log(table);
+  const dir = path.join(REPO_ROOT, '.bench');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `bench-${args.profile}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ ...results, table, durationSeconds: (Date.now() - started) / 1000 }, null, 2));
+  console.log(`\n(JSON: ${path.relative(REPO_ROOT, file)})`);
+}
+
+main().catch((err: unknown) => {
+  console.error('bench failed:', err);
+  process.exit(1);
+});
