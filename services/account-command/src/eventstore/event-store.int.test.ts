@@ -172,7 +172,7 @@ describe.each(profilesUnderTest())('event store on profile %s', (profile) => {
   });
 
   describe('idempotency records', () => {
-    test('are stored with the commit that produced them, newest kept within the window', async () => {
+    test('are stored with the commit that produced them: the first commit\'s for good, the newest within the window', async () => {
       const store = new StreamStore<TestEvent, null>(sidecar, { storeName: STATESTORE_NAME, idempotencyWindow: 3 });
       const id = streamId();
       for (let v = 1; v <= 5; v++) {
@@ -180,7 +180,7 @@ describe.each(profilesUnderTest())('event store on profile %s', (profile) => {
       }
       const head = (await store.load(id)).head!;
       expect(head.idempotency).toEqual([
-        { key: 'k3', fingerprint: 'f3', response: { status: 200, body: { v: 3 } }, version: 3 },
+        { key: 'k1', fingerprint: 'f1', response: { status: 200, body: { v: 1 } }, version: 1, first: true },
         { key: 'k4', fingerprint: 'f4', response: { status: 200, body: { v: 4 } }, version: 4 },
         { key: 'k5', fingerprint: 'f5', response: { status: 200, body: { v: 5 } }, version: 5 },
       ]);

@@ -27,6 +27,8 @@ export interface IdempotencyRecord {
   /** The answer given the first time, returned as is on a repeat. */
   response: { status: number; body: unknown };
   version: number;
+  /** The record of a stream's first commit is kept for good: it is what a retried create finds. */
+  first?: boolean;
 }
 
 export interface StreamHead<E extends StoredEvent, S> {
@@ -129,7 +131,11 @@ export class StreamStore<E extends StoredEvent, S> {
     const lastVersion = fromVersion + events.length - 1;
     let idempotency = prev?.idempotency ?? [];
     if (opts.idempotency) {
-      idempotency = [...idempotency, { ...opts.idempotency, version: lastVersion }].slice(-this.idempotencyWindow);
+      const record: IdempotencyRecord = { ...opts.idempotency, version: lastVersion, ...(fromVersion === 1 ? { first: true } : {}) };
+      const all = [...idempotency, record];
+      const pinned = all.filter((r) => r.first);
+      const recent = all.filter((r) => !r.first);
+      idempotency = [...pinned, ...recent.slice(-Math.max(1, this.idempotencyWindow - pinned.length))];
     }
     const head: StreamHead<E, S> = {
       streamId: loaded.streamId,

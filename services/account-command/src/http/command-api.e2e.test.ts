@@ -14,7 +14,8 @@ let base: string;
 beforeAll(async () => {
   // debug: the per-request log line is what shows the correlation id in the logs.
   // CHUNK_SIZE at its minimum (10): the longer streams below cross sealed chunks.
-  sys = await startSystem({ commandEnv: { LOG_LEVEL: 'debug', CHUNK_SIZE: '10' } });
+  // IDEMPOTENCY_WINDOW 5: a test below pushes keys out of the window.
+  sys = await startSystem({ commandEnv: { LOG_LEVEL: 'debug', CHUNK_SIZE: '10', IDEMPOTENCY_WINDOW: '5' } });
   base = sys.command.url;
 });
 
@@ -458,6 +459,24 @@ describe('idempotency', () => {
     expect(new Set(par.map((r) => r.body.accountId as string))).toEqual(new Set([uuidFromKey(key2)]));
     const ev = (await allEvents(uuidFromKey(key2))) as { version: number; events: Array<{ type: string }> };
     expect(ev.events.map((e) => e.type)).toEqual(['AccountCreated', 'AccountActivated']);
+  });
+
+  it('replays a keyed open even after more keyed commands than the window holds; forgets old credit keys', async () => {
+    const key = `open-window-${process.pid}-${Date.now()}`;
+    const first = await open('0.00', 'MAD', { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    const id = first.body.accountId as string;
+    for (let i = 0; i < 7; i++) expect((await credit(id, '1.00', 'MAD', { 'idempotency-key': `${key}-c${i}` })).status).toBe(200);
+    const again = await open('0.00', 'MAD', { 'idempotency-key': key });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    // The newest credit keys are still remembered; the oldest one has left the window.
+    const recent = await credit(id, '1.00', 'MAD', { 'idempotency-key': `${key}-c6` });
+    expect(recent.headers.get('idempotent-replayed')).toBe('true');
+    const old = await credit(id, '1.00', 'MAD', { 'idempotency-key': `${key}-c0` });
+    expect(old.headers.get('idempotent-replayed')).toBeNull();
+    expect(old.body.version).toBe(2 + 7 + 1);
   });
 
   it('opens distinct accounts without a key', async () => {

@@ -36,7 +36,8 @@ function jsonType(v: unknown): string {
 }
 
 export function versionHeader(raw: string | undefined): number | undefined {
-  if (raw === undefined || raw === '') return undefined;
+  // `*` (RFC 9110: "the resource exists") adds nothing: a command on an unknown account is 404.
+  if (raw === undefined || raw === '' || raw.trim() === '*') return undefined;
   const m = /^(?:W\/)?"?([0-9]{1,12})"?$/.exec(raw.trim());
   if (!m) throw new Problem('invalid-header', 'If-Match must be a version such as "3"');
   return Number(m[1]);

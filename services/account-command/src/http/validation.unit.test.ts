@@ -98,11 +98,16 @@ describe('versionHeader (If-Match)', () => {
     expect(versionHeader('')).toBeUndefined();
   });
 
+  it('treats * as no version condition (RFC 9110: "exists"; an unknown account is 404 anyway)', () => {
+    expect(versionHeader('*')).toBeUndefined();
+    expect(versionHeader(' * ')).toBeUndefined();
+  });
+
   it.each([['"3"', 3], ['3', 3], ['W/"3"', 3], [' "12" ', 12], ['"0"', 0], ['"999999999999"', 999999999999]])('reads %j as %d', (raw, v) => {
     expect(versionHeader(raw)).toBe(v);
   });
 
-  it.each(['"abc"', '"-1"', '"1.5"', '"1", "2"', '*', '"1234567890123"', 'W/', '""', 'x"3"'])('refuses %j with 400 invalid-header', (raw) => {
+  it.each(['"abc"', '"-1"', '"1.5"', '"1", "2"', '"1234567890123"', 'W/', '""', 'x"3"'])('refuses %j with 400 invalid-header', (raw) => {
     const p = problemOf(() => versionHeader(raw));
     expect(p.code).toBe('invalid-header');
     expect(p.status).toBe(400);
