@@ -36,9 +36,9 @@ const mysql = (sql: string) => sh('mariadb', ['-h', MYSQL.host, '-P', MYSQL.port
 const suffix = (slot: number) => (slot === 0 ? '' : `_s${slot}`);
 const consumer = (slot: number) => (slot === 0 ? '{appID}' : `t${slot}-{appID}`);
 
-async function redis(slot: number, fresh: boolean) {
-  if (fresh) await redisCommand([['FLUSHDB']], slot);
-  return { BANK_REDIS_ADDRESS: `${REDIS_HOST}:${REDIS_PORT}`, BANK_REDIS_PASSWORD: process.env.REDIS_PASSWORD ?? '', BANK_REDIS_DB: String(slot) };
+async function redis(slot: number, fresh: boolean, server = { host: REDIS_HOST, port: REDIS_PORT }) {
+  if (fresh) await redisCommand([['FLUSHDB']], slot, server);
+  return { BANK_REDIS_ADDRESS: `${server.host}:${server.port}`, BANK_REDIS_PASSWORD: process.env.REDIS_PASSWORD ?? '', BANK_REDIS_DB: String(slot) };
 }
 
 function postgres(slot: number, fresh: boolean) {
@@ -75,8 +75,15 @@ async function jetstream(slot: number) {
 }
 
 /** Environment (and set-up) per runnable profile. */
-const PROFILES: Record<string, (slot: number, fresh: boolean) => Promise<Record<string, string>>> = {
-  redis: (slot, fresh) => redis(slot, fresh),
+type ProfileEnv = (slot: number, fresh: boolean, servers: ProfileServers) => Promise<Record<string, string>>;
+
+/** Servers a run may bring itself (fault suites start their own, to kill them). */
+export interface ProfileServers {
+  redis?: { host: string; port: number };
+}
+
+const PROFILES: Record<string, ProfileEnv> = {
+  redis: (slot, fresh, servers) => redis(slot, fresh, servers.redis),
   'postgres-rabbitmq': async (slot, fresh) => ({ ...postgres(slot, fresh), ...rabbitmq(slot) }),
   'mysql-jetstream': async (slot, fresh) => ({ ...mariadb(slot, fresh), ...(await jetstream(slot)) }),
   'postgres-mqtt': async (slot, fresh) => ({ ...postgres(slot, fresh), ...mqtt(slot) }),
@@ -92,12 +99,12 @@ export function selectedProfile(): string {
  * Prepares a profile for a run. Tests take a free slot and start from empty storage; `npm start`
  * passes slot 0 and keeps its data.
  */
-export async function prepareProfile(profile = selectedProfile(), opts: { slot?: number } = {}): Promise<ProfileRun> {
+export async function prepareProfile(profile = selectedProfile(), opts: { slot?: number; servers?: ProfileServers } = {}): Promise<ProfileRun> {
   const env = PROFILES[profile];
   if (!env) throw new Error(`unknown or not runnable profile "${profile}"; runnable here: ${RUNNABLE_PROFILES.join(', ')}`);
   const lease = opts.slot === undefined ? await acquireSlot() : { slot: opts.slot, release: () => undefined };
   try {
-    const daprEnv = await env(lease.slot, opts.slot === undefined);
+    const daprEnv = await env(lease.slot, opts.slot === undefined, opts.servers ?? {});
     return { profile, slot: lease.slot, resourcesPath: path.join(REPO_ROOT, 'components', profile), daprEnv, release: lease.release };
   } catch (err) {
     lease.release();

@@ -19,11 +19,11 @@ function alive(pid: number): boolean {
 }
 
 /** Sends commands in RESP and resolves with the raw reply once every command has answered. */
-export function redisCommand(commands: string[][], db = 0): Promise<string> {
+export function redisCommand(commands: string[][], db = 0, server: { host: string; port: number } = { host: REDIS_HOST, port: REDIS_PORT }): Promise<string> {
   const all = [['SELECT', String(db)], ...commands];
   const payload = all.map((c) => `*${c.length}\r\n${c.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`).join('');
   return new Promise((resolve, reject) => {
-    const sock = createConnection({ host: REDIS_HOST, port: REDIS_PORT });
+    const sock = createConnection(server);
     let buf = '';
     sock.setTimeout(5000, () => sock.destroy(new Error('redis timeout')));
     sock.on('data', (d) => {
