@@ -18,7 +18,7 @@ const common = {
 export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/services/**/*.unit.test.ts'] },
-    { ...common, displayName: 'int', testMatch: ['<rootDir>/services/**/*.int.test.ts'] },
+    { ...common, displayName: 'int', testMatch: ['<rootDir>/services/**/*.int.test.ts', '<rootDir>/charts/**/*.int.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/services/**/*.e2e.test.ts'] },
   ],
   // Per test and per hook; starting a system (daprd, services, FerretDB) takes seconds.

@@ -1,0 +1,81 @@
+{{/* Names, labels and the per-service values used by every template. */}}
+
+{{- define "bank-cqrs.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "bank-cqrs.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "bank-cqrs.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "bank-cqrs.labels" -}}
+helm.sh/chart: {{ include "bank-cqrs.chart" . }}
+app.kubernetes.io/name: {{ include "bank-cqrs.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: bank-cqrs
+{{- end -}}
+
+{{/* Selector labels of one service; call with (dict "root" $ "svc" "account-command"). */}}
+{{- define "bank-cqrs.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "bank-cqrs.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .svc }}
+{{- end -}}
+
+{{- define "bank-cqrs.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "bank-cqrs.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Kubernetes object name of one service (the Dapr app id stays the bare service name). */}}
+{{- define "bank-cqrs.svcName" -}}
+{{- printf "%s-%s" (include "bank-cqrs.fullname" .root) (trimPrefix "account-" .svc) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "bank-cqrs.image" -}}
+{{- $repo := .image.repository -}}
+{{- if .root.Values.image.registry -}}{{- $repo = printf "%s/%s" (trimSuffix "/" .root.Values.image.registry) $repo -}}{{- end -}}
+{{- printf "%s:%s" $repo .image.tag -}}
+{{- end -}}
+
+{{/* The Dapr Configuration's name. */}}
+{{- define "bank-cqrs.daprConfig" -}}
+{{- printf "%s-dapr" (include "bank-cqrs.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+The services of this chart, as a list of dicts: app id (= Dapr app id), values key, values.
+Both templates/deployment.yaml and the per-service objects loop over it.
+*/}}
+{{- define "bank-cqrs.services" -}}
+- appId: account-command
+  key: command
+- appId: account-query
+  key: query
+{{- end -}}
+
+{{/* A component metadata item read from a Kubernetes secret through the Dapr secret store. */}}
+{{- define "bank-cqrs.secretItem" -}}
+- name: {{ .name }}
+  secretKeyRef:
+    name: {{ required (printf "%s: the name of an existing Secret is required" .what) .secret }}
+    key: {{ .key }}
+{{- end -}}

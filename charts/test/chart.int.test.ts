@@ -1,0 +1,395 @@
+// The Helm chart charts/bank-cqrs, checked offline: helm lint --strict with every profile,
+// values.schema.json refusing bad values, every rendered object valid for Kubernetes (kubeconform,
+// strict, schemas made from the k8s.io/kubernetes OpenAPI document) and for Dapr (the CRD schemas
+// of the pinned Dapr module), and assertions on what the deployment depends on.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  CHART,
+  chartCopy,
+  helmTemplate,
+  KUBE_VERSION,
+  kubeconform,
+  type K8sObject,
+  packagingTools,
+  parseYamlDocs,
+  PROFILES,
+  removeTemps,
+  render,
+  run,
+  toYaml,
+} from './packaging.js';
+
+type Container = {
+  name: string;
+  image: string;
+  ports?: Array<{ name?: string; containerPort: number }>;
+  env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+  livenessProbe?: { httpGet?: { path: string; port: string | number } };
+  readinessProbe?: { httpGet?: { path: string; port: string | number } };
+  startupProbe?: { httpGet?: { path: string; port: string | number } };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: Record<string, unknown> & { capabilities?: { drop?: string[] } };
+  volumeMounts?: Array<{ name: string; mountPath: string }>;
+};
+type PodSpec = {
+  containers: Container[];
+  securityContext?: Record<string, unknown>;
+  volumes?: Array<{ name: string; emptyDir?: object }>;
+  serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+};
+type Deployment = K8sObject & { spec: { replicas?: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: PodSpec } } };
+type MetadataItem = { name: string; value?: unknown; secretKeyRef?: { name: string; key: string } };
+type Component = K8sObject & { spec: { type: string; version: string; metadata: MetadataItem[] }; scopes?: string[]; auth?: { secretStore: string } };
+
+const byKind = (objs: K8sObject[], kind: string) => objs.filter((o) => o.kind === kind);
+const one = <T extends K8sObject>(objs: K8sObject[], kind: string, name: string): T => {
+  const found = objs.filter((o) => o.kind === kind && o.metadata.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${kind}/${name}, found ${found.length} among ${objs.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  return found[0] as T;
+};
+const deployments = (objs: K8sObject[]) => byKind(objs, 'Deployment') as Deployment[];
+const appId = (d: Deployment) => d.spec.template.metadata.annotations['dapr.io/app-id'];
+const valuesFile = (p: string) => `values-${p}.yaml`;
+
+// Metadata that must never be a plain value in a component: it is (or holds) a credential.
+const SECRET_METADATA = /(password|secret|token|connectionstring|accesskey|seedkey|jwt|clientkey|sasl.*pass)/i;
+const SECRET_ENV = /(TOKEN|PASSWORD|SECRET|MONGODB_URL|CONNECTION_STRING)/;
+
+beforeAll(() => {
+  packagingTools();
+});
+afterAll(removeTemps);
+
+describe('helm lint --strict', () => {
+  test.each(PROFILES)('profile %s passes', (p) => {
+    const t = packagingTools();
+    const r = run(t.helm, ['lint', '--strict', '--kube-version', KUBE_VERSION, '--values', path.join(CHART, valuesFile(p)), CHART]);
+    expect(r.stderr + r.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+    expect(r.status).toBe(0);
+  });
+
+  test('the defaults alone pass too', () => {
+    const r = run(packagingTools().helm, ['lint', '--strict', '--kube-version', KUBE_VERSION, CHART]);
+    expect(r.status).toBe(0);
+  });
+
+  test('fails on a broken template (proof that lint looks at the templates)', () => {
+    const copy = chartCopy();
+    const f = path.join(copy, 'templates/service.yaml');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('{{- end }}', '{{- end }}\n{{- if }}'));
+    const r = run(packagingTools().helm, ['lint', '--strict', '--kube-version', KUBE_VERSION, copy]);
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/\[ERROR\] templates\//);
+  });
+});
+
+describe('values.schema.json', () => {
+  const refused = (values: string, set: string[] = []) => {
+    const dir = path.join(chartCopy(), '..');
+    const f = path.join(dir, 'bad-values.yaml');
+    writeFileSync(f, values);
+    return helmTemplate([f], set);
+  };
+
+  test('refuses a typo in a values file (unknown key)', () => {
+    const r = refused('pubsub:\n  knd: kafka\n');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/values don't meet the specifications of the schema/);
+    expect(r.stderr).toMatch(/knd/);
+  });
+
+  test('refuses a top-level typo', () => {
+    const r = refused('comand:\n  replicaCount: 3\n');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/values don't meet the specifications of the schema/);
+    expect(r.stderr).toMatch(/comand/);
+  });
+
+  test.each([
+    ['pubsub.kind=nats', /pubsub.*kind|kind.*(must be one of|value must be one of)/s],
+    ['stateStore.kind=cassandra', /stateStore.*kind|must be one of/s],
+    ['command.image.tag=latest', /tag/],
+    ['containerSecurityContext.allowPrivilegeEscalation=true', /allowPrivilegeEscalation/],
+    ['podSecurityContext.runAsNonRoot=false', /runAsNonRoot/],
+    ['pubsub.kafka.authType=scram', /authType/],
+  ])('refuses --set %s', (set, message) => {
+    const r = helmTemplate([valuesFile('redis')], [set]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/values don't meet the specifications of the schema/);
+    expect(r.stderr).toMatch(message);
+  });
+
+  test('refuses a secret as plain extraEnv', () => {
+    const r = refused('command:\n  extraEnv:\n    - name: DB_PASSWORD\n      value: hunter2\n');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/values don't meet the specifications of the schema/);
+    expect(r.stderr).toMatch(/extraEnv/);
+  });
+
+  test('refuses a broker that needs a secret without one (rabbitmq, no existingSecret)', () => {
+    const r = helmTemplate([valuesFile('redis')], ['pubsub.kind=rabbitmq', 'pubsub.rabbitmq.existingSecret=']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/values don't meet the specifications of the schema/);
+    expect(r.stderr).toMatch(/rabbitmq\/existingSecret/);
+  });
+});
+
+describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
+  let objs: K8sObject[];
+  let text: string;
+  beforeAll(() => {
+    const r = helmTemplate([valuesFile(profile)]);
+    if (r.status !== 0) throw new Error(r.stderr);
+    text = r.stdout;
+    objs = parseYamlDocs(text);
+  });
+
+  test('every object is valid for Kubernetes and Dapr (kubeconform, strict, no missing schema)', () => {
+    const r = kubeconform(text);
+    const bad = r.resources.filter((x) => x.status !== 'statusValid');
+    expect(bad).toEqual([]);
+    expect(r.resources).toHaveLength(objs.length);
+    expect(r.status).toBe(0);
+  });
+
+  test('renders no Secret: secrets are only referenced', () => {
+    expect(byKind(objs, 'Secret')).toEqual([]);
+  });
+
+  test('both services: Deployment, Service, Dapr annotations', () => {
+    const ds = deployments(objs);
+    expect(ds.map(appId).sort()).toEqual(['account-command', 'account-query']);
+    const config = byKind(objs, 'Configuration')[0]!.metadata.name;
+    for (const d of ds) {
+      const a = d.spec.template.metadata.annotations;
+      const c = d.spec.template.spec.containers[0]!;
+      const port = c.ports!.find((p) => p.name === 'http')!.containerPort;
+      expect(port).toBe(appId(d) === 'account-command' ? 3001 : 3002);
+      expect(a).toMatchObject({
+        'dapr.io/enabled': 'true',
+        'dapr.io/app-port': String(port),
+        'dapr.io/config': config,
+        'dapr.io/api-token-secret': expect.stringMatching(/\S/),
+        'dapr.io/app-token-secret': expect.stringMatching(/\S/),
+        'dapr.io/sidecar-cpu-request': expect.stringMatching(/\S/),
+        'dapr.io/sidecar-memory-request': expect.stringMatching(/\S/),
+        'dapr.io/sidecar-cpu-limit': expect.stringMatching(/\S/),
+        'dapr.io/sidecar-memory-limit': expect.stringMatching(/\S/),
+      });
+      // The app gets the same tokens as its sidecar (Dapr's fixed key "token").
+      const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
+      expect(env.DAPR_API_TOKEN?.valueFrom?.secretKeyRef).toEqual({ name: a['dapr.io/api-token-secret'], key: 'token' });
+      expect(env.APP_API_TOKEN?.valueFrom?.secretKeyRef).toEqual({ name: a['dapr.io/app-token-secret'], key: 'token' });
+      expect(env.APP_PORT?.value).toBe(String(port));
+      if (appId(d) === 'account-query') expect(env.MONGODB_URL?.valueFrom?.secretKeyRef?.name).toMatch(/\S/);
+      // A Service selecting exactly these pods, on the http port.
+      const svc = one<K8sObject & { spec: { selector: Record<string, string>; ports: Array<{ targetPort: string }> } }>(objs, 'Service', d.metadata.name);
+      expect(d.spec.template.metadata.labels).toMatchObject(svc.spec.selector);
+      expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
+      expect(svc.spec.ports[0]!.targetPort).toBe('http');
+      // Selectors of the two services do not overlap.
+      expect(svc.spec.selector['app.kubernetes.io/component']).toBe(appId(d));
+    }
+  });
+
+  test('probes: liveness and startup on /healthz, readiness on /readyz', () => {
+    for (const d of deployments(objs)) {
+      const c = d.spec.template.spec.containers[0]!;
+      expect(c.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+      expect(c.startupProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+      expect(c.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    }
+  });
+
+  test('security context, resources, /tmp on an emptyDir, no service account token', () => {
+    for (const d of deployments(objs)) {
+      const spec = d.spec.template.spec;
+      expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(spec.automountServiceAccountToken).toBe(false);
+      const c = spec.containers[0]!;
+      expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(c.securityContext?.capabilities?.drop).toContain('ALL');
+      // Read-only everywhere but in development (Tilt's live_update writes the synced sources).
+      expect(c.securityContext?.readOnlyRootFilesystem).toBe(profile !== 'dev');
+      expect(c.resources?.requests).toEqual({ cpu: expect.anything(), memory: expect.anything() });
+      expect(c.resources?.limits).toEqual({ cpu: expect.anything(), memory: expect.anything() });
+      const tmp = c.volumeMounts?.find((m) => m.mountPath === '/tmp');
+      expect(spec.volumes?.find((v) => v.name === tmp?.name)?.emptyDir).toBeDefined();
+      expect(spec.serviceAccountName).toBe(one(objs, 'ServiceAccount', spec.serviceAccountName!).metadata.name);
+    }
+  });
+
+  test('no inline secret: credentials in components and env come from secretKeyRef', () => {
+    for (const c of byKind(objs, 'Component') as Component[]) {
+      expect(c.auth?.secretStore).toBe('kubernetes');
+      for (const m of c.spec.metadata) {
+        if (SECRET_METADATA.test(m.name)) {
+          expect({ component: c.metadata.name, item: m.name, value: m.value }).toEqual({ component: c.metadata.name, item: m.name, value: undefined });
+          expect(m.secretKeyRef?.name).toMatch(/\S/);
+        }
+      }
+    }
+    for (const d of deployments(objs)) {
+      for (const e of d.spec.template.spec.containers[0]!.env ?? []) {
+        if (SECRET_ENV.test(e.name)) expect({ env: e.name, value: e.value, ref: Boolean(e.valueFrom?.secretKeyRef) }).toEqual({ env: e.name, value: undefined, ref: true });
+      }
+    }
+  });
+
+  test('Dapr components: statestore scoped to account-command only, pubsub to both', () => {
+    const st = one<Component>(objs, 'Component', 'statestore');
+    const ps = one<Component>(objs, 'Component', 'pubsub');
+    expect(st.scopes).toEqual(['account-command']);
+    expect([...(ps.scopes ?? [])].sort()).toEqual(['account-command', 'account-query']);
+    const expected: Record<string, [string, string]> = {
+      redis: ['state.redis', 'pubsub.redis'],
+      'postgres-rabbitmq': ['state.postgresql', 'pubsub.rabbitmq'],
+      kafka: ['state.postgresql', 'pubsub.kafka'],
+      jetstream: ['state.redis', 'pubsub.jetstream'],
+      dev: ['state.redis', 'pubsub.redis'],
+    };
+    expect([st.spec.type, ps.spec.type]).toEqual(expected[profile]);
+    // The outbox, exactly as the command service expects it.
+    const md = Object.fromEntries(st.spec.metadata.map((m) => [m.name, m.value]));
+    expect(md).toMatchObject({ outboxPublishPubsub: 'pubsub', outboxPublishTopic: 'account-events', outboxPubsub: 'pubsub', outboxDiscardWhenMissingState: 'true' });
+  });
+
+  test('Dapr Configuration (tracing, metrics) and Resiliency', () => {
+    const [cfg] = byKind(objs, 'Configuration') as Array<K8sObject & { spec: { tracing: { samplingRate: string }; metrics: { enabled: boolean } } }>;
+    expect(cfg!.spec.tracing.samplingRate).toMatch(/^[0-9.]+$/);
+    expect(cfg!.spec.metrics.enabled).toBe(true);
+    const [res] = byKind(objs, 'Resiliency') as Array<K8sObject & { spec: { targets: { apps: Record<string, unknown>; components: Record<string, unknown> } } }>;
+    expect(Object.keys(res!.spec.targets.apps)).toEqual(['account-command']);
+    expect(Object.keys(res!.spec.targets.components).sort()).toEqual(['pubsub', 'statestore']);
+  });
+
+  test('NetworkPolicy and PodDisruptionBudget per service (not in dev)', () => {
+    const n = profile === 'dev' ? 0 : 2;
+    expect(byKind(objs, 'NetworkPolicy')).toHaveLength(n);
+    expect(byKind(objs, 'PodDisruptionBudget')).toHaveLength(n);
+    for (const np of byKind(objs, 'NetworkPolicy') as Array<K8sObject & { spec: { podSelector: { matchLabels: Record<string, string> }; policyTypes: string[] } }>) {
+      expect(np.spec.policyTypes).toEqual(['Ingress']);
+      expect(deployments(objs).filter((d) => Object.entries(np.spec.podSelector.matchLabels).every(([k, v]) => d.spec.template.metadata.labels[k] === v))).toHaveLength(1);
+    }
+  });
+
+  test('helm test hook: opens an account on the command service, reads it back from the query service', () => {
+    const pods = byKind(objs, 'Pod') as Array<K8sObject & { spec: PodSpec & { containers: Array<Container & { args: string[] }> } }>;
+    expect(pods).toHaveLength(1);
+    const pod = pods[0]!;
+    expect(pod.metadata.annotations?.['helm.sh/hook']).toBe('test');
+    const c = pod.spec.containers[0]!;
+    const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
+    const svcUrl = (id: string) => {
+      const d = deployments(objs).find((x) => appId(x) === id)!;
+      const svc = one<K8sObject & { spec: { ports: Array<{ port: number }> } }>(objs, 'Service', d.metadata.name);
+      return `http://${svc.metadata.name}:${svc.spec.ports[0]!.port}`;
+    };
+    expect(env.COMMAND_URL).toBe(svcUrl('account-command'));
+    expect(env.QUERY_URL).toBe(svcUrl('account-query'));
+    const script = c.args.join('\n');
+    expect(script).toContain("cmd + '/accounts'");
+    expect(script).toContain("method: 'POST'");
+    expect(script).toContain("qry + '/accounts/' + opened.accountId + '?minVersion='");
+    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, runAsNonRoot: true });
+  });
+});
+
+describe('optional objects: HPA and Ingress', () => {
+  test('autoscaling renders an HPA and leaves replicas to it; ingress renders with TLS; all valid', () => {
+    const objs = render([valuesFile('redis')], [
+      'command.autoscaling.enabled=true',
+      'query.ingress.enabled=true',
+      'query.ingress.host=bank.example.com',
+      'query.ingress.className=nginx',
+      'query.ingress.tlsSecretName=bank-tls',
+    ]);
+    const hpa = one<K8sObject & { spec: { scaleTargetRef: { name: string } } }>(objs, 'HorizontalPodAutoscaler', 'bank-cqrs-command');
+    expect(hpa.spec.scaleTargetRef.name).toBe('bank-cqrs-command');
+    const cmd = one<Deployment>(objs, 'Deployment', 'bank-cqrs-command');
+    expect(cmd.spec.replicas).toBeUndefined();
+    expect(one<Deployment>(objs, 'Deployment', 'bank-cqrs-query').spec.replicas).toBe(2);
+    one(objs, 'Ingress', 'bank-cqrs-query');
+    const r = kubeconform(toYaml(objs));
+    expect(r.resources.filter((x) => x.status !== 'statusValid')).toEqual([]);
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('kubeconform refuses what is wrong (the validation is not vacuous)', () => {
+  let objs: K8sObject[];
+  beforeAll(() => {
+    objs = render([valuesFile('redis')]);
+  });
+  const mutate = (kind: string, f: (o: K8sObject & Record<string, never>) => void) => {
+    const copy = JSON.parse(JSON.stringify(objs)) as K8sObject[];
+    const o = copy.find((x) => x.kind === kind)!;
+    f(o as K8sObject & Record<string, never>);
+    const r = kubeconform(toYaml([o]));
+    return r;
+  };
+
+  test('a Deployment with an unknown field', () => {
+    const r = mutate('Deployment', (d) => {
+      (d as unknown as Deployment).spec.template.spec.containers[0]!.securityContext!.runAsNonRot = true;
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.resources[0]?.status).toBe('statusInvalid');
+    expect(r.resources[0]?.msg).toMatch(/runAsNonRot/);
+  });
+
+  test('a Deployment with a wrongly typed field', () => {
+    const r = mutate('Deployment', (d) => {
+      (d as unknown as { spec: { replicas: unknown } }).spec.replicas = 'two';
+    });
+    expect(r.resources[0]?.status).toBe('statusInvalid');
+  });
+
+  test('a Service with a misspelt kind has no schema: an error, not a pass', () => {
+    const r = mutate('Service', (s) => {
+      (s as unknown as { kind: string }).kind = 'Servise';
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.resources[0]?.status).toBe('statusError');
+  });
+
+  test('a Dapr Component with scopes under spec (instead of top level)', () => {
+    const r = mutate('Component', (c) => {
+      (c as unknown as { spec: Record<string, unknown> }).spec.scopes = ['account-command'];
+    });
+    expect(r.resources[0]?.status).toBe('statusInvalid');
+    expect(r.resources[0]?.msg).toMatch(/scopes/);
+  });
+
+  test('a Dapr Component metadata item without a name, and a Resiliency with a bad field', () => {
+    const r = mutate('Component', (c) => {
+      (c as unknown as Component).spec.metadata.push({ value: 'x' } as unknown as MetadataItem);
+    });
+    expect(r.resources[0]?.status).toBe('statusInvalid');
+    const r2 = mutate('Resiliency', (c) => {
+      (c as unknown as { spec: { policies: { retries: Record<string, Record<string, unknown>> } } }).spec.policies.retries.store!.maxRetries = 'three';
+    });
+    expect(r2.resources[0]?.status).toBe('statusInvalid');
+  });
+});
+
+describe('NOTES.txt', () => {
+  test('renders, naming the store, the broker and the secrets to create', () => {
+    // helm renders NOTES.txt only on install (which needs a cluster): render it as a named
+    // template in a copy of the chart instead.
+    const copy = chartCopy();
+    const notes = readFileSync(path.join(copy, 'templates/NOTES.txt'), 'utf8');
+    writeFileSync(path.join(copy, 'templates/_notes_check.tpl'), `{{- define "notes-check" -}}\n${notes}\n{{- end -}}\n`);
+    mkdirSync(path.join(copy, 'templates'), { recursive: true });
+    writeFileSync(path.join(copy, 'templates/notes-check.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ include "notes-check" . | toJson }}\n');
+    const r = run(packagingTools().helm, ['template', 'bank-cqrs', copy, '-n', 'bank', '--kube-version', KUBE_VERSION, '--values', path.join(copy, 'values-postgres-rabbitmq.yaml'), '--show-only', 'templates/notes-check.yaml']);
+    expect(r.stderr).toBe('');
+    const text = (parseYamlDocs(r.stdout)[0] as unknown as { data: { notes: string } }).data.notes;
+    expect(text).toContain('Dapr state store "statestore" (postgresql, outbox on)');
+    expect(text).toContain('Dapr pub/sub "pubsub" (rabbitmq)');
+    expect(text).toContain('bank-cqrs-rabbitmq (key "connection-string")');
+    expect(text).toContain('helm test bank-cqrs -n bank');
+  });
+});

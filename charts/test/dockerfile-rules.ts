@@ -1,0 +1,107 @@
+// Static rules for the services' Dockerfiles (no Docker engine here to build them). Each rule is
+// something the image must do to be right for the chart: see dockerfileProblems().
+
+export interface Stage {
+  name: string | undefined;
+  base: string;
+  lines: Array<{ instr: string; args: string }>;
+}
+
+/** Instructions (continuation lines joined, comments dropped), grouped by stage. */
+export function parseDockerfile(text: string): { args: Record<string, string>; stages: Stage[] } {
+  const logical: string[] = [];
+  let cur = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!cur && (line.startsWith('#') || line === '')) continue;
+    if (line.startsWith('#')) continue;
+    if (line.endsWith('\\')) {
+      cur += line.slice(0, -1) + ' ';
+      continue;
+    }
+    logical.push(cur + line);
+    cur = '';
+  }
+  if (cur) logical.push(cur);
+  const args: Record<string, string> = {};
+  const stages: Stage[] = [];
+  for (const l of logical) {
+    const m = /^(\S+)\s*(.*)$/.exec(l);
+    if (!m) continue;
+    const instr = m[1]!.toUpperCase();
+    const rest = m[2] ?? '';
+    if (instr === 'FROM') {
+      const f = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(rest);
+      stages.push({ base: f?.[1] ?? rest, name: f?.[2], lines: [] });
+    } else if (stages.length === 0 && instr === 'ARG') {
+      const [k, v] = rest.split('=');
+      args[k!.trim()] = (v ?? '').trim();
+    } else if (stages.length) {
+      stages[stages.length - 1]!.lines.push({ instr, args: rest });
+    }
+  }
+  return { args, stages };
+}
+
+const SECRETISH = /(PASSWORD|SECRET|TOKEN|API_KEY|CONNECTION_STRING|MONGODB_URL|PRIVATE_KEY)/i;
+
+/** Everything wrong with a service Dockerfile; [] when it follows every rule. */
+export function dockerfileProblems(text: string): string[] {
+  const problems: string[] = [];
+  const { args, stages } = parseDockerfile(text);
+  if (stages.length < 2) problems.push('not multi-stage (dependencies must be installed in a build stage)');
+  const names = new Set(stages.map((s) => s.name).filter(Boolean));
+
+  // Base images: pinned tags, never latest or untagged.
+  for (const s of stages) {
+    if (names.has(s.base)) continue;
+    const image = s.base.replace(/^\$\{(\w+)\}$/, (_, a: string) => args[a] ?? '').replace(/^\$(\w+)$/, (_, a: string) => args[a] ?? '');
+    if (!image) problems.push(`FROM ${s.base}: the base image has no default`);
+    else if (!image.includes('@') && !/:[^/]+$/.test(image)) problems.push(`FROM ${image}: untagged base image (means latest)`);
+    else if (/:latest$/.test(image)) problems.push(`FROM ${image}: the latest tag`);
+  }
+
+  // Dependencies: the workspace lock file and a production-only clean install.
+  const all = stages.flatMap((s) => s.lines);
+  if (!all.some((l) => l.instr === 'COPY' && /\bpackage-lock\.json\b/.test(l.args))) problems.push('package-lock.json is not copied (npm ci needs it)');
+  const installs = all.filter((l) => l.instr === 'RUN' && /\bnpm\s+(ci|install|i)\b/.test(l.args));
+  if (!installs.length) problems.push('no npm ci');
+  for (const l of installs) {
+    if (!/\bnpm\s+ci\b/.test(l.args)) problems.push(`"${l.args}": use npm ci (the lock file), not npm install`);
+    if (!/--omit=dev\b/.test(l.args)) problems.push(`"${l.args}": installs dev dependencies (add --omit=dev)`);
+  }
+
+  // The image that runs (the last stage), following FROM <stage> inheritance.
+  const chain: Stage[] = [];
+  for (let s = stages[stages.length - 1]; s; s = stages.find((x) => x.name === s!.base)) {
+    chain.unshift(s);
+    if (chain.length > stages.length) break;
+  }
+  const effective = (instr: string) => chain.flatMap((s) => s.lines).filter((l) => l.instr === instr).pop();
+  const user = effective('USER');
+  if (!user) problems.push('no USER: the image runs as root');
+  else {
+    const [uid, gid] = user.args.split(':');
+    if (!/^\d+$/.test(uid ?? '')) problems.push(`USER ${user.args}: not numeric (runAsNonRoot cannot verify a name)`);
+    else if (Number(uid) === 0) problems.push('USER 0: root');
+    if (gid !== undefined && (!/^\d+$/.test(gid) || Number(gid) === 0)) problems.push(`USER ${user.args}: the group is not a numeric non-root group`);
+  }
+  const entry = effective('ENTRYPOINT') ?? effective('CMD');
+  let argv: unknown;
+  try {
+    argv = entry ? JSON.parse(entry.args) : undefined;
+  } catch {
+    argv = undefined;
+  }
+  if (!Array.isArray(argv)) problems.push('ENTRYPOINT is not in exec form (a shell would be PID 1 and swallow SIGTERM)');
+  else if (argv[0] !== 'node') problems.push(`ENTRYPOINT ${JSON.stringify(argv)}: node must be PID 1 (npm, npx and tsx's CLI run it as a child)`);
+  const stop = effective('STOPSIGNAL');
+  if (stop && stop.args !== 'SIGTERM') problems.push(`STOPSIGNAL ${stop.args}: the services stop gracefully on SIGTERM`);
+
+  // No secrets in the image.
+  for (const l of all.concat(Object.entries(args).map(([k, v]) => ({ instr: 'ARG', args: `${k}=${v}` })))) {
+    if ((l.instr === 'ENV' || l.instr === 'ARG') && SECRETISH.test(l.args)) problems.push(`${l.instr} ${l.args}: a secret baked into the image`);
+    if (l.instr === 'COPY' && /(^|\s)\.env\b|\.pem\b|id_rsa/.test(l.args)) problems.push(`COPY ${l.args}: copies secrets`);
+  }
+  return problems;
+}
