@@ -24,18 +24,22 @@ const catalog = {
   'not-found': [404, 'Not found'],
   'account-not-found': [404, 'Account not found'],
   'method-not-allowed': [405, 'Method not allowed'],
+  'request-timeout': [408, 'Request timeout'],
   'not-acceptable': [406, 'Not acceptable'],
   'concurrency-conflict': [409, 'Concurrent modification'],
   'account-already-exists': [409, 'Account already exists'],
   'precondition-failed': [412, 'Precondition failed'],
   'payload-too-large': [413, 'Payload too large'],
   'unsupported-media-type': [415, 'Unsupported media type'],
+  'header-fields-too-large': [431, 'Request header fields too large'],
   'insufficient-funds': [422, 'Insufficient funds'],
   'currency-mismatch': [422, 'Currency mismatch'],
   'account-not-active': [422, 'Account not active'],
   'idempotency-key-reused': [422, 'Idempotency key reused with another request'],
+  'rebuild-in-progress': [409, 'Rebuild in progress'],
   'internal': [500, 'Internal error'],
   'dependency-unavailable': [503, 'Dependency unavailable'],
+  'read-model-behind': [504, 'Read model behind the requested version'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ProblemCode = keyof typeof catalog;

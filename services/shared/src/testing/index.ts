@@ -7,3 +7,5 @@ export * from './redis.js';
 export * from './system.js';
 export * from './profile.js';
 export * from './store-sidecar.js';
+export * from './ferretdb.js';
+export * from './redis-server.js';

@@ -16,6 +16,10 @@ export interface ServiceOptions {
   daprEnv?: Record<string, string | undefined>;
   daprApiToken?: string | undefined;
   appApiToken?: string | undefined;
+  /** Fixed app port (npm start); a free one by default. */
+  appPort?: number;
+  /** Fixed sidecar HTTP port (npm start); a free one by default. */
+  daprHttpPort?: number;
 }
 
 export interface RunningService {
@@ -33,12 +37,13 @@ export interface RunningService {
 
 /** Starts an app under tsx and its daprd, and waits until the app reports ready. */
 export async function startService(o: ServiceOptions): Promise<RunningService> {
-  const appPort = await freePort();
+  const appPort = o.appPort ?? (await freePort());
   let daprd: Daprd | undefined;
   let app: Managed | undefined;
   let appEnv = o.env ?? {};
 
   const ports = await allocateDaprdPorts();
+  if (o.daprHttpPort !== undefined) ports.http = o.daprHttpPort;
   const launchApp = async (): Promise<Managed> => {
     const m = spawnManaged(o.appId, process.execPath, ['--import', 'tsx', path.join(o.entry)], {
       logDir: o.runDir,

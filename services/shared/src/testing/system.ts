@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './processes.js';
+import { startFerretDb, type RunningFerretDb } from './ferretdb.js';
 import { prepareProfile, selectedProfile } from './profile.js';
 import { startService, type RunningService } from './service.js';
 
@@ -12,6 +13,9 @@ export interface SystemOptions {
   daprApiToken?: string;
   appApiToken?: string;
   commandEnv?: Record<string, string | undefined>;
+  /** Also start account-query with its daprd, and FerretDB unless MONGODB_URL is set. */
+  query?: boolean;
+  queryEnv?: Record<string, string | undefined>;
 }
 
 export interface TestSystem {
@@ -21,7 +25,23 @@ export interface TestSystem {
   /** The run's isolation slot (its Redis database, table suffix, consumer names). */
   slot: number;
   command: RunningService;
+  /** Present when started with `query: true`. */
+  query?: RunningService;
+  /** The read-model database of account-query (with `query: true`). */
+  mongoUrl?: string;
   stop(): Promise<void>;
+}
+
+/** A started system that has the query side, for tests that need it. */
+export type TestSystemWithQuery = TestSystem & { query: RunningService; mongoUrl: string };
+
+/**
+ * With MONGODB_URL set (a real MongoDB), each run gets its own database on it, named after the
+ * run, so runs never see each other's read models.
+ */
+export function mongoUrlForRun(base: string, runId: string): string {
+  const db = `bank_${runId.replace(/[^A-Za-z0-9]/g, '_').slice(-40)}`;
+  return base.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${db}`);
 }
 
 export function runDirFor(runId: string): string {
@@ -43,10 +63,33 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     appApiToken: o.appApiToken,
   };
   let command: RunningService | undefined;
-  try {
-    command = await startService({ ...common, appId: 'account-command', entry: 'services/account-command/src/main.ts', env: o.commandEnv ?? {} });
-  } catch (err) {
+  let query: RunningService | undefined;
+  let ferret: RunningFerretDb | undefined;
+  let mongoUrl: string | undefined;
+  const stopAll = async () => {
+    await Promise.all([command?.stop(), query?.stop()]);
+    await ferret?.stop();
     run.release();
+  };
+  try {
+    const startCommand = startService({ ...common, appId: 'account-command', entry: 'services/account-command/src/main.ts', env: o.commandEnv ?? {} }).then((s) => (command = s));
+    const startQuery = async () => {
+      if (!o.query) return;
+      if (process.env.MONGODB_URL) mongoUrl = mongoUrlForRun(process.env.MONGODB_URL, runId);
+      else mongoUrl = (ferret = await startFerretDb({ runDir })).url;
+      query = await startService({
+        ...common,
+        appId: 'account-query',
+        entry: 'services/account-query/src/main.ts',
+        env: { MONGODB_URL: mongoUrl, ...o.queryEnv },
+      });
+    };
+    // Both services come up together: each waits for its own sidecar, not for the other.
+    const results = await Promise.allSettled([startCommand, startQuery()]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  } catch (err) {
+    await stopAll().catch(() => undefined);
     throw err;
   }
   return {
@@ -54,10 +97,9 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     runDir,
     profile,
     slot: run.slot,
-    command,
-    async stop() {
-      await command?.stop();
-      run.release();
-    },
+    command: command!,
+    ...(query ? { query } : {}),
+    ...(mongoUrl ? { mongoUrl } : {}),
+    stop: stopAll,
   };
 }

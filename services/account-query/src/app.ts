@@ -1,0 +1,95 @@
+import Koa from 'koa';
+import type { Db } from 'mongodb';
+import { correlationMiddleware, createMetrics, Problem, problemMiddleware, type Logger, type Sidecar } from '@bank/shared';
+import type { QueryConfig } from './config.js';
+import { adminRoutes } from './http/admin-routes.js';
+import { createQueryMetrics } from './http/metrics.js';
+import { queryRoutes } from './http/query-routes.js';
+import { subscriptionRoutes } from './http/subscription-routes.js';
+import { EventSource } from './projections/event-source.js';
+import { Projector } from './projections/projector.js';
+import { VersionWaiters } from './projections/waiters.js';
+import { Generations } from './readmodel/generations.js';
+import { Rebuilder } from './rebuild/rebuilder.js';
+import Router from '@koa/router';
+
+/** Served before the read store is connected (daprd asks for subscriptions as soon as the port opens). */
+const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics', '/dapr/subscribe', '/dapr/config']);
+
+/**
+ * The app listens before its sidecar and the database are reachable; start(db) connects the read
+ * models. Deliveries that arrive earlier are answered RETRY, queries 503.
+ */
+export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logger) {
+  const { registry, middleware: httpMetrics, handler: metricsHandler } = createMetrics('account-query');
+  const metrics = createQueryMetrics(registry);
+  const source = new EventSource(sidecar, config.COMMAND_APP_ID, config.PULL_TIMEOUT_MS);
+  const waiters = new VersionWaiters();
+  let db: Db | undefined;
+  let generations: Generations | undefined;
+  let projector: Projector | undefined;
+  let rebuilder: Rebuilder | undefined;
+  const ready = () => generations !== undefined;
+
+  const app = new Koa();
+  app.proxy = false;
+  app.use(correlationMiddleware(log));
+  app.use(problemMiddleware(log));
+  app.use(httpMetrics);
+
+  const base = new Router();
+  base.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  base.get('/readyz', async (ctx) => {
+    const side = await sidecar.healthy();
+    let mongo = false;
+    try {
+      mongo = db !== undefined && (await db.command({ ping: 1 }, { timeoutMS: 2000 })).ok === 1;
+    } catch {
+      mongo = false;
+    }
+    ctx.status = side && mongo && ready() ? 200 : 503;
+    ctx.body = { status: ctx.status === 200 ? 'ready' : 'not ready', checks: { sidecar: side, mongo, started: ready() } };
+  });
+  base.get('/metrics', metricsHandler);
+  app.use(base.routes());
+
+  // Subscription routes are built lazily: the projector exists only once the database is there.
+  const pull = (id: string, v: number): Promise<void> => (projector ? projector.request(id, v) : Promise.reject(new Error('not started')));
+  const subs = subscriptionRoutes({ appApiToken: config.APP_API_TOKEN, pull, metrics, log, isReady: ready });
+  app.use(subs.routes());
+
+  app.use(async (ctx, next) => {
+    if (!ready() && !ALWAYS_SERVED.has(ctx.path)) throw new Problem('dependency-unavailable', 'the read models are not connected yet; retry shortly');
+    await next();
+  });
+  let routes: ReturnType<Router['routes']> | undefined;
+  app.use(async (ctx, next) => {
+    if (!routes) return next();
+    // The router's context type adds params, which it sets itself.
+    await routes(ctx as Parameters<typeof routes>[0], next);
+  });
+
+  async function start(database: Db): Promise<void> {
+    db = database;
+    const g = new Generations(database);
+    await g.init(config.META_REFRESH_MS);
+    projector = new Projector({ source, generations: g, waiters, metrics, log, pageSize: config.PULL_PAGE_SIZE, retryAttempts: config.PULL_RETRY_ATTEMPTS, retryMaxMs: config.PULL_RETRY_MAX_MS });
+    rebuilder = new Rebuilder({ source, generations: g, projector, metrics, log, concurrency: config.REBUILD_CONCURRENCY, settleMs: 2 * config.META_REFRESH_MS + 250 });
+    const router = new Router();
+    const q = queryRoutes({ generations: g, projector, waiters, minVersionWaitMs: config.MIN_VERSION_WAIT_MS });
+    const a = adminRoutes({ generations: g, projector, rebuilder, adminToken: config.ADMIN_TOKEN });
+    router.use(q.routes(), q.allowedMethods({ throw: true }), a.routes(), a.allowedMethods({ throw: true }));
+    routes = router.routes();
+    generations = g;
+  }
+
+  async function stop(): Promise<void> {
+    generations?.close();
+    projector?.close();
+    await rebuilder?.settled().catch(() => undefined);
+  }
+
+  return { app, registry, start, stop, get projector() { return projector; } };
+}

@@ -1,0 +1,38 @@
+import { COMMAND_APP_ID, ConfigError, env, loadConfig } from '@bank/shared';
+
+export const configSpec = {
+  APP_PORT: env.int(3002, { min: 1, max: 65535 }),
+  DAPR_HTTP_PORT: env.int(3502, { min: 1, max: 65535 }),
+  DAPR_HOST: env.str('127.0.0.1'),
+  /** The sidecar requires it from us when it runs with DAPR_API_TOKEN. */
+  DAPR_API_TOKEN: env.secret(),
+  /** The sidecar sends it to us: deliveries without it are refused. */
+  APP_API_TOKEN: env.secret(),
+  /** Optional bearer token for /admin; without it the admin API relies on the network. */
+  ADMIN_TOKEN: env.secret(),
+  MONGODB_URL: env.str('mongodb://127.0.0.1:27017/bank'),
+  COMMAND_APP_ID: env.str(COMMAND_APP_ID),
+  /** Bound of a ?minVersion= read-your-writes wait. */
+  MIN_VERSION_WAIT_MS: env.int(5000, { min: 0, max: 60_000 }),
+  /** Events asked per pull round trip. */
+  PULL_PAGE_SIZE: env.int(500, { min: 1, max: 10_000 }),
+  PULL_TIMEOUT_MS: env.int(10_000, { min: 100, max: 120_000 }),
+  /** A failed pull is retried in process this many times (backoff doubling from 250 ms up to the cap). */
+  PULL_RETRY_ATTEMPTS: env.int(20, { min: 0, max: 1000 }),
+  PULL_RETRY_MAX_MS: env.int(5000, { min: 100, max: 600_000 }),
+  REBUILD_CONCURRENCY: env.int(8, { min: 1, max: 64 }),
+  /** How often the live generation is re-read (another replica may have switched it). */
+  META_REFRESH_MS: env.int(1000, { min: 50, max: 60_000 }),
+  SIDECAR_WAIT_MS: env.int(60_000, { min: 0 }),
+  LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+};
+
+export function loadQueryConfig(source: NodeJS.ProcessEnv = process.env) {
+  const c = loadConfig(configSpec, source);
+  // Fail at start-up, not at the first connection attempt.
+  if (!/^mongodb(\+srv)?:\/\/[^/]+/.test(c.MONGODB_URL)) throw new ConfigError(`invalid configuration:\n  - MONGODB_URL must be a mongodb:// URL, got "${c.MONGODB_URL}"`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(c.COMMAND_APP_ID)) throw new ConfigError(`invalid configuration:\n  - COMMAND_APP_ID must be a Dapr app id, got "${c.COMMAND_APP_ID}"`);
+  return c;
+}
+
+export type QueryConfig = ReturnType<typeof loadQueryConfig>;

@@ -1,0 +1,49 @@
+import Router from '@koa/router';
+import { Problem } from '@bank/shared';
+import type { Projector } from '../projections/projector.js';
+import type { Generations } from '../readmodel/generations.js';
+import type { Rebuilder } from '../rebuild/rebuilder.js';
+import { collectionNames } from '../readmodel/generations.js';
+
+export interface AdminDeps {
+  generations: Generations;
+  projector: Projector;
+  rebuilder: Rebuilder;
+  adminToken: string | undefined;
+}
+
+export function adminRoutes(d: AdminDeps): Router {
+  const router = new Router({ prefix: '/admin' });
+  router.use(async (ctx, next) => {
+    // Optional: without ADMIN_TOKEN the admin API is left to the network policy in front of it.
+    if (d.adminToken && ctx.get('authorization') !== `Bearer ${d.adminToken}`) throw new Problem('unauthorized', 'the admin API needs Authorization: Bearer <ADMIN_TOKEN>');
+    await next();
+  });
+
+  router.post('/projections/rebuild', async (ctx) => {
+    const rebuild = await d.rebuilder.start();
+    ctx.status = 202;
+    ctx.set('location', '/admin/projections');
+    ctx.body = { rebuild };
+  });
+
+  router.get('/projections', async (ctx) => {
+    const g = d.generations.active;
+    const [accounts, operations, lastRebuild] = await Promise.all([g.accounts.countDocuments({}), g.operations.countDocuments({}), d.generations.lastRebuild()]);
+    const last = d.projector.lastApplied;
+    ctx.body = {
+      generation: g.number,
+      collections: collectionNames(g.number),
+      counts: { accounts, operations },
+      rebuild: d.rebuilder.current ?? null,
+      lastRebuild: lastRebuild ?? null,
+      lag: {
+        pullsInFlight: d.projector.pending,
+        lastAppliedAt: last?.at ?? null,
+        lastEventOccurredAt: last?.occurredAt ?? null,
+        lastApplyLagSeconds: last?.lagSeconds ?? null,
+      },
+    };
+  });
+  return router;
+}

@@ -1,0 +1,120 @@
+import Router from '@koa/router';
+import { Problem } from '@bank/shared';
+import type { Projector } from '../projections/projector.js';
+import type { VersionWaiters } from '../projections/waiters.js';
+import { accountJson, operationJson, type AccountDoc } from '../readmodel/documents.js';
+import type { Generations } from '../readmodel/generations.js';
+import { accountOperations, allOperations, balanceAt, listAccounts, stats } from '../readmodel/queries.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { accountIdParam, currencyQuery, enumQuery, instantQuery, intQuery, limitQuery, onlyParams, rangeQuery } from './validation.js';
+
+export interface QueryRouteDeps {
+  generations: Generations;
+  projector: Projector;
+  waiters: VersionWaiters;
+  minVersionWaitMs: number;
+}
+
+const STATUSES = ['CREATED', 'ACTIVATED'] as const;
+const OP_TYPES = ['CREDIT', 'DEBIT'] as const;
+const isStr = (v: unknown): v is string => typeof v === 'string';
+
+export function queryRoutes(d: QueryRouteDeps): Router {
+  const router = new Router();
+  const findAccount = (id: string) => d.generations.active.accounts.findOne({ _id: id });
+  const mustFind = async (id: string): Promise<AccountDoc> => {
+    const doc = await findAccount(id);
+    if (!doc) throw new Problem('account-not-found', `account ${id} is not known to the read model`);
+    return doc;
+  };
+
+  router.get('/accounts', async (ctx) => {
+    onlyParams(ctx.query, ['currency', 'status', 'limit', 'cursor']);
+    const currency = currencyQuery(ctx.query.currency);
+    const status = enumQuery(ctx.query.status, 'status', STATUSES);
+    const limit = limitQuery(ctx.query.limit);
+    const after = decodeCursor(ctx.query.cursor, 'accounts', (p): p is { a: string } => isStr(p.a));
+    const page = await listAccounts(d.generations.active, { currency, status, after: after?.a }, limit);
+    const last = page.docs[page.docs.length - 1];
+    ctx.body = { items: page.docs.map(accountJson), nextCursor: page.more && last ? encodeCursor('accounts', { a: last._id }) : null };
+  });
+
+  /**
+   * ?minVersion=N: read-your-writes. The request parks until the projector applies version N
+   * (and kicks a pull, so a lost or slow notification does not matter), at most
+   * MIN_VERSION_WAIT_MS. Past that bound the answer is a 504 problem `read-model-behind` with
+   * the version the read model holds (`currentVersion`) and Retry-After: never a stale 200 that
+   * a client could mistake for its own write, and never a 404 for an account that exists in the
+   * read model. An account the read model does not know at all after the wait is a 404.
+   */
+  router.get('/accounts/:id', async (ctx) => {
+    onlyParams(ctx.query, ['minVersion']);
+    const id = accountIdParam(ctx.params.id);
+    const minVersion = intQuery(ctx.query.minVersion, 'minVersion', 1, Number.MAX_SAFE_INTEGER);
+    let doc = await findAccount(id);
+    if (minVersion !== undefined && (doc?.version ?? 0) < minVersion) {
+      // Park first, then look again: an apply between the two reads cannot be missed.
+      const w = d.waiters.wait(id, minVersion, d.minVersionWaitMs);
+      d.projector.request(id, minVersion).catch(() => undefined);
+      doc = await findAccount(id);
+      if ((doc?.version ?? 0) >= minVersion) w.cancel();
+      else if (await w.reached) doc = await findAccount(id);
+      if (doc && doc.version < minVersion) {
+        ctx.set('retry-after', '1');
+        throw new Problem('read-model-behind', `account ${id} is at version ${doc.version} in the read model; version ${minVersion} was not reached within ${d.minVersionWaitMs} ms`, {
+          currentVersion: doc.version,
+          minVersion,
+        });
+      }
+    }
+    if (!doc) throw new Problem('account-not-found', `account ${id} is not known to the read model`);
+    ctx.set('etag', `"${doc.version}"`);
+    ctx.body = accountJson(doc);
+  });
+
+  router.get('/accounts/:id/operations', async (ctx) => {
+    onlyParams(ctx.query, ['type', 'from', 'to', 'limit', 'cursor']);
+    const id = accountIdParam(ctx.params.id);
+    const type = enumQuery(ctx.query.type, 'type', OP_TYPES);
+    const range = rangeQuery(ctx.query);
+    const limit = limitQuery(ctx.query.limit);
+    const before = decodeCursor(ctx.query.cursor, `ops:${id}`, (p): p is { v: number } => Number.isSafeInteger(p.v));
+    await mustFind(id);
+    const page = await accountOperations(d.generations.active, { accountId: id, type, ...range }, before?.v, limit);
+    const last = page.docs[page.docs.length - 1];
+    ctx.body = { items: page.docs.map((o) => operationJson(o)), nextCursor: page.more && last ? encodeCursor(`ops:${id}`, { v: last.version }) : null };
+  });
+
+  router.get('/accounts/:id/balance', async (ctx) => {
+    onlyParams(ctx.query, ['at']);
+    const id = accountIdParam(ctx.params.id);
+    const at = instantQuery(ctx.query.at, 'at') ?? new Date();
+    const account = await mustFind(id);
+    const balance = await balanceAt(d.generations.active, account, at);
+    if (balance === undefined) throw new Problem('account-not-found', `account ${id} did not exist at ${at.toISOString()}`);
+    ctx.body = { accountId: id, balance, currency: account.currency, at: at.toISOString() };
+  });
+
+  router.get('/operations', async (ctx) => {
+    onlyParams(ctx.query, ['type', 'currency', 'accountId', 'from', 'to', 'limit', 'cursor']);
+    const type = enumQuery(ctx.query.type, 'type', OP_TYPES);
+    const currency = currencyQuery(ctx.query.currency);
+    const accountId = ctx.query.accountId === undefined ? undefined : accountIdParam(isStr(ctx.query.accountId) ? ctx.query.accountId : undefined);
+    const range = rangeQuery(ctx.query);
+    const limit = limitQuery(ctx.query.limit);
+    const before = decodeCursor(ctx.query.cursor, 'ops', (p): p is { t: number; id: string } => Number.isSafeInteger(p.t) && isStr(p.id));
+    const page = await allOperations(d.generations.active, { type, currency, accountId, ...range }, before, limit);
+    const last = page.docs[page.docs.length - 1];
+    ctx.body = {
+      items: page.docs.map((o) => operationJson(o, true)),
+      nextCursor: page.more && last ? encodeCursor('ops', { t: last.occurredAt.getTime(), id: last._id }) : null,
+    };
+  });
+
+  router.get('/stats', async (ctx) => {
+    onlyParams(ctx.query, []);
+    ctx.body = { currencies: await stats(d.generations.active) };
+  });
+
+  return router;
+}

@@ -1,0 +1,67 @@
+// The Dapr app-callback side: the subscription declaration and the delivery route.
+import Router from '@koa/router';
+import { ACCOUNT_EVENTS_TOPIC, answerDelivery, isProblem, PUBSUB_NAME, readDelivery, requireAppToken, type Logger, type Subscription } from '@bank/shared';
+import { PullError } from '../projections/event-source.js';
+import { parseNotification } from '../projections/notification.js';
+import { ProjectionError } from '../projections/project.js';
+import type { QueryMetrics } from './metrics.js';
+
+export const DELIVERY_ROUTE = '/deliveries/account-events';
+
+export interface SubscriptionDeps {
+  appApiToken: string | undefined;
+  /** Brings the account up to the announced version; rejects when that cannot be done now. */
+  pull: (accountId: string, version: number) => Promise<void>;
+  metrics: QueryMetrics;
+  log: Logger;
+  isReady: () => boolean;
+}
+
+export function subscriptionRoutes(d: SubscriptionDeps): Router {
+  const router = new Router();
+
+  router.get('/dapr/subscribe', (ctx) => {
+    requireAppToken(ctx, d.appApiToken);
+    const subs: Subscription[] = [{ pubsubname: PUBSUB_NAME, topic: ACCOUNT_EVENTS_TOPIC, route: DELIVERY_ROUTE }];
+    ctx.body = subs;
+  });
+
+  router.post(DELIVERY_ROUTE, async (ctx) => {
+    requireAppToken(ctx, d.appApiToken);
+    const answer = (status: 'SUCCESS' | 'RETRY' | 'DROP') => {
+      d.metrics.deliveries.inc({ status });
+      answerDelivery(ctx, status);
+    };
+    let data: unknown;
+    try {
+      data = (await readDelivery<unknown>(ctx)).data;
+    } catch (e) {
+      if (!isProblem(e)) throw e;
+      d.log.warn({ detail: e.message }, 'unreadable delivery dropped');
+      return answer('DROP');
+    }
+    const n = parseNotification(data);
+    if (n.kind === 'probe') return answer('SUCCESS');
+    if (n.kind === 'malformed') {
+      d.log.warn({ reason: n.reason, data: JSON.stringify(data)?.slice(0, 500) }, 'malformed notification dropped');
+      return answer('DROP');
+    }
+    // Not connected to the read store yet: nothing can be applied, the broker keeps it for us.
+    if (!d.isReady()) return answer('RETRY');
+    try {
+      await d.pull(n.accountId, n.version);
+      return answer('SUCCESS');
+    } catch (err) {
+      if (err instanceof ProjectionError) {
+        // Bad data in the event store: redelivery cannot fix it, the log and metric must.
+        d.log.error({ err, accountId: n.accountId }, 'events cannot be projected');
+        return answer('SUCCESS');
+      }
+      // The event store could not be read, or the read store did not take the write: later.
+      d.log.warn({ err: err instanceof PullError ? err.message : err, accountId: n.accountId, version: n.version }, 'pull failed; asking for redelivery');
+      return answer('RETRY');
+    }
+  });
+
+  return router;
+}

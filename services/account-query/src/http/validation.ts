@@ -1,0 +1,67 @@
+// Query-string and path checks: anything a client can get wrong is a 400 problem, never a 500.
+import { isCurrency, Problem } from '@bank/shared';
+import { isAccountId } from '../projections/notification.js';
+
+export function accountIdParam(raw: string | undefined): string {
+  if (!isAccountId(raw)) throw new Problem('invalid-account-id', 'the account id must be a UUID');
+  return raw.toLowerCase();
+}
+
+function single(raw: unknown, name: string): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string') throw new Problem('invalid-query', `${name} may be given once`);
+  return raw;
+}
+
+export function intQuery(raw: unknown, name: string, min: number, max: number): number | undefined {
+  const s = single(raw, name);
+  if (s === undefined) return undefined;
+  if (!/^[0-9]{1,15}$/.test(s)) throw new Problem('invalid-query', `${name} must be an integer`);
+  const n = Number(s);
+  if (n < min || n > max) throw new Problem('invalid-query', `${name} must be between ${min} and ${max}`);
+  return n;
+}
+
+export function instantQuery(raw: unknown, name: string): Date | undefined {
+  const s = single(raw, name);
+  if (s === undefined) return undefined;
+  // A time zone is required: a bare local time would mean different instants on different hosts.
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(s)) {
+    throw new Problem('invalid-query', `${name} must be an ISO-8601 instant such as 2026-01-31T12:00:00Z`);
+  }
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) throw new Problem('invalid-query', `${name} is not a valid date`);
+  return d;
+}
+
+export function enumQuery<const T extends string>(raw: unknown, name: string, values: readonly T[]): T | undefined {
+  const s = single(raw, name);
+  if (s === undefined) return undefined;
+  const up = s.toUpperCase();
+  if (!(values as readonly string[]).includes(up)) throw new Problem('invalid-query', `${name} must be one of ${values.join(', ')}`);
+  return up as T;
+}
+
+export function currencyQuery(raw: unknown, name = 'currency'): string | undefined {
+  const s = single(raw, name);
+  if (s === undefined) return undefined;
+  if (!isCurrency(s)) throw new Problem('invalid-query', `${name} must be an ISO 4217 code such as MAD`);
+  return s;
+}
+
+export function limitQuery(raw: unknown, def = 50, max = 500): number {
+  return intQuery(raw, 'limit', 1, max) ?? def;
+}
+
+/** Only the listed parameters are understood; a typo ("curency") must not silently widen a query. */
+export function onlyParams(query: Record<string, unknown>, allowed: readonly string[]): void {
+  const unknown = Object.keys(query).filter((k) => !allowed.includes(k));
+  if (unknown.length) throw new Problem('invalid-query', `unknown query parameter ${unknown.join(', ')}; allowed: ${allowed.join(', ') || 'none'}`);
+}
+
+export function rangeQuery(query: Record<string, unknown>): { from?: Date; to?: Date } {
+  const from = instantQuery(query.from, 'from');
+  const to = instantQuery(query.to, 'to');
+  if (from && to && from > to) throw new Problem('invalid-query', 'from must not be after to');
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
+}
