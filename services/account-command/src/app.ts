@@ -20,7 +20,8 @@ export function createCommandApp(config: CommandConfig, sidecar: Sidecar, log: L
   const storeOpts = { storeName: config.STATESTORE, outboxEnabled: false };
   const store: AccountStore = new StreamStore(sidecar, { ...storeOpts, chunkSize: config.CHUNK_SIZE, idempotencyWindow: config.IDEMPOTENCY_WINDOW });
   // Index partitions hold one short entry per stream: larger chunks make enumeration cheaper.
-  const index = new StreamIndex(new StreamStore<StreamRegistered, null>(sidecar, { storeName: config.STATESTORE, chunkSize: 1000, outboxEnabled: false }));
+  // Nobody subscribes to them, so they stay off the transaction API and out of the outbox.
+  const index = new StreamIndex(new StreamStore<StreamRegistered, null>(sidecar, { storeName: config.STATESTORE, chunkSize: 1000, transactional: false }));
   const newId = () => crypto.randomUUID();
   const handler = new CommandHandler({ store, index, sidecar, log, metrics, newId, failpoint: config.FAILPOINT });
 

@@ -91,6 +91,17 @@ describe.each(profilesUnderTest())('event store on profile %s', (profile) => {
       expect(all.slice(0, 12)).toEqual(good);
     });
 
+    test('without the transaction API (single ETag-guarded saves), 50 racing writers: exactly one wins', async () => {
+      const store = new StreamStore<TestEvent, { n: number }>(sidecar, { storeName: STATESTORE_NAME, chunkSize: 10, transactional: false });
+      const id = streamId();
+      await store.append(await store.load(id), events(1, 12), { snapshot: { n: 12 } });
+      const loaded = await store.load(id);
+      const attempts = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => store.append(loaded, [ev(13, `w${i}`)], { snapshot: { n: 13 } })));
+      expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+      for (const a of attempts) if (a.status === 'rejected') expect(a.reason).toBeInstanceOf(ConcurrencyError);
+      expectContiguous(await readAll(store, id), 13);
+    });
+
     test('events must continue the stream exactly', async () => {
       const store = newStore();
       const id = streamId();
@@ -199,7 +210,7 @@ describe.each(profilesUnderTest())('event store on profile %s', (profile) => {
   describe('stream index', () => {
     test('lists every registered stream, across partitions and pages, even when registered concurrently', async () => {
       // A private index (its own partition streams), small chunks so the pages cross them.
-      const store = new StreamStore<StreamRegistered, null>(sidecar, { storeName: STATESTORE_NAME, chunkSize: 7 });
+      const store = new StreamStore<StreamRegistered, null>(sidecar, { storeName: STATESTORE_NAME, chunkSize: 7, transactional: false });
       const index = new StreamIndex(store, 4, `ix-${randomUUID().slice(0, 8)}`);
       const ids = Array.from({ length: 60 }, () => `account-${randomUUID()}`);
       await Promise.all(ids.map((s) => index.register(s)));

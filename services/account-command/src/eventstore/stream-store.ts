@@ -68,6 +68,12 @@ export interface StreamStoreOptions {
   idempotencyWindow?: number;
   /** Set once at start-up by probing the sidecar (see outbox-probe.ts). */
   outboxEnabled?: boolean;
+  /**
+   * Write heads through the transaction API (default), which is what feeds the outbox. Streams
+   * nobody subscribes to (the stream index) use a single ETag-guarded save instead, so the
+   * outbox does not announce them on the topic.
+   */
+  transactional?: boolean;
 }
 
 /** For the outbox message only: on the state op it would make Redis use RedisJSON commands. */
@@ -79,6 +85,7 @@ export class StreamStore<E extends StoredEvent, S> {
   readonly storeName: string;
   readonly chunkSize: number;
   readonly idempotencyWindow: number;
+  readonly transactional: boolean;
   outboxEnabled: boolean;
 
   constructor(private readonly sidecar: Sidecar, opts: StreamStoreOptions) {
@@ -86,6 +93,7 @@ export class StreamStore<E extends StoredEvent, S> {
     this.chunkSize = opts.chunkSize ?? 100;
     this.idempotencyWindow = opts.idempotencyWindow ?? 64;
     this.outboxEnabled = opts.outboxEnabled ?? false;
+    this.transactional = opts.transactional ?? true;
   }
 
   static chunkKey(streamId: string, n: number): string {
@@ -154,7 +162,8 @@ export class StreamStore<E extends StoredEvent, S> {
       ops.push({ key: loaded.streamId, value: opts.outboxMessage, metadata: { ...JSON_META, 'outbox.projection': 'true' } });
     }
     try {
-      await this.sidecar.transact(this.storeName, ops);
+      if (this.transactional) await this.sidecar.transact(this.storeName, ops);
+      else await this.sidecar.saveState(this.storeName, [ops[0]!]);
     } catch (err) {
       // A transaction reports a lost race and a broken store alike (HTTP 500); so does a write
       // that landed but whose answer was lost. The store itself tells which it was.
