@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'coverage/**', '.data/**', 'tools/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/dist-web/**', 'coverage/**', '.data/**', 'tools/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

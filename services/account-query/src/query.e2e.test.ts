@@ -2,9 +2,8 @@
 // MongoDB at MONGODB_URL), both services started by the shared harness.
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { startSystem, type TestSystem } from '@bank/shared/testing';
+import { call, expectedFromStore, metric, move, ok, openAccount, readModelOf, startSystem, waitConverged, waitUntil, type TestSystem } from '@bank/shared/testing';
 import { DELIVERY_ROUTE } from './http/subscription-routes.js';
-import { call, expectedFromStore, metric, move, ok, openAccount, readModelOf, waitConverged, waitUntil } from './testing/helpers.js';
 
 const APP_TOKEN = 'app-token-for-tests';
 const MIN_WAIT_MS = 1500;

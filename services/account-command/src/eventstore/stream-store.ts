@@ -204,27 +204,42 @@ export class StreamStore<E extends StoredEvent, S> {
     return found?.eventId === event.eventId;
   }
 
+  /** Heads of many streams in one round trip (for batch reads; not for appends). */
+  async loadMany(streamIds: string[]): Promise<Array<LoadedStream<E, S>>> {
+    const items = await this.call(() => this.sidecar.getBulkState<StreamHead<E, S>>(this.storeName, streamIds));
+    return streamIds.map((id) => ({ streamId: id, head: items.get(id)?.value ?? null, etag: items.get(id)?.etag }));
+  }
+
   /** Events from `fromVersion` on, at most `limit`, in version order. */
   async read(loaded: LoadedStream<E, S>, fromVersion = 1, limit = Number.MAX_SAFE_INTEGER): Promise<E[]> {
-    const head = loaded.head;
-    if (!head || fromVersion > head.version || limit <= 0) return [];
-    const from = Math.max(1, fromVersion);
-    const to = Math.min(head.version, from + limit - 1);
-    const out: E[] = [];
-    const firstChunk = Math.floor((from - 1) / head.chunkSize);
-    const lastChunk = Math.min(head.sealedChunks - 1, Math.floor((to - 1) / head.chunkSize));
-    if (firstChunk <= lastChunk) {
+    return (await this.readMany([loaded], fromVersion, limit))[0]!;
+  }
+
+  /** The same for many streams, with every chunk they need fetched in one round trip. */
+  async readMany(streams: Array<LoadedStream<E, S>>, fromVersion = 1, limit = Number.MAX_SAFE_INTEGER): Promise<E[][]> {
+    const ranges = streams.map((loaded) => {
+      const head = loaded.head;
+      if (!head || fromVersion > head.version || limit <= 0) return null;
+      const from = Math.max(1, fromVersion);
+      const to = Math.min(head.version, from + limit - 1);
       const keys: string[] = [];
-      for (let n = firstChunk; n <= lastChunk; n++) keys.push(StreamStore.chunkKey(loaded.streamId, n));
-      const chunks = await this.call(() => this.sidecar.getBulkState<{ events: E[] }>(this.storeName, keys));
-      for (const key of keys) {
-        const chunk = chunks.get(key)?.value;
+      const lastChunk = Math.min(head.sealedChunks - 1, Math.floor((to - 1) / head.chunkSize));
+      for (let n = Math.floor((from - 1) / head.chunkSize); n <= lastChunk; n++) keys.push(StreamStore.chunkKey(loaded.streamId, n));
+      return { head, from, to, keys };
+    });
+    const keys = ranges.flatMap((r) => r?.keys ?? []);
+    const chunks = keys.length ? await this.call(() => this.sidecar.getBulkState<{ events: E[] }>(this.storeName, keys)) : new Map();
+    return ranges.map((r) => {
+      if (!r) return [];
+      const out: E[] = [];
+      for (const key of r.keys) {
+        const chunk = chunks.get(key)?.value as { events: E[] } | undefined;
         if (!chunk) throw new StoreUnavailableError(`chunk ${key} is missing from the store`);
-        for (const e of chunk.events) if (e.version >= from && e.version <= to) out.push(e);
+        for (const e of chunk.events) if (e.version >= r.from && e.version <= r.to) out.push(e);
       }
-    }
-    for (const e of head.events) if (e.version >= from && e.version <= to) out.push(e);
-    return out;
+      for (const e of r.head.events) if (e.version >= r.from && e.version <= r.to) out.push(e);
+      return out;
+    });
   }
 
   private async call<T>(fn: () => Promise<T>): Promise<T> {

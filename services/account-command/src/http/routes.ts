@@ -34,7 +34,9 @@ function stateBody(accountId: string, s: AccountState) {
 }
 
 export function commandRoutes(d: RouteDeps): Router {
-  const router = new Router();
+  // One spelling per resource: /accounts/ or /ACCOUNTS would otherwise reach the same handler
+  // and slip past any path rule in front of the service (ingress, Dapr access control).
+  const router = new Router({ strict: true, sensitive: true });
 
   async function run(ctx: Context, type: AccountCommand['type'], build: () => Promise<{ command: AccountCommand; key?: string | undefined; fp: Record<string, unknown>; expectedVersion?: number | undefined }>, successStatus: number): Promise<CommandResult> {
     const end = d.metrics.duration.startTimer({ type });
@@ -121,11 +123,34 @@ export function commandRoutes(d: RouteDeps): Router {
   // Every stream id, for rebuilding read models (used by account-query through service invocation).
   router.get('/streams', async (ctx) => {
     const limit = intQuery(ctx.query.limit, 'limit', 1, 10_000) ?? 1000;
+    // A repeated cursor (an array) is refused like a repeated limit, not read as "from the start".
+    if (ctx.query.cursor !== undefined && typeof ctx.query.cursor !== 'string') throw new Problem('invalid-query', 'cursor may be given once');
     const cursor = typeof ctx.query.cursor === 'string' && ctx.query.cursor !== '' ? ctx.query.cursor : null;
     if (cursor !== null && !StreamIndex.isCursor(cursor)) throw new Problem('invalid-query', 'cursor is not one this service returned');
     const page = await d.index.list(cursor, limit);
     const prefix = streamIdOf('');
     ctx.body = { items: page.items.filter((s) => s.startsWith(prefix)).map((s) => s.slice(prefix.length)), nextCursor: page.nextCursor };
+  });
+
+  // Many streams' events in one answer, for rebuilds: heads and chunks come in two bulk reads
+  // whatever the number of streams. A stream longer than `limit` is cut; the caller reads the
+  // rest through /accounts/{id}/events. Unknown ids are left out.
+  router.get('/streams/events', async (ctx) => {
+    const raw = ctx.query.ids;
+    if (typeof raw !== 'string' || raw === '') throw new Problem('invalid-query', 'ids is a comma-separated list of account ids, given once');
+    const ids = raw.split(',');
+    if (ids.length > 200) throw new Problem('invalid-query', 'at most 200 ids at a time');
+    const accountIds = [...new Set(ids.map((id) => accountIdParam(id)))];
+    const limit = intQuery(ctx.query.limit, 'limit', 1, 10_000) ?? 1000;
+    const loaded = (await d.store.loadMany(accountIds.map(streamIdOf))).filter(streamExists);
+    const events = await d.store.readMany(loaded, 1, limit);
+    ctx.body = {
+      streams: loaded.map((l, i) => ({
+        accountId: l.streamId.slice(streamIdOf('').length),
+        version: l.head!.version,
+        events: events[i]!.map(({ eventId, type, version, occurredAt, schemaVersion, data }) => ({ eventId, type, version, occurredAt, schemaVersion, data })),
+      })),
+    };
   });
 
   router.get('/healthz', (ctx) => {

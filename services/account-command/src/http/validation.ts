@@ -1,5 +1,7 @@
 import { Problem } from '@bank/shared';
 
+export { instantQuery, intQuery } from '@bank/shared';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function accountIdParam(raw: string | undefined): string {
@@ -41,31 +43,4 @@ export function versionHeader(raw: string | undefined): number | undefined {
   const m = /^(?:W\/)?"?([0-9]{1,12})"?$/.exec(raw.trim());
   if (!m) throw new Problem('invalid-header', 'If-Match must be a version such as "3"');
   return Number(m[1]);
-}
-
-export function intQuery(raw: unknown, name: string, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^[0-9]{1,12}$/.test(raw)) throw new Problem('invalid-query', `${name} must be an integer`);
-  const n = Number(raw);
-  if (n < min || n > max) throw new Problem('invalid-query', `${name} must be between ${min} and ${max}`);
-  return n;
-}
-
-export function instantQuery(raw: unknown, name: string): Date | undefined {
-  if (raw === undefined) return undefined;
-  // ISO 8601 with a time zone; a bare local time would mean different instants on different hosts.
-  if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(raw)) {
-    throw new Problem('invalid-query', `${name} must be an ISO-8601 instant such as 2026-01-31T12:00:00Z`);
-  }
-  const d = new Date(raw);
-  if (Number.isNaN(d.getTime()) || !isCalendarDate(raw.slice(0, 10))) throw new Problem('invalid-query', `${name} is not a valid date`);
-  return d;
-}
-
-/** Date.parse rolls 2026-02-30 over to March 2 instead of refusing it. */
-function isCalendarDate(ymd: string): boolean {
-  const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
-  const t = new Date(0);
-  t.setUTCFullYear(y, m - 1, d); // unlike Date.UTC, keeps years 0..99 as they are
-  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
 }

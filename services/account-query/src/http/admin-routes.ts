@@ -13,7 +13,7 @@ export interface AdminDeps {
 }
 
 export function adminRoutes(d: AdminDeps): Router {
-  const router = new Router({ prefix: '/admin' });
+  const router = new Router({ prefix: '/admin', strict: true, sensitive: true });
   router.use(async (ctx, next) => {
     // Optional: without ADMIN_TOKEN the admin API is left to the network policy in front of it.
     if (d.adminToken && ctx.get('authorization') !== `Bearer ${d.adminToken}`) throw new Problem('unauthorized', 'the admin API needs Authorization: Bearer <ADMIN_TOKEN>');

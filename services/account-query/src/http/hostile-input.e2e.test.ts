@@ -142,7 +142,7 @@ const LEAKS: RegExp[] = [
   /\.(?:ts|js|mjs):\d+/,
   /[A-Za-z]*Error\b/,
   /\bERR_[A-Z_]+/,
-  /\bdapr/i,
+  /\bdapr(?!-api-token)/i,
   /sidecar/i,
   /statestore/i,
   /redis/i,

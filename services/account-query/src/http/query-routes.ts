@@ -20,7 +20,8 @@ const OP_TYPES = ['CREDIT', 'DEBIT'] as const;
 const isStr = (v: unknown): v is string => typeof v === 'string';
 
 export function queryRoutes(d: QueryRouteDeps): Router {
-  const router = new Router();
+  // One spelling per resource (no trailing slash, exact case): see account-command's routes.
+  const router = new Router({ strict: true, sensitive: true });
   const findAccount = (id: string) => d.generations.active.accounts.findOne({ _id: id });
   const mustFind = async (id: string): Promise<AccountDoc> => {
     const doc = await findAccount(id);

@@ -18,7 +18,8 @@ export interface SubscriptionDeps {
 }
 
 export function subscriptionRoutes(d: SubscriptionDeps): Router {
-  const router = new Router();
+  // One spelling per resource (no trailing slash, exact case): see account-command's routes.
+  const router = new Router({ strict: true, sensitive: true });
 
   router.get('/dapr/subscribe', (ctx) => {
     requireAppToken(ctx, d.appApiToken);
@@ -43,7 +44,7 @@ export function subscriptionRoutes(d: SubscriptionDeps): Router {
     const n = parseNotification(data);
     if (n.kind === 'probe') return answer('SUCCESS');
     if (n.kind === 'malformed') {
-      d.log.warn({ reason: n.reason, data: JSON.stringify(data)?.slice(0, 500) }, 'malformed notification dropped');
+      d.log.warn({ reason: n.reason, data: preview(data) }, 'malformed notification dropped');
       return answer('DROP');
     }
     // Not connected to the read store yet: nothing can be applied, the broker keeps it for us.
@@ -64,4 +65,13 @@ export function subscriptionRoutes(d: SubscriptionDeps): Router {
   });
 
   return router;
+}
+
+/** A bounded, never-throwing rendering of untrusted data for a log line. */
+function preview(v: unknown): string {
+  try {
+    return (JSON.stringify(v) ?? String(v)).slice(0, 500);
+  } catch {
+    return '[unprintable]';
+  }
 }

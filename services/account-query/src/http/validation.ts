@@ -1,37 +1,12 @@
 // Query-string and path checks: anything a client can get wrong is a 400 problem, never a 500.
-import { isCurrency, Problem } from '@bank/shared';
+import { instantQuery, intQuery, isCurrency, Problem, singleQuery as single } from '@bank/shared';
 import { isAccountId } from '../projections/notification.js';
+
+export { instantQuery, intQuery };
 
 export function accountIdParam(raw: string | undefined): string {
   if (!isAccountId(raw)) throw new Problem('invalid-account-id', 'the account id must be a UUID');
   return raw.toLowerCase();
-}
-
-function single(raw: unknown, name: string): string | undefined {
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string') throw new Problem('invalid-query', `${name} may be given once`);
-  return raw;
-}
-
-export function intQuery(raw: unknown, name: string, min: number, max: number): number | undefined {
-  const s = single(raw, name);
-  if (s === undefined) return undefined;
-  if (!/^[0-9]{1,15}$/.test(s)) throw new Problem('invalid-query', `${name} must be an integer`);
-  const n = Number(s);
-  if (n < min || n > max) throw new Problem('invalid-query', `${name} must be between ${min} and ${max}`);
-  return n;
-}
-
-export function instantQuery(raw: unknown, name: string): Date | undefined {
-  const s = single(raw, name);
-  if (s === undefined) return undefined;
-  // A time zone is required: a bare local time would mean different instants on different hosts.
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(s)) {
-    throw new Problem('invalid-query', `${name} must be an ISO-8601 instant such as 2026-01-31T12:00:00Z`);
-  }
-  const d = new Date(s);
-  if (Number.isNaN(d.getTime())) throw new Problem('invalid-query', `${name} is not a valid date`);
-  return d;
 }
 
 export function enumQuery<const T extends string>(raw: unknown, name: string, values: readonly T[]): T | undefined {

@@ -41,6 +41,16 @@ export class EventSource {
     return this.get<EventPage>(`accounts/${encodeURIComponent(accountId)}/events?fromVersion=${fromVersion}&limit=${limit}`);
   }
 
+  /**
+   * The events of many accounts at once (rebuilds): each stream up to `limit` events; a longer
+   * one comes back cut (events.length < version). Unknown ids are left out.
+   */
+  async batch(accountIds: readonly string[], limit: number): Promise<EventPage[]> {
+    const page = await this.get<{ streams: EventPage[] }>(`streams/events?ids=${accountIds.map(encodeURIComponent).join(',')}&limit=${limit}`);
+    if (!page) throw new PullError('GET /streams/events answered 404');
+    return page.streams;
+  }
+
   /** Every stream id (may repeat across pages: callers treat it as a set). */
   async *streams(pageSize = 1000): AsyncGenerator<string[]> {
     let cursor: string | null = null;

@@ -3,3 +3,4 @@ export * from './json-body.js';
 export * from './correlation.js';
 export * from './metrics.js';
 export * from './server.js';
+export * from './query-params.js';

@@ -3,7 +3,7 @@ import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { Problem } from '../problem/problem.js';
-import { parseJsonStrict, readJson } from './json-body.js';
+import { isUtf8JsonType, parseJsonStrict, readJson } from './json-body.js';
 
 function problemOf(fn: () => unknown): Problem {
   try {
@@ -81,6 +81,25 @@ describe('parseJsonStrict', () => {
   });
 });
 
+describe('parseJsonStrict depth limit', () => {
+  it('refuses nesting deeper than maxDepth, counting arrays and objects, not brackets in strings', () => {
+    expect(parseJsonStrict('[[[1]]]', 3)).toEqual([[[1]]]);
+    expect(problemOf(() => parseJsonStrict('[[[[1]]]]', 3)).message).toMatch(/deeper than 3 levels/);
+    expect(problemOf(() => parseJsonStrict('{"a":{"b":[{"c":1}]}}', 3)).code).toBe('malformed-json');
+    expect(parseJsonStrict('{"a":"[[[[[[{{{{"}', 1)).toEqual({ a: '[[[[[[{{{{' });
+    expect(problemOf(() => parseJsonStrict(`${'['.repeat(8000)}${']'.repeat(8000)}`, 64)).code).toBe('malformed-json');
+  });
+});
+
+describe('isUtf8JsonType', () => {
+  it.each(['application/json', 'application/json; charset=utf-8', 'application/json;charset=UTF8', 'application/json; charset="utf-8"', 'APPLICATION/JSON', 'application/merge-patch+json', 'application/cloudevents+json; charset=utf-8', 'application/json; profile=x'])('accepts %j', (ct) => {
+    expect(isUtf8JsonType(ct)).toBe(true);
+  });
+  it.each(['', 'text/plain', 'text/json', 'application/json; charset=latin1', 'application/json; charset=utf-16', 'application/json; charset="', 'application/json, text/plain', 'application/json;;', 'application/jsonx', 'application/json-seq', 'application', '*/*', 'multipart/form-data; boundary=x', 'application/json; charset'])('refuses %j', (ct) => {
+    expect(isUtf8JsonType(ct)).toBe(false);
+  });
+});
+
 describe('readJson (in-process server)', () => {
   let server: Server;
   let port: number;
@@ -136,6 +155,14 @@ describe('readJson (in-process server)', () => {
     expect(await send('{"a":"1"}', { 'content-type': 'application/json' })).toEqual({ status: 200, body: { got: { a: '1' } } });
     expect(await send('{"a":"1"}', { 'content-type': 'application/json; charset=utf-8' })).toEqual({ status: 200, body: { got: { a: '1' } } });
     expect(await send('{"a":"1"}', { 'content-type': 'application/merge-patch+json' })).toEqual({ status: 200, body: { got: { a: '1' } } });
+  });
+
+  it('refuses a body under a content coding (415), an unknown transfer coding (400) and nesting past 64 levels (400)', async () => {
+    expect(await send('{"a":"1"}', { 'content-type': 'application/json', 'content-encoding': 'gzip' })).toEqual({ status: 415, body: { code: 'unsupported-media-type' } });
+    expect(await send('{"a":"1"}', { 'content-type': 'application/json', 'content-encoding': 'identity' })).toEqual({ status: 200, body: { got: { a: '1' } } });
+    expect(await send(['{"a":"1"}'], { 'content-type': 'application/json', 'transfer-encoding': 'gzip, chunked' })).toEqual({ status: 400, body: { code: 'invalid-request' } });
+    expect(await send(`${'['.repeat(65)}${']'.repeat(65)}`, { 'content-type': 'application/json' })).toEqual({ status: 400, body: { code: 'malformed-json' } });
+    expect((await send(`${'['.repeat(64)}${']'.repeat(64)}`, { 'content-type': 'application/json' })).status).toBe(200);
   });
 
   it('refuses other content types with 415', async () => {

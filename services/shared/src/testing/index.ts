@@ -9,3 +9,4 @@ export * from './profile.js';
 export * from './store-sidecar.js';
 export * from './ferretdb.js';
 export * from './redis-server.js';
+export * from './oracle.js';
