@@ -1,6 +1,7 @@
 // `npm start`: the whole system on this machine, in the foreground. FerretDB for the read models
-// (unless MONGODB_URL points at a MongoDB), account-command on 3001 (daprd 3501), account-query on
-// 3002 (daprd 3502), the components profile from PROFILE (default redis) with its slot 0, so data
+// (unless MONGODB_URL points at a MongoDB), the gateway and dashboard on 3000 (daprd 3500; the
+// dashboard is built first when missing or stale), account-command on 3001 (daprd 3501),
+// account-query on 3002 (daprd 3502), the components profile from PROFILE (default redis) with its slot 0, so data
 // survives restarts. Ctrl-C (or SIGTERM) stops everything it started.
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import {
   type RunningFerretDb,
   type RunningService,
 } from '../services/shared/src/testing/index.js';
+import { ensureWebBuilt } from '../services/gateway/src/web-build.js';
 
 const say = (m: string) => console.log(`[start] ${m}`);
 
@@ -40,8 +42,9 @@ async function main(): Promise<void> {
       throw new Error(`Redis is not reachable at ${REDIS_HOST}:${REDIS_PORT} (${(e as Error).message}). Start it, or set REDIS_HOST / REDIS_PORT (and REDIS_PASSWORD) to where it runs.`);
     }
   }
-  for (const [port, what] of [[3001, 'account-command'], [3501, 'daprd of account-command'], [3002, 'account-query'], [3502, 'daprd of account-query']] as const) await requirePort(port, what);
+  for (const [port, what] of [[3000, 'gateway'], [3500, 'daprd of gateway'], [3001, 'account-command'], [3501, 'daprd of account-command'], [3002, 'account-query'], [3502, 'daprd of account-query']] as const) await requirePort(port, what);
 
+  ensureWebBuilt(REPO_ROOT, say);
   const run = await prepareProfile(profile, { slot: 0 });
   const runDir = path.join(REPO_ROOT, '.data', 'start');
   const common = { resourcesPath: run.resourcesPath, runDir, nameResolutionDb: path.join(runDir, 'name-resolution.db'), daprEnv: run.daprEnv };
@@ -70,11 +73,16 @@ async function main(): Promise<void> {
     } else {
       say(`MongoDB       ${mongoUrl.replace(/\/\/[^@/]*@/, '//[redacted]@')}`);
     }
+    // Live updates (SSE fan-out between query replicas) use Redis pub/sub, wherever the profile's stores are.
+    const pw = process.env.REDIS_PASSWORD;
+    const liveRedisUrl = process.env.LIVE_REDIS_URL ?? `redis://${pw ? `:${encodeURIComponent(pw)}@` : ''}${REDIS_HOST}:${REDIS_PORT}`;
     say(`profile ${profile}; logs in ${path.relative(process.cwd(), runDir)}/`);
-    const [command, query] = await Promise.all([
+    const [gateway, command, query] = await Promise.all([
+      startService({ ...common, appId: 'gateway', entry: 'services/gateway/src/main.ts', appPort: 3000, daprHttpPort: 3500 }).then((s) => (services.push(s), s)),
       startService({ ...common, appId: 'account-command', entry: 'services/account-command/src/main.ts', appPort: 3001, daprHttpPort: 3501 }).then((s) => (services.push(s), s)),
-      startService({ ...common, appId: 'account-query', entry: 'services/account-query/src/main.ts', appPort: 3002, daprHttpPort: 3502, env: { MONGODB_URL: mongoUrl } }).then((s) => (services.push(s), s)),
+      startService({ ...common, appId: 'account-query', entry: 'services/account-query/src/main.ts', appPort: 3002, daprHttpPort: 3502, env: { MONGODB_URL: mongoUrl, LIVE_REDIS_URL: liveRedisUrl } }).then((s) => (services.push(s), s)),
     ]);
+    say(`dashboard        ${gateway.url}   (gateway; daprd http://127.0.0.1:${gateway.daprd.ports.http})  ready`);
     say(`account-command  ${command.url}   (daprd http://127.0.0.1:${command.daprd.ports.http})  ready`);
     say(`account-query    ${query.url}   (daprd http://127.0.0.1:${query.daprd.ports.http})  ready`);
     say(`try: curl -s -XPOST ${command.url}/accounts -H 'content-type: application/json' -d '{"initialBalance":"100.00","currency":"MAD"}'`);

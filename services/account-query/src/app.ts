@@ -11,6 +11,7 @@ import { Projector } from './projections/projector.js';
 import { VersionWaiters } from './projections/waiters.js';
 import { Generations } from './readmodel/generations.js';
 import { Rebuilder } from './rebuild/rebuilder.js';
+import { createLive, liveRoutes } from './live/index.js';
 import Router from '@koa/router';
 
 /** Served before the read store is connected (daprd asks for subscriptions as soon as the port opens). */
@@ -30,6 +31,15 @@ export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logge
   let projector: Projector | undefined;
   let rebuilder: Rebuilder | undefined;
   const ready = () => generations !== undefined;
+  const live = createLive({
+    enabled: config.LIVE_ENABLED,
+    redisUrl: config.LIVE_REDIS_URL,
+    channel: config.LIVE_CHANNEL,
+    maxClients: config.LIVE_MAX_CLIENTS,
+    heartbeatMs: config.LIVE_HEARTBEAT_MS,
+    log,
+    registry,
+  });
 
   const app = new Koa();
   app.proxy = false;
@@ -37,7 +47,7 @@ export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logge
   app.use(problemMiddleware(log));
   app.use(httpMetrics);
 
-  const base = new Router();
+  const base = new Router({ strict: true, sensitive: true });
   base.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
@@ -75,21 +85,24 @@ export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logge
     db = database;
     const g = new Generations(database);
     await g.init(config.META_REFRESH_MS);
-    projector = new Projector({ source, generations: g, waiters, metrics, log, pageSize: config.PULL_PAGE_SIZE, retryAttempts: config.PULL_RETRY_ATTEMPTS, retryMaxMs: config.PULL_RETRY_MAX_MS });
+    projector = new Projector({ source, generations: g, waiters, metrics, log, pageSize: config.PULL_PAGE_SIZE, retryAttempts: config.PULL_RETRY_ATTEMPTS, retryMaxMs: config.PULL_RETRY_MAX_MS, onApplied: (doc) => live.published(doc) });
     rebuilder = new Rebuilder({ source, generations: g, projector, metrics, log, concurrency: config.REBUILD_CONCURRENCY, settleMs: 2 * config.META_REFRESH_MS + 250 });
-    const router = new Router();
+    const router = new Router({ strict: true, sensitive: true });
     const q = queryRoutes({ generations: g, projector, waiters, minVersionWaitMs: config.MIN_VERSION_WAIT_MS });
     const a = adminRoutes({ generations: g, projector, rebuilder, adminToken: config.ADMIN_TOKEN });
-    router.use(q.routes(), q.allowedMethods({ throw: true }), a.routes(), a.allowedMethods({ throw: true }));
+    const l = liveRoutes({ hub: live.hub, available: live.available, findAccount: (id) => g.active.accounts.findOne({ _id: id }), retryMs: 2000 });
+    router.use(q.routes(), q.allowedMethods({ throw: true }), a.routes(), a.allowedMethods({ throw: true }), l.routes(), l.allowedMethods({ throw: true }));
+    live.start();
     routes = router.routes();
     generations = g;
   }
 
   async function stop(): Promise<void> {
+    await live.close();
     generations?.close();
     projector?.close();
     await rebuilder?.settled().catch(() => undefined);
   }
 
-  return { app, registry, start, stop, get projector() { return projector; } };
+  return { app, registry, start, stop, live, get projector() { return projector; } };
 }

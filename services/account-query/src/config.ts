@@ -23,6 +23,12 @@ export const configSpec = {
   REBUILD_CONCURRENCY: env.int(8, { min: 1, max: 64 }),
   /** How often the live generation is re-read (another replica may have switched it). */
   META_REFRESH_MS: env.int(1000, { min: 50, max: 60_000 }),
+  /** Live updates (SSE): the Redis whose pub/sub channel fans updates out to every replica. */
+  LIVE_ENABLED: env.bool(true),
+  LIVE_REDIS_URL: env.str('redis://127.0.0.1:6379'),
+  LIVE_CHANNEL: env.str('bank:live'),
+  LIVE_MAX_CLIENTS: env.int(1000, { min: 1, max: 100_000 }),
+  LIVE_HEARTBEAT_MS: env.int(15_000, { min: 100, max: 300_000 }),
   SIDECAR_WAIT_MS: env.int(60_000, { min: 0 }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 };
@@ -32,6 +38,8 @@ export function loadQueryConfig(source: NodeJS.ProcessEnv = process.env) {
   // Fail at start-up, not at the first connection attempt.
   if (!/^mongodb(\+srv)?:\/\/[^/]+/.test(c.MONGODB_URL)) throw new ConfigError(`invalid configuration:\n  - MONGODB_URL must be a mongodb:// URL, got "${c.MONGODB_URL}"`);
   if (!/^[A-Za-z0-9_.-]+$/.test(c.COMMAND_APP_ID)) throw new ConfigError(`invalid configuration:\n  - COMMAND_APP_ID must be a Dapr app id, got "${c.COMMAND_APP_ID}"`);
+  if (!/^rediss?:\/\/[^/]+/.test(c.LIVE_REDIS_URL)) throw new ConfigError(`invalid configuration:\n  - LIVE_REDIS_URL must be a redis:// or rediss:// URL, got "${c.LIVE_REDIS_URL.replace(/\/\/[^@/]*@/, '//[redacted]@')}"`);
+  if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(c.LIVE_CHANNEL)) throw new ConfigError(`invalid configuration:\n  - LIVE_CHANNEL must be 1-200 letters, digits or _.:-, got "${c.LIVE_CHANNEL}"`);
   return c;
 }
 

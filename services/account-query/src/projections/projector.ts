@@ -5,7 +5,7 @@
 // and operations are keyed by (accountId, version) under a unique index.
 import type { Logger } from '@bank/shared';
 import type { QueryMetrics } from '../http/metrics.js';
-import { accountDoc, accountView, operationDoc } from '../readmodel/documents.js';
+import { accountDoc, accountView, operationDoc, type AccountDoc } from '../readmodel/documents.js';
 import type { Generation, Generations } from '../readmodel/generations.js';
 import { KeyedCoalescer } from './coalescer.js';
 import { PullError, type EventSource } from './event-source.js';
@@ -24,6 +24,8 @@ export interface ProjectorDeps {
   /** In-process retries of a failed pull, and the cap of the backoff between them. */
   retryAttempts: number;
   retryMaxMs: number;
+  /** Called after each successful live apply with the account's new read model (live updates). */
+  onApplied?: (account: AccountDoc) => void;
 }
 
 function isDuplicateKey(e: unknown): boolean {
@@ -197,6 +199,11 @@ export class Projector {
         const last = page.events[page.events.length - 1]!;
         this.lastApplied = { at: new Date(now).toISOString(), occurredAt: last.occurredAt, lagSeconds: (now - Date.parse(last.occurredAt)) / 1000 };
         this.d.waiters.notify(accountId, projected.account.version);
+        try {
+          this.d.onApplied?.(next);
+        } catch (err) {
+          this.d.log.warn({ err, accountId }, 'live update hook failed');
+        }
       }
       if (projected.account.version >= page.version) {
         metrics.pulls.inc({ outcome: 'applied' });

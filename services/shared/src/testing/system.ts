@@ -4,18 +4,27 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './processes.js';
+import { REDIS_HOST, REDIS_PORT } from './redis.js';
 import { startFerretDb, type RunningFerretDb } from './ferretdb.js';
-import { prepareProfile, selectedProfile } from './profile.js';
+import { prepareProfile, selectedProfile, type ProfileServers } from './profile.js';
 import { startService, type RunningService } from './service.js';
 
 export interface SystemOptions {
   profile?: string;
+  /** Servers the test started itself (fault suites kill and restart them). */
+  servers?: ProfileServers;
   daprApiToken?: string;
   appApiToken?: string;
   commandEnv?: Record<string, string | undefined>;
   /** Also start account-query with its daprd, and FerretDB unless MONGODB_URL is set. */
   query?: boolean;
   queryEnv?: Record<string, string | undefined>;
+  /**
+   * Also start the gateway (dashboard + /api routes through Dapr service invocation) with its
+   * daprd; implies `query`. The dashboard is built first when missing or stale.
+   */
+  gateway?: boolean;
+  gatewayEnv?: Record<string, string | undefined>;
 }
 
 export interface TestSystem {
@@ -27,6 +36,8 @@ export interface TestSystem {
   command: RunningService;
   /** Present when started with `query: true`. */
   query?: RunningService;
+  /** Present when started with `gateway: true`. */
+  gateway?: RunningService;
   /** The read-model database of account-query (with `query: true`). */
   mongoUrl?: string;
   stop(): Promise<void>;
@@ -34,6 +45,9 @@ export interface TestSystem {
 
 /** A started system that has the query side, for tests that need it. */
 export type TestSystemWithQuery = TestSystem & { query: RunningService; mongoUrl: string };
+
+/** A started system with the gateway in front (`gateway: true`). */
+export type TestSystemWithGateway = TestSystemWithQuery & { gateway: RunningService };
 
 /**
  * With MONGODB_URL set (a real MongoDB), each run gets its own database on it, named after the
@@ -53,7 +67,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
   const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
   const runDir = runDirFor(runId);
   mkdirSync(runDir, { recursive: true });
-  const run = await prepareProfile(profile);
+  const run = await prepareProfile(profile, { servers: o.servers });
   const common = {
     resourcesPath: run.resourcesPath,
     runDir,
@@ -64,28 +78,40 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
   };
   let command: RunningService | undefined;
   let query: RunningService | undefined;
+  let gateway: RunningService | undefined;
   let ferret: RunningFerretDb | undefined;
   let mongoUrl: string | undefined;
   const stopAll = async () => {
-    await Promise.all([command?.stop(), query?.stop()]);
+    await Promise.all([command?.stop(), query?.stop(), gateway?.stop()]);
     await ferret?.stop();
     run.release();
   };
+  const withQuery = o.query === true || o.gateway === true;
   try {
+    if (o.gateway) {
+      // Relative import: the harness builds the gateway's assets only for systems that serve them.
+      const { ensureWebBuilt } = await import('../../../gateway/src/web-build.js');
+      ensureWebBuilt(REPO_ROOT);
+    }
     const startCommand = startService({ ...common, appId: 'account-command', entry: 'services/account-command/src/main.ts', env: o.commandEnv ?? {} }).then((s) => (command = s));
     const startQuery = async () => {
-      if (!o.query) return;
+      if (!withQuery) return;
       if (process.env.MONGODB_URL) mongoUrl = mongoUrlForRun(process.env.MONGODB_URL, runId);
       else mongoUrl = (ferret = await startFerretDb({ runDir })).url;
       query = await startService({
         ...common,
         appId: 'account-query',
         entry: 'services/account-query/src/main.ts',
-        env: { MONGODB_URL: mongoUrl, ...o.queryEnv },
+        // Live updates on a channel of this run only (parallel runs share the Redis server).
+        env: { MONGODB_URL: mongoUrl, LIVE_REDIS_URL: `redis://${REDIS_HOST}:${REDIS_PORT}`, LIVE_CHANNEL: `bank:live:${runId}`, ...o.queryEnv },
       });
     };
-    // Both services come up together: each waits for its own sidecar, not for the other.
-    const results = await Promise.allSettled([startCommand, startQuery()]);
+    const startGateway = async () => {
+      if (!o.gateway) return;
+      gateway = await startService({ ...common, appId: 'gateway', entry: 'services/gateway/src/main.ts', env: { ...o.gatewayEnv } });
+    };
+    // The services come up together: each waits for its own sidecar, not for the others.
+    const results = await Promise.allSettled([startCommand, startQuery(), startGateway()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   } catch (err) {
@@ -99,6 +125,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     slot: run.slot,
     command: command!,
     ...(query ? { query } : {}),
+    ...(gateway ? { gateway } : {}),
     ...(mongoUrl ? { mongoUrl } : {}),
     stop: stopAll,
   };

@@ -1,0 +1,102 @@
+// Local fan-out of live updates to Server-Sent Events clients of this process. Every replica
+// receives every update through the bus (bus.ts) and hands it to its own clients here.
+import type { Writable } from 'node:stream';
+
+/** What an update carries: the account's read model, as GET /accounts/{id} serves it. */
+export interface LiveAccount {
+  accountId: string;
+  version: number;
+  [field: string]: unknown;
+}
+
+export interface LiveClient {
+  /** Only this account's updates; undefined for the global feed. */
+  readonly accountId: string | undefined;
+  /** Highest version sent per account, so a late or duplicated update never goes back in time. */
+  readonly sent: Map<string, number>;
+  readonly out: Writable;
+}
+
+export interface LiveHubOptions {
+  maxClients: number;
+  heartbeatMs: number;
+  /** Accounts remembered per global-feed client for ordering (oldest forgotten first). */
+  maxTrackedAccounts?: number;
+}
+
+/** One SSE event frame; `data` is JSON on one line, so no line of it can start a new field. */
+export function sseFrame(event: string, data: unknown, id?: string): string {
+  return `${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+export class LiveHub {
+  private readonly clients = new Set<LiveClient>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly maxTracked: number;
+
+  constructor(private readonly o: LiveHubOptions) {
+    this.maxTracked = o.maxTrackedAccounts ?? 10_000;
+    // Comments keep idle connections open through proxies and reveal dead peers.
+    this.heartbeat = setInterval(() => {
+      for (const c of this.clients) c.out.write(`: heartbeat ${new Date().toISOString()}\n\n`);
+    }, o.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  get full(): boolean {
+    return this.clients.size >= this.o.maxClients;
+  }
+
+  /** Registers a client; undefined when the bound is reached (the caller answers 503). */
+  add(accountId: string | undefined, out: Writable): LiveClient | undefined {
+    if (this.full) return undefined;
+    const c: LiveClient = { accountId, sent: new Map(), out };
+    this.clients.add(c);
+    return c;
+  }
+
+  remove(c: LiveClient): void {
+    this.clients.delete(c);
+  }
+
+  /** Sends `account` to `c` unless it already got that version or a later one. */
+  send(c: LiveClient, account: LiveAccount): boolean {
+    const last = c.sent.get(account.accountId) ?? 0;
+    if (account.version <= last) return false;
+    c.sent.delete(account.accountId);
+    c.sent.set(account.accountId, account.version);
+    if (c.sent.size > this.maxTracked) {
+      const oldest = c.sent.keys().next().value;
+      if (oldest !== undefined) c.sent.delete(oldest);
+    }
+    c.out.write(sseFrame('account', account, String(account.version)));
+    return true;
+  }
+
+  /** Hands an update to every interested local client; returns how many got it. */
+  dispatch(account: LiveAccount): number {
+    let n = 0;
+    for (const c of this.clients) {
+      if (c.accountId !== undefined && c.accountId !== account.accountId) continue;
+      if (this.send(c, account)) n++;
+    }
+    return n;
+  }
+
+  /** Ends every stream (the bus went away: clients reconnect and learn it from the 503). */
+  closeAll(reason: string): void {
+    for (const c of [...this.clients]) {
+      c.out.end(sseFrame('unavailable', { reason }));
+      this.clients.delete(c);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    this.closeAll('shutting down');
+  }
+}

@@ -1,0 +1,63 @@
+// Live updates: a hub of local SSE clients, fed by a Redis pub/sub channel that every replica
+// publishes to after a successful projection.
+import type { Registry } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
+import type { Logger } from '@bank/shared';
+import { accountJson, type AccountDoc } from '../readmodel/documents.js';
+import { LiveBus } from './bus.js';
+import { LiveHub } from './hub.js';
+
+export { liveRoutes } from './routes.js';
+export { LiveHub, sseFrame, type LiveAccount } from './hub.js';
+export { LiveBus } from './bus.js';
+
+export interface LiveOptions {
+  enabled: boolean;
+  redisUrl: string;
+  channel: string;
+  maxClients: number;
+  heartbeatMs: number;
+  log: Logger;
+  registry: Registry;
+}
+
+export function createLive(o: LiveOptions) {
+  const hub = new LiveHub({ maxClients: o.maxClients, heartbeatMs: o.heartbeatMs });
+  const messages = new Counter({ name: 'live_messages_total', help: 'Live updates by outcome', labelNames: ['outcome'] as const, registers: [o.registry] });
+  new Gauge({
+    name: 'live_sse_clients',
+    help: 'Server-Sent Events clients connected to this replica',
+    registers: [o.registry],
+    collect() {
+      this.set(hub.size);
+    },
+  });
+  const bus = o.enabled
+    ? new LiveBus({
+        url: o.redisUrl,
+        channel: o.channel,
+        log: o.log,
+        onMessage: (a) => {
+          messages.inc({ outcome: 'received' });
+          hub.dispatch(a);
+        },
+        onDown: () => hub.closeAll('live updates interrupted; reconnect'),
+      })
+    : undefined;
+  return {
+    hub,
+    bus,
+    start: () => bus?.start(),
+    available: () => bus?.ready ?? false,
+    /** The projector's hook: called after each successful live apply. */
+    published(doc: AccountDoc): void {
+      if (!bus) return;
+      bus.publish(accountJson(doc));
+      messages.inc({ outcome: 'published' });
+    },
+    async close(): Promise<void> {
+      hub.close();
+      await bus?.close();
+    },
+  };
+}

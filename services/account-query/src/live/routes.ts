@@ -1,0 +1,85 @@
+// GET /accounts/{id}/live and GET /live: Server-Sent Events. The account feed sends the read
+// model once on connect and again each time a projection changes it; the global feed sends every
+// changed account. Each event: `event: account`, `id: <version>`, `data: <same JSON as GET
+// /accounts/{id}>`.
+import { PassThrough } from 'node:stream';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { Problem } from '@bank/shared';
+import { accountJson, type AccountDoc } from '../readmodel/documents.js';
+import { accountIdParam, onlyParams } from '../http/validation.js';
+import type { LiveHub } from './hub.js';
+
+export interface LiveRouteDeps {
+  hub: LiveHub;
+  /** True while updates from every replica reach this one. */
+  available(): boolean;
+  findAccount(id: string): Promise<AccountDoc | null>;
+  retryMs: number;
+}
+
+function refuseUnlessAvailable(ctx: Context, d: LiveRouteDeps): void {
+  if (!d.available()) {
+    ctx.set('retry-after', '5');
+    throw new Problem('dependency-unavailable', 'live updates are unavailable (their message bus is not reachable); the other read endpoints still work');
+  }
+  if (d.hub.full) {
+    ctx.set('retry-after', '10');
+    throw new Problem('dependency-unavailable', 'too many live connections on this replica; retry later');
+  }
+}
+
+/** Switches the response to an event stream written from `out`. */
+function openStream(ctx: Context, out: PassThrough, retryMs: number): void {
+  ctx.req.socket.setTimeout(0);
+  ctx.req.socket.setNoDelay(true);
+  ctx.status = 200;
+  ctx.set('content-type', 'text/event-stream; charset=utf-8');
+  ctx.set('cache-control', 'no-cache, no-transform');
+  ctx.set('x-accel-buffering', 'no');
+  // Piped here rather than through ctx.body: a client going away is the normal end of a stream,
+  // not an error for Koa to print.
+  ctx.respond = false;
+  ctx.res.writeHead(200);
+  out.pipe(ctx.res);
+  out.write(`retry: ${retryMs}\n: connected\n\n`);
+}
+
+export function liveRoutes(d: LiveRouteDeps): Router {
+  const router = new Router();
+
+  const attach = (ctx: Context, accountId: string | undefined): { out: PassThrough; client: NonNullable<ReturnType<LiveHub['add']>> } => {
+    const out = new PassThrough();
+    const client = d.hub.add(accountId, out);
+    if (!client) throw new Problem('dependency-unavailable', 'too many live connections on this replica; retry later');
+    openStream(ctx, out, d.retryMs);
+    const done = () => {
+      d.hub.remove(client);
+      out.end();
+    };
+    // The response's close: the client went away (or the stream ended).
+    ctx.res.once('close', done);
+    out.once('error', done);
+    return { out, client };
+  };
+
+  router.get('/live', (ctx) => {
+    onlyParams(ctx.query, []);
+    refuseUnlessAvailable(ctx, d);
+    attach(ctx, undefined);
+  });
+
+  router.get('/accounts/:id/live', async (ctx) => {
+    onlyParams(ctx.query, []);
+    const id = accountIdParam(ctx.params.id);
+    refuseUnlessAvailable(ctx, d);
+    if (!(await d.findAccount(id))) throw new Problem('account-not-found', `account ${id} is not known to the read model`);
+    // Registered before the read, so an update applied in between is not missed; the version
+    // check in the hub drops whichever of the two is older.
+    const { client } = attach(ctx, id);
+    const doc = await d.findAccount(id);
+    if (doc) d.hub.send(client, accountJson(doc));
+  });
+
+  return router;
+}

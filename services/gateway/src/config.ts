@@ -1,0 +1,33 @@
+import { COMMAND_APP_ID, ConfigError, env, loadConfig } from '@bank/shared';
+
+export const configSpec = {
+  APP_PORT: env.int(3000, { min: 1, max: 65535 }),
+  DAPR_HTTP_PORT: env.int(3500, { min: 1, max: 65535 }),
+  DAPR_HOST: env.str('127.0.0.1'),
+  /** The sidecar requires it from us when it runs with DAPR_API_TOKEN. */
+  DAPR_API_TOKEN: env.secret(),
+  /** The sidecar sends it to us; the gateway takes no deliveries, so it only guards /dapr/*. */
+  APP_API_TOKEN: env.secret(),
+  COMMAND_APP_ID: env.str(COMMAND_APP_ID),
+  QUERY_APP_ID: env.str('account-query'),
+  /** Largest request body forwarded (the services apply their own, smaller, limits). */
+  BODY_LIMIT_BYTES: env.int(65_536, { min: 1024, max: 10 * 1024 * 1024 }),
+  /** Bound of a proxied request (live streams excepted). */
+  UPSTREAM_TIMEOUT_MS: env.int(15_000, { min: 100, max: 300_000 }),
+  /** The dashboard's built files (npm run build:web). */
+  STATIC_DIR: env.optional(),
+  SIDECAR_WAIT_MS: env.int(60_000, { min: 0 }),
+  LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+};
+
+export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env) {
+  const c = loadConfig(configSpec, source);
+  const problems: string[] = [];
+  for (const name of ['COMMAND_APP_ID', 'QUERY_APP_ID'] as const) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(c[name])) problems.push(`${name} must be a Dapr app id, got "${c[name]}"`);
+  }
+  if (problems.length) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return c;
+}
+
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;

@@ -1,0 +1,202 @@
+// The whole system behind the gateway: the proxy passes answers through unchanged (errors
+// included) and streams live updates; then the dashboard in Debian's Chromium (playwright-core):
+// open an account, credit it and see the balance change through the live feed without a reload,
+// see a refused debit's message, and go back in time to the old balance.
+import { request } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { call, REPO_ROOT, startSystem, type TestSystemWithGateway } from '@bank/shared/testing';
+import { ensureWebBuilt } from './web-build.js';
+import { ensureChromium, launchChromium, type LaunchedBrowser } from './testing/browser.js';
+
+const SHOTS = path.join(REPO_ROOT, '.data', 'screenshots');
+let sys: TestSystemWithGateway;
+let gw: string;
+let browser: LaunchedBrowser | undefined;
+
+beforeAll(async () => {
+  ensureChromium();
+  ensureWebBuilt(REPO_ROOT);
+  mkdirSync(SHOTS, { recursive: true });
+  sys = (await startSystem({ gateway: true, daprApiToken: 'dapr-token-for-tests', appApiToken: 'app-token-for-tests', queryEnv: { LIVE_HEARTBEAT_MS: '1000' } })) as TestSystemWithGateway;
+  gw = sys.gateway.url;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sys?.stop();
+});
+
+/** A raw request target, as a browser or curl could send it (fetch would normalise `..`). */
+function rawGet(url: string, target: string): Promise<{ status: number; type: string | undefined }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, path: target, method: 'GET' }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Reads SSE frames of `event: account` from a streamed response. */
+function frames(res: Response) {
+  const reader = res.body!.getReader();
+  let buf = '';
+  return {
+    async next(timeoutMs: number): Promise<{ version: number; balance: string }> {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const m = /event: account\ndata: (.*)\n\n/.exec(buf);
+        if (m) {
+          buf = buf.slice(m.index + m[0].length);
+          return JSON.parse(m[1]!) as { version: number; balance: string };
+        }
+        const left = until - Date.now();
+        if (left <= 0) throw new Error(`no account event within ${timeoutMs} ms; got ${JSON.stringify(buf)}`);
+        const r = await Promise.race([reader.read(), new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), left))]);
+        if (r === 'timeout') continue;
+        if (r.done) throw new Error('stream ended');
+        buf += new TextDecoder().decode(r.value);
+      }
+    },
+    cancel: () => reader.cancel(),
+  };
+}
+
+describe('gateway', () => {
+  it('passes answers through unchanged, errors included, and refuses what it does not route', async () => {
+    const opened = await call<{ accountId: string; version: number }>(`${gw}/api/commands/accounts`, { body: { initialBalance: '10.00', currency: 'MAD' }, headers: { 'idempotency-key': 'gw-open-1' } });
+    expect(opened.status).toBe(201);
+    const id = opened.body.accountId;
+    expect(opened.headers.get('location')).toBe(`/accounts/${id}`);
+    expect(opened.headers.get('x-correlation-id')).toBeTruthy();
+    const again = await call(`${gw}/api/commands/accounts`, { body: { initialBalance: '10.00', currency: 'MAD' }, headers: { 'idempotency-key': 'gw-open-1' } });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+
+    const direct = await call<Record<string, unknown>>(`${sys.command.url}/accounts/${id}/debit`, { body: { amount: '50.00', currency: 'MAD' } });
+    const via = await call<Record<string, unknown>>(`${gw}/api/commands/accounts/${id}/debit`, { body: { amount: '50.00', currency: 'MAD' } });
+    expect(via.status).toBe(422);
+    expect(via.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(via.body).toEqual(direct.body);
+    const bad = await call<{ type: string }>(`${gw}/api/commands/accounts/${id}/credit`, { body: { amount: '-1', currency: 'MAD' } });
+    expect([bad.status, bad.body.type]).toEqual([400, '/problems/invalid-amount']);
+    const stale = await call(`${gw}/api/commands/accounts/${id}/credit`, { body: { amount: '1.00', currency: 'MAD' }, headers: { 'if-match': '"1"' } });
+    expect(stale.status).toBe(412);
+    const notJson = await fetch(`${gw}/api/commands/accounts`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    expect(notJson.status).toBe(415);
+
+    const read = await call<{ version: number }>(`${gw}/api/queries/accounts/${id}?minVersion=2`);
+    expect([read.status, read.body.version, read.headers.get('etag')]).toEqual([200, 2, '"2"']);
+    const badQuery = await call<{ type: string }>(`${gw}/api/queries/accounts?status=NOPE`);
+    expect(badQuery.status).toBe(400);
+
+    const huge = await fetch(`${gw}/api/commands/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(70_000) }) });
+    expect([huge.status, huge.headers.get('content-type')]).toEqual([413, 'application/problem+json']);
+    for (const target of ['/api/commands/metrics', '/api/queries/dapr/subscribe', '/api/commands/../../v1.0/metadata', '/api/commands/accounts/..%2F..%2F..%2Fv1.0%2Fmetadata/events']) {
+      expect(await rawGet(gw, target)).toEqual({ status: 404, type: 'application/problem+json' });
+    }
+    for (const p of ['/healthz', '/readyz', '/metrics', '/']) expect((await fetch(`${gw}${p}`)).status).toBe(200);
+  });
+
+  it('streams live updates through the sidecar without buffering', async () => {
+    const { accountId: id } = (await call<{ accountId: string }>(`${gw}/api/commands/accounts`, { body: { initialBalance: '5.00', currency: 'MAD' } })).body;
+    await call(`${gw}/api/queries/accounts/${id}?minVersion=2`);
+    const res = await fetch(`${gw}/api/queries/accounts/${id}/live`, { headers: { accept: 'text/event-stream' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const feed = frames(res);
+    const global = frames(await fetch(`${gw}/api/queries/live`));
+    try {
+      expect(await feed.next(5000)).toMatchObject({ version: 2, balance: '5.00' });
+      // Longer than a few heartbeats: the stream stays open through daprd.
+      await new Promise((r) => setTimeout(r, 2500));
+      const t0 = Date.now();
+      await call(`${gw}/api/commands/accounts/${id}/credit`, { body: { amount: '1.50', currency: 'MAD' } });
+      expect(await feed.next(10_000)).toMatchObject({ version: 3, balance: '6.50' });
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(await global.next(5000)).toMatchObject({ accountId: id, version: 3 });
+    } finally {
+      await feed.cancel();
+      await global.cancel();
+    }
+  });
+});
+
+describe('dashboard in Chromium', () => {
+  let page: Page;
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page.setDefaultTimeout(20_000);
+  });
+
+  it('opens an account, credits it live, shows a refusal, and goes back in time', async () => {
+    await page.goto(gw);
+    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    await page.getByLabel('Initial balance').fill('100.00');
+    await page.getByLabel('Currency', { exact: true }).first().fill('MAD');
+    await page.getByRole('button', { name: 'Open account' }).click();
+    await page.waitForURL(/#\/accounts\/[0-9a-f-]{36}$/);
+    const balance = page.locator('#balance');
+    await shows(balance, '100.00 MAD');
+    await page.locator('#live-status[data-state="connected"]').waitFor();
+    // A marker that a reload would wipe.
+    await page.evaluate(() => ((globalThis as unknown as { __noReload: number }).__noReload = 1));
+
+    await page.getByLabel('Amount').first().fill('25.50');
+    await page.getByRole('button', { name: 'Credit', exact: true }).click();
+    await shows(balance, '125.50 MAD');
+    await page.locator('#timeline li[data-version="3"]').waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as { __noReload?: number }).__noReload)).toBe(1);
+    await shot('1-credited');
+
+    await page.locator('#debit-amount').fill('1000.00');
+    await page.getByRole('button', { name: 'Debit', exact: true }).click();
+    const refusal = page.locator('#debit-refusal');
+    await shows(refusal, 'Insufficient funds');
+    expect(await refusal.getAttribute('role')).toBe('alert');
+    await shot('2-refused-debit');
+    await page.locator('#debit-amount').fill('-3');
+    await page.getByRole('button', { name: 'Debit', exact: true }).click();
+    await shows(refusal, 'Invalid amount');
+    await shows(balance, '125.50 MAD');
+
+    // Back in time with the keyboard: Home on the slider is the first event.
+    const slider = page.getByLabel('Moment (by event)');
+    await slider.focus();
+    await page.keyboard.press('Home');
+    await shows(page.locator('#past-balance'), '100.00 MAD');
+    await page.keyboard.press('End');
+    await shows(page.locator('#past-balance'), '125.50 MAD');
+    await page.keyboard.press('Home');
+    await shows(page.locator('#past-balance'), '100.00 MAD');
+    await shot('3-back-in-time');
+
+    // The list updates live too.
+    const id = /#\/accounts\/(.+)$/.exec(page.url())![1]!;
+    await page.getByRole('link', { name: '← All accounts' }).click();
+    const row = page.locator(`tr[data-account="${id}"]`);
+    await shows(row, '125.50');
+    await call(`${gw}/api/commands/accounts/${id}/credit`, { body: { amount: '4.50', currency: 'MAD' } });
+    await shows(row, '130.00');
+    await page.locator('#projection-facts dd').first().waitFor();
+    await shot('4-accounts');
+  });
+});
+
+/** Waits until the element's text contains `text` (playwright-core has no `expect`); fails with what it shows. */
+async function shows(locator: Locator, text: string, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const shown = (await locator.textContent({ timeout: 1000 }).catch(() => null)) ?? '';
+    if (shown.includes(text)) return;
+    if (Date.now() > until) throw new Error(`expected ${locator.toString()} to contain "${text}" within ${timeoutMs} ms; it shows "${shown}"`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

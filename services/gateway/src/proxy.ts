@@ -1,0 +1,126 @@
+// Forwards an allowed /api request to its service through the gateway's Dapr sidecar
+// (service invocation, POST /v1.0/invoke/<app>/method/<path>), passing the status, the body and
+// the headers that matter through unchanged, errors included. Bodies are bytes both ways (never
+// re-encoded). Server-Sent Events stream through: daprd (1.11+) streams invocation responses, so
+// each event reaches the browser when the service writes it.
+import { Readable } from 'node:stream';
+import type { Context } from 'koa';
+import { Problem, type RequestState } from '@bank/shared';
+import type { Route } from './routes.js';
+
+/** Request headers a service may act on. */
+export const FORWARDED_REQUEST_HEADERS = [
+  'content-type',
+  'accept',
+  'idempotency-key',
+  'if-match',
+  'if-none-match',
+  'traceparent',
+  'tracestate',
+  'last-event-id',
+  'authorization',
+] as const;
+
+/** Response headers the browser needs. */
+export const FORWARDED_RESPONSE_HEADERS = ['content-type', 'location', 'idempotent-replayed', 'retry-after', 'x-correlation-id', 'etag', 'cache-control', 'allow'] as const;
+
+const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
+
+export interface ProxyOptions {
+  /** http://host:port of the gateway's daprd. */
+  sidecarUrl: string;
+  daprApiToken: string | undefined;
+  appIds: Record<Route['target'], string>;
+  bodyLimit: number;
+  timeoutMs: number;
+}
+
+async function readBody(ctx: Context, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(ctx.get('content-length') || NaN);
+  if (Number.isFinite(declared) && declared > limit) throw new Problem('payload-too-large', `the body may not exceed ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      ctx.req.unpipe();
+      ctx.req.resume();
+      throw new Problem('payload-too-large', `the body may not exceed ${limit} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return size === 0 && !ctx.get('content-type') ? undefined : Buffer.concat(chunks);
+}
+
+/** daprd's own failure (app not found, not reachable), as opposed to an answer of the service. */
+function sidecarError(status: number, contentType: string, text: string): string | undefined {
+  if (status < 500 || !/^application\/json/i.test(contentType)) return undefined;
+  try {
+    const j = JSON.parse(text) as { errorCode?: unknown; message?: unknown };
+    return typeof j.errorCode === 'string' && j.errorCode.startsWith('ERR_') ? `${j.errorCode}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createProxy(o: ProxyOptions) {
+  return async function proxy(ctx: Context, route: Route): Promise<void> {
+    const appId = o.appIds[route.target];
+    const body = BODYLESS.has(ctx.method) ? undefined : await readBody(ctx, o.bodyLimit);
+    const headers: Record<string, string> = {};
+    for (const h of FORWARDED_REQUEST_HEADERS) {
+      const v = ctx.get(h);
+      if (v) headers[h] = v;
+    }
+    const correlationId = (ctx.state as Partial<RequestState>).correlationId;
+    if (correlationId) headers['x-correlation-id'] = correlationId;
+    if (o.daprApiToken) headers['dapr-api-token'] = o.daprApiToken;
+
+    // The upstream call ends when the browser goes away (a closed live page stops its stream).
+    const abort = new AbortController();
+    // (The response's close, not the request's: that one fires once a request body is read.)
+    ctx.res.once('close', () => abort.abort());
+    const signal = route.live ? abort.signal : AbortSignal.any([abort.signal, AbortSignal.timeout(o.timeoutMs)]);
+    const url = `${o.sidecarUrl}/v1.0/invoke/${appId}/method/${route.path}${ctx.querystring ? `?${ctx.querystring}` : ''}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { method: ctx.method, headers, body, signal, redirect: 'manual' });
+    } catch (e) {
+      const timedOut = (e as Error).name === 'TimeoutError';
+      ctx.set('retry-after', '1');
+      throw new Problem('dependency-unavailable', timedOut ? `${appId} did not answer within ${o.timeoutMs} ms` : `${appId} is not reachable through the gateway's sidecar`);
+    }
+
+    const contentType = res.headers.get('content-type') ?? '';
+    if (res.status >= 500 && /^application\/json/i.test(contentType)) {
+      const text = await res.text();
+      const code = sidecarError(res.status, contentType, text);
+      if (code) {
+        ctx.set('retry-after', '1');
+        throw new Problem('dependency-unavailable', `${appId} is not reachable (${code})`);
+      }
+      ctx.status = res.status;
+      ctx.body = text;
+    } else {
+      ctx.status = res.status;
+      if (route.live && res.ok && res.body) {
+        ctx.req.socket.setTimeout(0);
+        ctx.req.socket.setNoDelay(true);
+        ctx.set('x-accel-buffering', 'no');
+      }
+      if (res.body && ctx.method !== 'HEAD' && res.status !== 204 && res.status !== 304) {
+        // Piped as it arrives: a live stream is never buffered here.
+        ctx.body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      } else {
+        await res.body?.cancel();
+        ctx.body = null;
+        ctx.status = res.status;
+      }
+    }
+    for (const h of FORWARDED_RESPONSE_HEADERS) {
+      const v = res.headers.get(h);
+      if (v !== null) ctx.set(h, v);
+    }
+    if (!res.headers.get('content-type')) ctx.remove('content-type');
+  };
+}

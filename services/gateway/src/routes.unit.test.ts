@@ -1,0 +1,31 @@
+import { matchRoute } from './routes.js';
+
+describe('gateway routes', () => {
+  it.each([
+    ['/api/commands/accounts', 'commands', 'accounts', false],
+    ['/api/commands/accounts/6b1f0c1e-0000-4000-8000-000000000000/debit', 'commands', 'accounts/6b1f0c1e-0000-4000-8000-000000000000/debit', false],
+    ['/api/commands/accounts/not-a-uuid/events', 'commands', 'accounts/not-a-uuid/events', false],
+    ['/api/queries/accounts/x/live', 'queries', 'accounts/x/live', true],
+    ['/api/queries/live', 'queries', 'live', true],
+    ['/api/queries/admin/projections/rebuild', 'queries', 'admin/projections/rebuild', false],
+  ])('forwards %s', (raw, target, path, live) => {
+    expect(matchRoute(raw)).toMatchObject({ target, path, live });
+  });
+
+  it.each([
+    '/api/commands/metrics',
+    '/api/commands/streams',
+    '/api/queries/dapr/subscribe',
+    '/api/queries/healthz',
+    '/api/commands/../v1.0/metadata',
+    '/api/commands/accounts/..%2F..%2Fv1.0%2Fmetadata/events',
+    '/api/commands/accounts/%2e%2e/credit',
+    '/api/commands/accounts/a/b/credit',
+    '/api/commands/accounts/',
+    '/api/queries/accounts/x/live/',
+    '/api/other/accounts',
+    '/accounts',
+  ])('refuses %s', (raw) => {
+    expect(matchRoute(raw)).toBeUndefined();
+  });
+});

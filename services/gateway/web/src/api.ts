@@ -1,0 +1,99 @@
+// Calls to the gateway. Every refusal is an RFC 9457 problem: callers show its title and detail.
+
+export interface ProblemBody {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  [k: string]: unknown;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: ProblemBody,
+  ) {
+    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+  }
+
+  /** "Title: detail" for people. */
+  get text(): string {
+    const t = this.problem.title ?? `HTTP ${this.status}`;
+    return this.problem.detail && this.problem.detail !== t ? `${t}: ${this.problem.detail}` : t;
+  }
+}
+
+export interface Account {
+  accountId: string;
+  balance: string;
+  currency: string;
+  status: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Operation {
+  operationId: string;
+  type: 'CREDIT' | 'DEBIT';
+  amount: string;
+  currency: string;
+  balanceAfter: string;
+  occurredAt: string;
+  version: number;
+}
+
+export interface StoredEvent {
+  eventId: string;
+  type: string;
+  version: number;
+  occurredAt: string;
+  data: Record<string, unknown>;
+}
+
+export interface StateAt {
+  accountId: string;
+  balance: string;
+  currency: string;
+  status: string;
+  version: number;
+}
+
+export interface RebuildStatus {
+  id: number;
+  state: string;
+  startedAt: string;
+  finishedAt?: string;
+  streamsSeen: number;
+  streamsDone: number;
+  eventsApplied: number;
+  error?: string;
+}
+
+export interface ProjectionStatus {
+  generation: number;
+  counts: { accounts: number; operations: number };
+  rebuild: RebuildStatus | null;
+  lastRebuild: Record<string, unknown> | null;
+  lag: { pullsInFlight: number; lastAppliedAt: string | null; lastEventOccurredAt: string | null; lastApplyLagSeconds: number | null };
+}
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+  const res = await fetch(path, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: { accept: 'application/json', ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!res.ok) throw new ApiError(res.status, (body as ProblemBody | undefined) ?? { title: `HTTP ${res.status}`, detail: text.slice(0, 200) });
+  return body as T;
+}
+
+export const commands = '/api/commands';
+export const queries = '/api/queries';
