@@ -137,18 +137,19 @@ async function main(): Promise<void> {
     if (queryUrl) {
       const t0 = performance.now();
       const res = await fetch(`${queryUrl}/admin/projections/rebuild`, { method: 'POST' });
-      if (res.status === 202 || res.status === 200) {
-        let status: { running?: boolean; state?: string; lastRebuild?: { events?: number; eventsApplied?: number } } = {};
+      if (res.status === 202) {
+        type Status = { rebuild?: { state: string; eventsApplied: number; streamsDone: number } };
+        let status: Status = {};
         for (;;) {
-          await new Promise((r) => setTimeout(r, 200));
-          status = (await (await fetch(`${queryUrl}/admin/projections`)).json()) as typeof status;
-          if (!status.running && status.state !== 'running' && status.lastRebuild) break;
+          await new Promise((r) => setTimeout(r, 100));
+          status = (await (await fetch(`${queryUrl}/admin/projections`)).json()) as Status;
+          if (status.rebuild?.state === 'done' || status.rebuild?.state === 'failed') break;
           if (performance.now() - t0 > 300_000) break;
         }
         const secs = (performance.now() - t0) / 1000;
-        const events = status.lastRebuild?.events ?? status.lastRebuild?.eventsApplied ?? NaN;
-        results.rebuild = { seconds: secs, events, eventsPerSecond: events / secs };
-        rows.push(`| rebuild of every read model | ${(events / secs).toFixed(0)} events/s | ${events} events in ${secs.toFixed(1)} s | | | |`);
+        const events = status.rebuild?.eventsApplied ?? NaN;
+        results.rebuild = { seconds: secs, events, streams: status.rebuild?.streamsDone, state: status.rebuild?.state, eventsPerSecond: events / secs };
+        rows.push(`| rebuild of every read model (${status.rebuild?.streamsDone} streams) | ${(events / secs).toFixed(0)} events/s | ${events} events in ${secs.toFixed(1)} s | | | ${status.rebuild?.state} |`);
       }
     }
 

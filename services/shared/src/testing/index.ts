@@ -10,3 +10,4 @@ export * from './store-sidecar.js';
 export * from './ferretdb.js';
 export * from './redis-server.js';
 export * from './oracle.js';
+export * from './invariants.js';

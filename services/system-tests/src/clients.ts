@@ -1,0 +1,88 @@
+// Clients as a careful integrator writes them: every command carries an Idempotency-Key and is
+// retried with the same key until it gets a definitive answer (2xx, or a 4xx refusal), through
+// crashes, restarts and timeouts. What they were told is the reference the invariants check.
+import { randomUUID } from 'node:crypto';
+import type { AcceptedCommand } from '@bank/shared/testing';
+
+export interface ClientStats {
+  sent: number;
+  accepted: number;
+  refused: number;
+  retries: number;
+  replayed: number;
+}
+
+export class Ledger {
+  readonly accepted = new Map<string, AcceptedCommand[]>();
+  readonly stats: ClientStats = { sent: 0, accepted: 0, refused: 0, retries: 0, replayed: 0 };
+
+  record(accountId: string, c: AcceptedCommand): void {
+    const list = this.accepted.get(accountId) ?? [];
+    list.push(c);
+    this.accepted.set(accountId, list);
+  }
+}
+
+/** Sends one command until definitive. Returns the HTTP status it ended with. */
+export async function sendUntilDefinitive(
+  commandUrl: () => string,
+  ledger: Ledger,
+  accountId: string,
+  type: AcceptedCommand['type'],
+  amount: string,
+  deadline: number,
+  key: string | undefined = randomUUID(),
+): Promise<number> {
+  ledger.stats.sent++;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const res = await fetch(`${commandUrl()}/accounts/${accountId}/${type === 'AccountCredited' ? 'credit' : 'debit'}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+        body: JSON.stringify({ amount, currency: 'EUR' }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      await res.arrayBuffer();
+      if (res.status >= 200 && res.status < 300) {
+        ledger.stats.accepted++;
+        if (res.headers.get('idempotent-replayed') === 'true') ledger.stats.replayed++;
+        ledger.record(accountId, { type, amount });
+        return res.status;
+      }
+      if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+        ledger.stats.refused++;
+        return res.status;
+      }
+    } catch {
+      /* connection refused, reset or timed out: the command may or may not have landed */
+    }
+    if (!key) throw new Error('a command without an idempotency key cannot be retried safely');
+    if (Date.now() > deadline) throw new Error(`command on ${accountId} still undecided at the deadline`);
+    ledger.stats.retries++;
+    await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(attempt, 6))));
+  }
+}
+
+/** A small deterministic generator, so a failing run can be replayed. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+export async function openAccounts(commandUrl: string, n: number, initialBalance: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i += 25) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(25, n - i) }, async () => {
+        const res = await fetch(`${commandUrl}/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ initialBalance, currency: 'EUR' }) });
+        if (res.status !== 201) throw new Error(`open: ${res.status} ${await res.text()}`);
+        return ((await res.json()) as { accountId: string }).accountId;
+      }),
+    );
+    ids.push(...batch);
+  }
+  return ids;
+}

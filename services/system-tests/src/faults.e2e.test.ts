@@ -1,0 +1,65 @@
+// Faults under load, each followed by recovery and the invariant check. Clients keep sending
+// keyed commands and retry each until it is decided; at the end the event store must hold
+// exactly the commands they were told were accepted (zero lost, zero doubled) and every read
+// model must equal its stream's fold. The Redis here (event store AND broker) is the test's own,
+// on its own port, with an fsync'd append-only file: it is killed and restarted like the rest.
+import { checkInvariants, startOwnRedis, startSystem, type OwnRedis, type TestSystemWithQuery } from '@bank/shared/testing';
+import { Ledger, openAccounts, rng, sendUntilDefinitive } from './clients.js';
+
+let sys: TestSystemWithQuery;
+let redis: OwnRedis;
+
+beforeAll(async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  redis = await startOwnRedis(mkdtempSync(path.join(tmpdir(), 'bank-faults-')));
+  sys = (await startSystem({ query: true, servers: { redis }, commandEnv: { LOG_LEVEL: 'warn' }, queryEnv: { LOG_LEVEL: 'warn' } })) as TestSystemWithQuery;
+});
+afterAll(async () => {
+  await sys?.stop();
+  await redis?.stop();
+});
+
+test('SIGKILL of each service, a sidecar restart and a broker/store restart lose and double nothing', async () => {
+  const ledger = new Ledger();
+  const accounts = await openAccounts(sys.command.url, 24, '1000.00');
+  const rand = rng(7);
+  let running = true;
+  const deadline = () => Date.now() + 120_000;
+  const failures: string[] = [];
+  const client = async () => {
+    while (running) {
+      const id = accounts[Math.floor(rand() * accounts.length)]!;
+      const type = rand() < 0.6 ? 'AccountCredited' : 'AccountDebited';
+      const amount = `${1 + Math.floor(rand() * 20)}.${String(Math.floor(rand() * 100)).padStart(2, '0')}`;
+      await sendUntilDefinitive(() => sys.command.url, ledger, id, type, amount, deadline()).catch((e: Error) => failures.push(e.message));
+    }
+  };
+  const load = Promise.all(Array.from({ length: 12 }, client));
+  const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const steps: Array<[string, () => Promise<void>]> = [
+    ['SIGKILL account-command', () => sys.command.restartApp({ signal: 'SIGKILL' })],
+    ['SIGKILL account-query mid-projection', () => sys.query.restartApp({ signal: 'SIGKILL' })],
+    ['restart the command sidecar', () => sys.command.restartDaprd()],
+    ['restart the query sidecar', () => sys.query.restartDaprd()],
+    ['restart Redis (event store and broker)', () => redis.restart({ signal: 'SIGKILL', downMs: 1000 })],
+  ];
+  const timeline: string[] = [];
+  for (const [what, fault] of steps) {
+    await settle(2000);
+    const before = ledger.stats.accepted;
+    const t0 = Date.now();
+    await fault();
+    timeline.push(`${what}: back in ${Date.now() - t0} ms (${before} accepted before)`);
+  }
+  await settle(2000);
+  running = false;
+  await load;
+  expect(failures).toEqual([]);
+  expect(ledger.stats.accepted).toBeGreaterThan(100);
+  expect(ledger.stats.retries).toBeGreaterThan(0); // the faults were felt
+  const report = await checkInvariants(sys.command.url, sys.query.url, { accepted: ledger.accepted, timeoutMs: 120_000 });
+  expect(report.accounts).toBe(24);
+  console.log(`faults:\n  ${timeline.join('\n  ')}\n  clients: ${JSON.stringify(ledger.stats)}; ${report.events} events, 0 lost, 0 doubled`);
+}, 600_000);
