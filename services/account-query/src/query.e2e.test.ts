@@ -32,10 +32,16 @@ const deliver = (data: unknown, token: string | null = APP_TOKEN) =>
   });
 
 /** Forgets an account in the read model, as if every notification about it had been lost. */
+/**
+ * Wipes an account from the read model, operations first: a late notification (the outbox
+ * repeats each commit about a second later) may pull between the two deletes, and the projector
+ * writes operations before the account document, so this order never leaves an account document
+ * without its operations.
+ */
 async function forget(id: string): Promise<void> {
   const db = mongo.db();
-  await db.collection('accounts').deleteOne({ _id: id as never });
   await db.collection('operations').deleteMany({ accountId: id });
+  await db.collection('accounts').deleteOne({ _id: id as never });
 }
 
 describe('account-query end to end', () => {
