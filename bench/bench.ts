@@ -18,11 +18,14 @@ const { values: args } = parseArgs({
     profile: { type: 'string', default: process.env.PROFILE ?? 'redis' },
     seconds: { type: 'string', default: '8' },
     accounts: { type: 'string', default: '500' },
+    /** Comma-separated subset: commands, lag, rehydration, rebuild, baseline (default: all). */
+    only: { type: 'string', default: 'commands,lag,rehydration,rebuild,baseline' },
   },
 });
 const seconds = Number(args.seconds);
 const accountsWanted = Number(args.accounts);
 const json = { 'content-type': 'application/json' };
+const want = new Set(args.only.split(','));
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '—');
 
 async function post(url: string, body: unknown): Promise<{ status: number; body: { accountId: string; version: number } }> {
@@ -88,7 +91,7 @@ async function main(): Promise<void> {
 
     // 1. Command throughput and latency at fixed concurrency.
     const levels: Record<number, LoadResult> = {};
-    for (const c of [1, 8, 32, 128]) {
+    for (const c of want.has('commands') ? [1, 8, 32, 128] : [32]) {
       levels[c] = await closedLoop(sys.command.url, c, seconds, credit);
       rows.push(`| commands, ${c} clients | ${levels[c]!.throughput.toFixed(0)} cmd/s | ${ms(levels[c]!.p50)} | ${ms(levels[c]!.p95)} | ${ms(levels[c]!.p99)} | ${levels[c]!.errors} errors |`);
     }
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
 
     // 2. Projection lag at half the best throughput: command accepted -> query side at that version.
     const queryUrl = (sys as TestSystem & { query?: { url: string } }).query?.url;
-    if (queryUrl) {
+    if (queryUrl && want.has('lag')) {
       const rate = best / 2;
       const lags: number[] = [];
       const until = performance.now() + seconds * 1000;
@@ -126,7 +129,7 @@ async function main(): Promise<void> {
 
     // 3. Rehydration: the cost of a command on streams of 10, 1,000 and 100,000 events.
     const rehydration: Record<number, LoadResult> = {};
-    for (const n of [10, 1000, 100_000]) {
+    for (const n of want.has('rehydration') ? [10, 1000, 100_000] : []) {
       const id = await seedStream(sys, n);
       rehydration[n] = await closedLoop(sys.command.url, 1, Math.min(seconds, 4), () => ({ method: 'POST', path: `/accounts/${id}/credit`, body: JSON.stringify({ amount: '1.00', currency: 'EUR' }) }));
       rows.push(`| one command on a stream of ${n.toLocaleString('en')} events | ${rehydration[n]!.throughput.toFixed(0)} cmd/s | ${ms(rehydration[n]!.p50)} | ${ms(rehydration[n]!.p95)} | ${ms(rehydration[n]!.p99)} | |`);
@@ -134,7 +137,7 @@ async function main(): Promise<void> {
     results.rehydration = rehydration;
 
     // 4. Rebuild rate.
-    if (queryUrl) {
+    if (queryUrl && want.has('rebuild')) {
       const t0 = performance.now();
       const res = await fetch(`${queryUrl}/admin/projections/rebuild`, { method: 'POST' });
       if (res.status === 202) {
@@ -154,7 +157,7 @@ async function main(): Promise<void> {
     }
 
     // 5. Baseline: the same conditional append straight to Redis, no sidecar.
-    if (args.profile === 'redis') {
+    if (args.profile === 'redis' && want.has('baseline')) {
       const base = await redisBaseline({ host: REDIS_HOST, port: REDIS_PORT, db: sys.slot, concurrency: 32, seconds, accounts: accounts.length });
       results.redisBaseline = base;
       const dapr = levels[32]!;

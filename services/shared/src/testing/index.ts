@@ -11,3 +11,4 @@ export * from './ferretdb.js';
 export * from './redis-server.js';
 export * from './oracle.js';
 export * from './invariants.js';
+export * from './raw-http.js';
