@@ -81,7 +81,7 @@ export async function startDaprd(o: DaprdOptions): Promise<Daprd> {
     '--metrics-port', String(ports.metrics),
     '--dapr-listen-addresses', '127.0.0.1',
     '--app-channel-address', '127.0.0.1',
-    '--log-level', o.logLevel ?? 'warn',
+    '--log-level', o.logLevel ?? process.env.DAPR_LOG_LEVEL ?? 'warn',
     '--enable-app-health-check=false',
     '--dapr-graceful-shutdown-seconds', '1',
   ];
