@@ -5,7 +5,7 @@
 // each event reaches the browser when the service writes it.
 import { Readable } from 'node:stream';
 import type { Context } from 'koa';
-import { Problem, type RequestState } from '@bank/shared';
+import { Problem, readBodyBounded, type RequestState } from '@bank/shared';
 import type { Route } from './routes.js';
 
 /** Request headers a service may act on. */
@@ -36,20 +36,8 @@ export interface ProxyOptions {
 }
 
 async function readBody(ctx: Context, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(ctx.get('content-length') || NaN);
-  if (Number.isFinite(declared) && declared > limit) throw new Problem('payload-too-large', `the body may not exceed ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      ctx.req.unpipe();
-      ctx.req.resume();
-      throw new Problem('payload-too-large', `the body may not exceed ${limit} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return size === 0 && !ctx.get('content-type') ? undefined : Buffer.concat(chunks);
+  const body = await readBodyBounded(ctx, limit);
+  return body.length === 0 && !ctx.get('content-type') ? undefined : body;
 }
 
 /** daprd's own failure (app not found, not reachable), as opposed to an answer of the service. */

@@ -65,13 +65,7 @@ export class Sidecar {
   }
 
   private async request(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<SidecarResponse> {
-    const headers: Record<string, string> = { ...this.headers, ...init.headers };
-    let body: string | undefined;
-    if (init.body !== undefined) {
-      body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    this.calls++;
+    const { headers, body } = this.prepare(init);
     const timeout = init.timeoutMs ?? this.timeoutMs;
     try {
       const res = await this.pool.request({
@@ -96,12 +90,8 @@ export class Sidecar {
     }
   }
 
-  /** Closes the connection pool (shutdown). */
-  close(): Promise<void> {
-    return this.pool.close();
-  }
-
-  async fetch(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Response> {
+  /** Headers (the API token first) and a JSON body for one call; counts the call. */
+  private prepare(init: { body?: unknown; headers?: Record<string, string> }): { headers: Record<string, string>; body: string | undefined } {
     const headers: Record<string, string> = { ...this.headers, ...init.headers };
     let body: string | undefined;
     if (init.body !== undefined) {
@@ -109,6 +99,16 @@ export class Sidecar {
       headers['content-type'] ??= 'application/json';
     }
     this.calls++;
+    return { headers, body };
+  }
+
+  /** Closes the connection pool (shutdown). */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  async fetch(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Response> {
+    const { headers, body } = this.prepare(init);
     try {
       return await fetch(this.baseUrl + path, {
         method: init.method ?? (body === undefined ? 'GET' : 'POST'),

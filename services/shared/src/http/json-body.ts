@@ -29,6 +29,21 @@ export async function readJson(ctx: Context, opts: JsonBodyOptions = {}): Promis
   if (coding !== '' && coding !== 'identity') throw new Problem('unsupported-media-type', 'send the body without a content coding');
   const transfer = ctx.get('transfer-encoding').trim().toLowerCase();
   if (transfer !== '' && transfer !== 'chunked') throw new Problem('invalid-request', 'the only transfer coding accepted is chunked');
+  const raw = await readBodyBounded(ctx, limit);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new Problem('malformed-json', 'the body is not valid UTF-8');
+  }
+  return parseJsonStrict(text, opts.maxDepth ?? DEFAULT_MAX_JSON_DEPTH);
+}
+
+/**
+ * The raw request body, at most `limit` bytes: 413 as soon as the declared length or the bytes
+ * read cross it (the rest of the stream is drained, not buffered).
+ */
+export async function readBodyBounded(ctx: Context, limit: number): Promise<Buffer> {
   const declared = Number(ctx.get('content-length') || NaN);
   if (Number.isFinite(declared) && declared > limit) throw new Problem('payload-too-large', `the body may not exceed ${limit} bytes`);
   const chunks: Buffer[] = [];
@@ -42,13 +57,7 @@ export async function readJson(ctx: Context, opts: JsonBodyOptions = {}): Promis
     }
     chunks.push(chunk);
   }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    throw new Problem('malformed-json', 'the body is not valid UTF-8');
-  }
-  return parseJsonStrict(text, opts.maxDepth ?? DEFAULT_MAX_JSON_DEPTH);
+  return Buffer.concat(chunks);
 }
 
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
