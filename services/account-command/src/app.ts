@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import { correlationMiddleware, createMetrics, Problem, problemMiddleware, type Logger, type Sidecar } from '@bank/shared';
 import { CommandHandler, type AccountStore } from './commands/command-handler.js';
-import { StreamStore } from './eventstore/stream-store.js';
+import { StoreUnavailableError, StreamStore } from './eventstore/stream-store.js';
 import { StreamIndex, type StreamRegistered } from './eventstore/stream-index.js';
 import { createCommandMetrics } from './http/metrics.js';
 import { commandRoutes } from './http/routes.js';
@@ -30,6 +30,15 @@ export function createCommandApp(config: CommandConfig, sidecar: Sidecar, log: L
   app.use(correlationMiddleware(log));
   app.use(problemMiddleware(log));
   app.use(httpMetrics);
+  // The store or the sidecar failing is an outage, not a bug: 503, so that clients retry.
+  app.use(async (_ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) throw new Problem('dependency-unavailable', 'the event store is not reachable; retry shortly');
+      throw err;
+    }
+  });
   let ready = false;
   app.use(async (ctx, next) => {
     if (!ready && !ALWAYS_SERVED.has(ctx.path)) throw new Problem('dependency-unavailable', 'the service is starting; retry shortly');

@@ -10,11 +10,13 @@ export interface ClientStats {
   refused: number;
   retries: number;
   replayed: number;
+  /** Answers that were 5xx other than 503: an outage must read as "unavailable", never a bug. */
+  unexpected5xx: number;
 }
 
 export class Ledger {
   readonly accepted = new Map<string, AcceptedCommand[]>();
-  readonly stats: ClientStats = { sent: 0, accepted: 0, refused: 0, retries: 0, replayed: 0 };
+  readonly stats: ClientStats = { sent: 0, accepted: 0, refused: 0, retries: 0, replayed: 0, unexpected5xx: 0 };
 
   record(accountId: string, c: AcceptedCommand): void {
     const list = this.accepted.get(accountId) ?? [];
@@ -49,6 +51,7 @@ export async function sendUntilDefinitive(
         ledger.record(accountId, { type, amount });
         return res.status;
       }
+      if (res.status >= 500 && res.status !== 503) ledger.stats.unexpected5xx++;
       if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
         ledger.stats.refused++;
         return res.status;

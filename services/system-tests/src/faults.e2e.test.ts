@@ -59,6 +59,7 @@ test('SIGKILL of each service, a sidecar restart and a broker/store restart lose
   expect(failures).toEqual([]);
   expect(ledger.stats.accepted).toBeGreaterThan(100);
   expect(ledger.stats.retries).toBeGreaterThan(0); // the faults were felt
+  expect(ledger.stats.unexpected5xx).toBe(0); // and read as 503 "unavailable", never a 500
   const report = await checkInvariants(sys.command.url, sys.query.url, { accepted: ledger.accepted, timeoutMs: 120_000 });
   expect(report.accounts).toBe(24);
   console.log(`faults:\n  ${timeline.join('\n  ')}\n  clients: ${JSON.stringify(ledger.stats)}; ${report.events} events, 0 lost, 0 doubled`);

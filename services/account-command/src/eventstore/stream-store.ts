@@ -185,15 +185,22 @@ export class StreamStore<E extends StoredEvent, S> {
    */
   private async createEmptyHead(streamId: string): Promise<LoadedStream<E, S>> {
     const empty: StreamHead<E, S> = { streamId, version: 0, chunkSize: this.chunkSize, sealedChunks: 0, events: [], snapshot: null, idempotency: [] };
-    try {
-      await this.sidecar.saveState(this.storeName, [{ key: streamId, value: empty }], 'first-write');
-    } catch (err) {
-      if (!(err instanceof SidecarError) || err.status === 503) throw new StoreUnavailableError((err as Error).message);
+    // Racing creators: one save wins and the others fail. On MySQL two concurrent inserts of one
+    // key can also both fail (a deadlock): then nobody created it, and we simply try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.sidecar.saveState(this.storeName, [{ key: streamId, value: empty }], 'first-write');
+      } catch (err) {
+        if (!(err instanceof SidecarError) || err.status === 503) throw new StoreUnavailableError((err as Error).message);
+      }
+      const now = await this.load(streamId);
+      if (now.head && now.etag !== undefined) {
+        if (now.head.version > 0) throw new ConcurrencyError(streamId, 0);
+        return now;
+      }
+      if (attempt >= 5) throw new StoreUnavailableError(`stream ${streamId}: the new head could not be created`);
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
     }
-    const now = await this.load(streamId);
-    if (!now.head || now.etag === undefined) throw new StoreUnavailableError(`stream ${streamId}: the new head could not be read back`);
-    if (now.head.version > 0) throw new ConcurrencyError(streamId, 0);
-    return now;
   }
 
   /** Did the store keep this exact event (same id at the same version)? */
