@@ -5,7 +5,8 @@ import { connect } from 'nats';
 export const JETSTREAM_STREAM = 'BANK';
 export const JETSTREAM_SUBJECTS = ['account-events', 'defaultaccount-commandaccount-eventsoutbox'];
 
-export async function ensureJetStream(url: string, subjects = JETSTREAM_SUBJECTS): Promise<void> {
+/** Creates or widens the stream; drops the named durable consumers (a test run's, to start clean). */
+export async function ensureJetStream(url: string, subjects = JETSTREAM_SUBJECTS, dropConsumers: string[] = []): Promise<void> {
   const nc = await connect({ servers: url, timeout: 5000 });
   try {
     const jsm = await nc.jetstreamManager();
@@ -16,6 +17,11 @@ export async function ensureJetStream(url: string, subjects = JETSTREAM_SUBJECTS
     } catch (e) {
       if (!/stream not found/i.test((e as Error).message)) throw e;
       await jsm.streams.add({ name: JETSTREAM_STREAM, subjects, max_age: 7 * 24 * 3600 * 1e9, max_msgs: 1_000_000 });
+    }
+    for (const name of dropConsumers) {
+      await jsm.consumers.delete(JETSTREAM_STREAM, name).catch((e: Error) => {
+        if (!/consumer not found/i.test(e.message)) throw e;
+      });
     }
   } finally {
     await nc.close();

@@ -64,13 +64,31 @@ function mariadb(slot: number, fresh: boolean) {
   };
 }
 
-const rabbitmq = (slot: number) => ({ BANK_RABBITMQ_URL: process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672', BANK_CONSUMER_ID: consumer(slot) });
-const mqtt = (slot: number) => ({ BANK_MQTT_URL: process.env.MQTT_URL ?? 'tcp://127.0.0.1:1883', BANK_CONSUMER_ID: consumer(slot) });
+/** The apps that subscribe (their consumer names carry the slot). */
+const SUBSCRIBERS = ['account-command', 'account-query'];
 
-async function jetstream(slot: number) {
+// A fresh run must not inherit the queued messages of an earlier run on the same slot: their
+// outbox markers are gone with that run's tables, and daprd's outbox consumer spends ~11 s on
+// each before discarding it, so a backlog delays every new commit's outbox message for minutes.
+function rabbitmq(slot: number, fresh: boolean) {
+  if (fresh) {
+    const queues = sh('rabbitmqctl', ['-q', 'list_queues', 'name'], 'rabbitmqctl list_queues').split('\n').map((l) => l.trim());
+    for (const q of queues.filter((q) => q.startsWith(`t${slot}-`))) sh('rabbitmqctl', ['-q', 'delete_queue', q], `rabbitmqctl delete_queue ${q}`);
+  }
+  return { BANK_RABBITMQ_URL: process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672', BANK_CONSUMER_ID: consumer(slot) };
+}
+
+function mqtt(slot: number, fresh: boolean) {
+  const url = new URL((process.env.MQTT_URL ?? 'tcp://127.0.0.1:1883').replace(/^tcp:/, 'http:'));
+  // A clean-session connection with a client id ends that id's persistent session and its queue.
+  if (fresh) for (const app of SUBSCRIBERS) sh('mosquitto_sub', ['-h', url.hostname, '-p', url.port || '1883', '-i', `t${slot}-${app}`, '-t', 'bank/none', '-E'], 'mosquitto_sub (session reset)');
+  return { BANK_MQTT_URL: process.env.MQTT_URL ?? 'tcp://127.0.0.1:1883', BANK_CONSUMER_ID: consumer(slot) };
+}
+
+async function jetstream(slot: number, fresh: boolean) {
   const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   const { ensureJetStream } = await import('./jetstream.js');
-  await ensureJetStream(url);
+  await ensureJetStream(url, undefined, fresh ? SUBSCRIBERS.map((app) => `t${slot}-${app}`) : []);
   return { BANK_NATS_URL: url, BANK_CONSUMER_ID: consumer(slot).replace('{appID}', '{appID}') };
 }
 
@@ -84,9 +102,9 @@ export interface ProfileServers {
 
 const PROFILES: Record<string, ProfileEnv> = {
   redis: (slot, fresh, servers) => redis(slot, fresh, servers.redis),
-  'postgres-rabbitmq': async (slot, fresh) => ({ ...postgres(slot, fresh), ...rabbitmq(slot) }),
-  'mysql-jetstream': async (slot, fresh) => ({ ...mariadb(slot, fresh), ...(await jetstream(slot)) }),
-  'postgres-mqtt': async (slot, fresh) => ({ ...postgres(slot, fresh), ...mqtt(slot) }),
+  'postgres-rabbitmq': async (slot, fresh) => ({ ...postgres(slot, fresh), ...rabbitmq(slot, fresh) }),
+  'mysql-jetstream': async (slot, fresh) => ({ ...mariadb(slot, fresh), ...(await jetstream(slot, fresh)) }),
+  'postgres-mqtt': async (slot, fresh) => ({ ...postgres(slot, fresh), ...mqtt(slot, fresh) }),
 };
 
 export const RUNNABLE_PROFILES = Object.keys(PROFILES);
