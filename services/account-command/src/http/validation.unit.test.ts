@@ -1,15 +1,8 @@
 import { Problem } from '@bank/shared';
 import { accountIdParam, commandBody, instantQuery, intQuery, versionHeader } from './validation.js';
+import { thrown } from '@bank/shared/testing';
 
-function problemOf(fn: () => unknown): Problem {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof Problem) return e;
-    throw e;
-  }
-  throw new Error('expected a Problem');
-}
+const problemOf = (fn: () => unknown): Problem => thrown(fn, Problem);
 
 describe('accountIdParam', () => {
   it('accepts a UUID and gives it in lower case', () => {

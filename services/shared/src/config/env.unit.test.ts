@@ -1,4 +1,5 @@
 import { ConfigError, env, loadConfig } from './env.js';
+import { thrown } from '../testing/thrown.js';
 
 const spec = {
   PORT: env.int(3001, { min: 1, max: 65535 }),
@@ -10,15 +11,7 @@ const spec = {
   LEVEL: env.oneOf(['info', 'debug', 'silent'], 'info'),
 };
 
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = (fn: () => unknown): ConfigError => thrown(fn, ConfigError);
 
 describe('loadConfig', () => {
   it('gives every default when nothing is set', () => {

@@ -4,16 +4,9 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { Problem } from '../problem/problem.js';
 import { isUtf8JsonType, parseJsonStrict, readJson } from './json-body.js';
+import { thrown } from '../testing/thrown.js';
 
-function problemOf(fn: () => unknown): Problem {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof Problem) return e;
-    throw e;
-  }
-  throw new Error('expected a Problem');
-}
+const problemOf = (fn: () => unknown): Problem => thrown(fn, Problem);
 
 describe('parseJsonStrict', () => {
   it.each([

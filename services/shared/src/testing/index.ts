@@ -12,3 +12,4 @@ export * from './redis-server.js';
 export * from './oracle.js';
 export * from './invariants.js';
 export * from './raw-http.js';
+export * from './thrown.js';
