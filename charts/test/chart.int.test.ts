@@ -254,6 +254,14 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
     // The outbox, exactly as the command service expects it.
     const md = Object.fromEntries(st.spec.metadata.map((m) => [m.name, m.value]));
     expect(md).toMatchObject({ outboxPublishPubsub: 'pubsub', outboxPublishTopic: 'account-events', outboxPubsub: 'pubsub', outboxDiscardWhenMissingState: 'true' });
+    if (profile === 'jetstream') {
+      // As the runnable mysql-jetstream profile: one durable per app that survives restarts,
+      // messages in parallel, and no single streamName (the outbox's internal topic lives in a
+      // stream of its own, or JetStream drops the outbox's republish as a duplicate).
+      const pmd = Object.fromEntries(ps.spec.metadata.map((m) => [m.name, m.value]));
+      expect(pmd).toMatchObject({ durableName: '{appID}', queueGroupName: '{appID}', deliverPolicy: 'new', ackPolicy: 'explicit', concurrency: 'parallel' });
+      expect(pmd).not.toHaveProperty('streamName');
+    }
   });
 
   test('Dapr Configuration (tracing, metrics) and Resiliency', () => {

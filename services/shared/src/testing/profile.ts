@@ -88,8 +88,8 @@ function mqtt(slot: number, fresh: boolean) {
 async function jetstream(slot: number, fresh: boolean) {
   const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   const { ensureJetStream } = await import('./jetstream.js');
-  await ensureJetStream(url, undefined, fresh ? SUBSCRIBERS.map((app) => `t${slot}-${app}`) : []);
-  return { BANK_NATS_URL: url, BANK_CONSUMER_ID: consumer(slot).replace('{appID}', '{appID}') };
+  await ensureJetStream(url, fresh ? SUBSCRIBERS.map((app) => `t${slot}-${app}`) : []);
+  return { BANK_NATS_URL: url, BANK_CONSUMER_ID: consumer(slot) };
 }
 
 /** Environment (and set-up) per runnable profile. */
