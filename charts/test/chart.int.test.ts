@@ -4,6 +4,7 @@
 // of the pinned Dapr module), and assertions on what the deployment depends on.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadGatewayConfig } from '../../services/gateway/src/config.js';
 import {
   CHART,
   chartCopy,
@@ -52,6 +53,24 @@ const one = <T extends K8sObject>(objs: K8sObject[], kind: string, name: string)
 const deployments = (objs: K8sObject[]) => byKind(objs, 'Deployment') as Deployment[];
 const appId = (d: Deployment) => d.spec.template.metadata.annotations['dapr.io/app-id'];
 const valuesFile = (p: string) => `values-${p}.yaml`;
+// The services' Dapr app ids and ports (the gateway's: services/gateway/src/config.ts).
+const PORTS: Record<string, number> = { 'account-command': 3001, 'account-query': 3002, gateway: 3000 };
+type NetworkPolicy = K8sObject & {
+  spec: {
+    podSelector: { matchLabels: Record<string, string> };
+    policyTypes: string[];
+    ingress: Array<{ ports: Array<{ port: number }>; from: Array<{ podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: { matchLabels: Record<string, string> } }> }>;
+  };
+};
+/** Rendered objects, valid for Kubernetes and Dapr (kubeconform, strict). */
+const expectValid = (objs: K8sObject[]) => {
+  const r = kubeconform(toYaml(objs));
+  expect(r.resources.filter((x) => x.status !== 'statusValid')).toEqual([]);
+  expect(r.status).toBe(0);
+};
+/** Whether a NetworkPolicy lets a pod with these labels (same namespace) reach this port. */
+const admits = (np: NetworkPolicy, port: number, labels: Record<string, string>) =>
+  np.spec.ingress.some((rule) => rule.ports.some((p) => p.port === port) && rule.from.some((peer) => !peer.namespaceSelector && Object.entries(peer.podSelector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v)));
 
 // Metadata that must never be a plain value in a component: it is (or holds) a credential.
 const SECRET_METADATA = /(password|secret|token|connectionstring|accesskey|seedkey|jwt|clientkey|sasl.*pass)/i;
@@ -100,6 +119,13 @@ describe('values.schema.json', () => {
     expect(r.stderr).toMatch(/knd/);
   });
 
+  test('refuses a typo in a service (the gateway: its block is as strict as the others)', () => {
+    const r = refused('gateway:\n  replicaCont: 3\n');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/values don't meet the specifications of the schema/);
+    expect(r.stderr).toMatch(/gateway.*replicaCont/);
+  });
+
   test('refuses a top-level typo', () => {
     const r = refused('comand:\n  replicaCount: 3\n');
     expect(r.status).not.toBe(0);
@@ -111,6 +137,8 @@ describe('values.schema.json', () => {
     ['pubsub.kind=nats', /pubsub.*kind|kind.*(must be one of|value must be one of)/s],
     ['stateStore.kind=cassandra', /stateStore.*kind|must be one of/s],
     ['command.image.tag=latest', /tag/],
+    ['gateway.image.tag=latest', /gateway\/image\/tag/],
+    ['gateway.enabled=maybe', /gateway\/enabled/],
     ['containerSecurityContext.allowPrivilegeEscalation=true', /allowPrivilegeEscalation/],
     ['podSecurityContext.runAsNonRoot=false', /runAsNonRoot/],
     ['pubsub.kafka.authType=scram', /authType/],
@@ -158,15 +186,15 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
     expect(byKind(objs, 'Secret')).toEqual([]);
   });
 
-  test('both services: Deployment, Service, Dapr annotations', () => {
+  test('every service (the gateway too): Deployment, Service, Dapr annotations', () => {
     const ds = deployments(objs);
-    expect(ds.map(appId).sort()).toEqual(['account-command', 'account-query']);
+    expect(ds.map(appId).sort()).toEqual(['account-command', 'account-query', 'gateway']);
     const config = byKind(objs, 'Configuration')[0]!.metadata.name;
     for (const d of ds) {
       const a = d.spec.template.metadata.annotations;
       const c = d.spec.template.spec.containers[0]!;
       const port = c.ports!.find((p) => p.name === 'http')!.containerPort;
-      expect(port).toBe(appId(d) === 'account-command' ? 3001 : 3002);
+      expect(port).toBe(PORTS[appId(d)!]);
       expect(a).toMatchObject({
         'dapr.io/enabled': 'true',
         'dapr.io/app-port': String(port),
@@ -184,14 +212,27 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
       expect(env.APP_API_TOKEN?.valueFrom?.secretKeyRef).toEqual({ name: a['dapr.io/app-token-secret'], key: 'token' });
       expect(env.APP_PORT?.value).toBe(String(port));
       if (appId(d) === 'account-query') expect(env.MONGODB_URL?.valueFrom?.secretKeyRef?.name).toMatch(/\S/);
+      else expect(env.MONGODB_URL).toBeUndefined();
       // A Service selecting exactly these pods, on the http port.
       const svc = one<K8sObject & { spec: { selector: Record<string, string>; ports: Array<{ targetPort: string }> } }>(objs, 'Service', d.metadata.name);
       expect(d.spec.template.metadata.labels).toMatchObject(svc.spec.selector);
       expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
       expect(svc.spec.ports[0]!.targetPort).toBe('http');
-      // Selectors of the two services do not overlap.
+      // Selectors of the services do not overlap.
       expect(svc.spec.selector['app.kubernetes.io/component']).toBe(appId(d));
     }
+  });
+
+  test('the gateway calls the app ids the chart gives the services, on the port it is given', () => {
+    // The chart sets no COMMAND_APP_ID / QUERY_APP_ID: the gateway's defaults must be these ids.
+    const defaults = loadGatewayConfig({});
+    const ids = deployments(objs).map(appId);
+    expect(ids).toEqual(expect.arrayContaining([defaults.COMMAND_APP_ID, defaults.QUERY_APP_ID, 'gateway']));
+    expect(defaults.APP_PORT).toBe(PORTS.gateway);
+    const gw = deployments(objs).find((d) => appId(d) === 'gateway')!;
+    const env = (gw.spec.template.spec.containers[0]!.env ?? []).map((e) => e.name);
+    expect(env).not.toContain('COMMAND_APP_ID');
+    expect(env).not.toContain('QUERY_APP_ID');
   });
 
   test('probes: liveness and startup on /healthz, readiness on /readyz', () => {
@@ -238,11 +279,13 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
     }
   });
 
-  test('Dapr components: statestore scoped to account-command only, pubsub to both', () => {
+  test('Dapr components: statestore scoped to account-command only, pubsub to both services, none to the gateway', () => {
     const st = one<Component>(objs, 'Component', 'statestore');
     const ps = one<Component>(objs, 'Component', 'pubsub');
     expect(st.scopes).toEqual(['account-command']);
     expect([...(ps.scopes ?? [])].sort()).toEqual(['account-command', 'account-query']);
+    // The gateway uses service invocation only: an unscoped component would load in its sidecar too.
+    for (const c of byKind(objs, 'Component') as Component[]) expect([c.metadata.name, c.scopes?.includes('gateway') ?? 'unscoped']).toEqual([c.metadata.name, false]);
     const expected: Record<string, [string, string]> = {
       redis: ['state.redis', 'pubsub.redis'],
       'postgres-rabbitmq': ['state.postgresql', 'pubsub.rabbitmq'],
@@ -268,22 +311,43 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
     const [cfg] = byKind(objs, 'Configuration') as Array<K8sObject & { spec: { tracing: { samplingRate: string }; metrics: { enabled: boolean } } }>;
     expect(cfg!.spec.tracing.samplingRate).toMatch(/^[0-9.]+$/);
     expect(cfg!.spec.metrics.enabled).toBe(true);
-    const [res] = byKind(objs, 'Resiliency') as Array<K8sObject & { spec: { targets: { apps: Record<string, unknown>; components: Record<string, unknown> } } }>;
+    const [res] = byKind(objs, 'Resiliency') as Array<K8sObject & { scopes: string[]; spec: { targets: { apps: Record<string, unknown>; components: Record<string, unknown> } } }>;
     expect(Object.keys(res!.spec.targets.apps)).toEqual(['account-command']);
+    // Not the gateway's: its sidecar would retry the browser's POSTs to account-command.
+    expect(res!.scopes).toEqual(['account-command', 'account-query']);
     expect(Object.keys(res!.spec.targets.components).sort()).toEqual(['pubsub', 'statestore']);
   });
 
   test('NetworkPolicy and PodDisruptionBudget per service (not in dev)', () => {
-    const n = profile === 'dev' ? 0 : 2;
+    const n = profile === 'dev' ? 0 : 3;
     expect(byKind(objs, 'NetworkPolicy')).toHaveLength(n);
     expect(byKind(objs, 'PodDisruptionBudget')).toHaveLength(n);
-    for (const np of byKind(objs, 'NetworkPolicy') as Array<K8sObject & { spec: { podSelector: { matchLabels: Record<string, string> }; policyTypes: string[] } }>) {
+    const policyOf = (id: string) => {
+      const pods = deployments(objs).find((d) => appId(d) === id)!.spec.template.metadata.labels;
+      const np = (byKind(objs, 'NetworkPolicy') as NetworkPolicy[]).filter((x) => Object.entries(x.spec.podSelector.matchLabels).every(([k, v]) => pods[k] === v));
+      expect(np).toHaveLength(1);
+      return np[0]!;
+    };
+    for (const np of byKind(objs, 'NetworkPolicy') as NetworkPolicy[]) {
       expect(np.spec.policyTypes).toEqual(['Ingress']);
       expect(deployments(objs).filter((d) => Object.entries(np.spec.podSelector.matchLabels).every(([k, v]) => d.spec.template.metadata.labels[k] === v))).toHaveLength(1);
     }
+    if (profile === 'dev') return;
+    // Service invocation goes sidecar to sidecar, on Dapr's internal gRPC port: the gateway's pods
+    // (and account-query's, for account-command) reach both services there.
+    const gatewayPods = deployments(objs).find((d) => appId(d) === 'gateway')!.spec.template.metadata.labels;
+    for (const id of ['account-command', 'account-query']) expect([id, admits(policyOf(id), 50002, gatewayPods)]).toEqual([id, true]);
+    expect(admits(policyOf('account-command'), 50002, deployments(objs).find((d) => appId(d) === 'account-query')!.spec.template.metadata.labels)).toBe(true);
+    // A pod of another release does not.
+    expect(admits(policyOf('account-command'), 50002, { ...gatewayPods, 'app.kubernetes.io/instance': 'other' })).toBe(false);
+    // The gateway's own port is open to the configured clients (the Ingress controller's namespace).
+    const gw = policyOf('gateway');
+    expect(gw.spec.ingress.find((r) => r.ports.some((p) => p.port === PORTS.gateway))?.from).toEqual(
+      expect.arrayContaining([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }]),
+    );
   });
 
-  test('helm test hook: opens an account on the command service, reads it back from the query service', () => {
+  test('helm test hook: opens an account on the command service, reads it back from the query service and through the gateway', () => {
     const pods = byKind(objs, 'Pod') as Array<K8sObject & { spec: PodSpec & { containers: Array<Container & { args: string[] }> } }>;
     expect(pods).toHaveLength(1);
     const pod = pods[0]!;
@@ -297,11 +361,45 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
     };
     expect(env.COMMAND_URL).toBe(svcUrl('account-command'));
     expect(env.QUERY_URL).toBe(svcUrl('account-query'));
+    expect(env.GATEWAY_URL).toBe(svcUrl('gateway'));
     const script = c.args.join('\n');
+    expect(script).toContain("fetch(gw + '/')");
+    expect(script).toContain("gw + '/api/queries/accounts/' + opened.accountId");
     expect(script).toContain("cmd + '/accounts'");
     expect(script).toContain("method: 'POST'");
     expect(script).toContain("qry + '/accounts/' + opened.accountId + '?minVersion='");
     expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, runAsNonRoot: true });
+  });
+});
+
+describe('the gateway', () => {
+  test('gateway.enabled=false: no gateway objects, the helm test skips it, all valid', () => {
+    const objs = render([valuesFile('redis')], ['gateway.enabled=false']);
+    expect(deployments(objs).map(appId).sort()).toEqual(['account-command', 'account-query']);
+    expect(objs.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'gateway')).toEqual([]);
+    expect(byKind(objs, 'NetworkPolicy')).toHaveLength(2);
+    const pod = byKind(objs, 'Pod')[0] as K8sObject & { spec: PodSpec };
+    expect(pod.spec.containers[0]!.env?.map((e) => e.name)).not.toContain('GATEWAY_URL');
+    expectValid(objs);
+  });
+
+  test('its Ingress routes the dashboard (/ and its assets) and /api, nothing else, next to a service\'s on the same host', () => {
+    const objs = render([valuesFile('redis')], [
+      'gateway.ingress.enabled=true',
+      'gateway.ingress.host=bank.example.com',
+      'query.ingress.enabled=true',
+      'query.ingress.host=bank.example.com',
+    ]);
+    type Ingress = K8sObject & { spec: { rules: Array<{ host: string; http: { paths: Array<{ path: string; pathType: string; backend: { service: { name: string; port: { name: string } } } }> } }> } };
+    const paths = (name: string) => one<Ingress>(objs, 'Ingress', name).spec.rules.flatMap((r) => r.http.paths.map((p) => `${r.host} ${p.pathType} ${p.path} -> ${p.backend.service.name}:${p.backend.service.port.name}`));
+    expect(paths('bank-cqrs-gateway')).toEqual([
+      'bank.example.com Exact / -> bank-cqrs-gateway:http',
+      'bank.example.com Prefix /assets -> bank-cqrs-gateway:http',
+      'bank.example.com Prefix /api -> bank-cqrs-gateway:http',
+    ]);
+    // The services' own route is unchanged (the longer prefix wins on a shared host).
+    expect(paths('bank-cqrs-query')).toEqual(['bank.example.com Prefix /accounts -> bank-cqrs-query:http']);
+    expectValid(objs);
   });
 });
 
@@ -320,9 +418,7 @@ describe('optional objects: HPA and Ingress', () => {
     expect(cmd.spec.replicas).toBeUndefined();
     expect(one<Deployment>(objs, 'Deployment', 'bank-cqrs-query').spec.replicas).toBe(2);
     one(objs, 'Ingress', 'bank-cqrs-query');
-    const r = kubeconform(toYaml(objs));
-    expect(r.resources.filter((x) => x.status !== 'statusValid')).toEqual([]);
-    expect(r.status).toBe(0);
+    expectValid(objs);
   });
 });
 
@@ -399,5 +495,7 @@ describe('NOTES.txt', () => {
     expect(text).toContain('Dapr pub/sub "pubsub" (rabbitmq)');
     expect(text).toContain('bank-cqrs-rabbitmq (key "connection-string")');
     expect(text).toContain('helm test bank-cqrs -n bank');
+    expect(text).toContain('rollout status deploy/bank-cqrs-command deploy/bank-cqrs-query deploy/bank-cqrs-gateway\n');
+    expect(text).toContain('port-forward svc/bank-cqrs-gateway 3000:3000 &\n  # the dashboard: http://localhost:3000');
   });
 });

@@ -1,5 +1,6 @@
 // Static rules for the services' Dockerfiles (no Docker engine here to build them). Each rule is
 // something the image must do to be right for the chart: see dockerfileProblems().
+import path from 'node:path';
 
 export interface Stage {
   name: string | undefined;
@@ -43,6 +44,30 @@ export function parseDockerfile(text: string): { args: Record<string, string>; s
   return { args, stages };
 }
 
+/** The stages an image built from `last` is made of, its base stages first. */
+export function chainOf(stages: Stage[], last: Stage | undefined): Stage[] {
+  const chain: Stage[] = [];
+  for (let s = last; s && !chain.includes(s); s = stages.find((x) => x.name === s!.base)) chain.unshift(s);
+  return chain;
+}
+
+/** The sources of a COPY (flags dropped, the destination last). */
+function copySources(args: string): string[] {
+  return args.split(/\s+/).filter((a) => a && !a.startsWith('--')).slice(0, -1);
+}
+
+/** Absolute folders that get a package.json in these stages: npm ci puts a node_modules beside each. */
+function manifestDirs(chain: Stage[]): string[] {
+  const dirs: string[] = [];
+  let workdir = '/';
+  for (const l of chain.flatMap((s) => s.lines)) {
+    if (l.instr === 'WORKDIR') workdir = path.posix.resolve(workdir, l.args.trim());
+    if (l.instr !== 'COPY' || /--from=/.test(l.args) || !copySources(l.args).some((x) => /(^|\/)package\.json$/.test(x))) continue;
+    dirs.push(path.posix.resolve(workdir, l.args.split(/\s+/).pop()!));
+  }
+  return dirs;
+}
+
 const SECRETISH = /(PASSWORD|SECRET|TOKEN|API_KEY|CONNECTION_STRING|MONGODB_URL|PRIVATE_KEY)/i;
 
 /** Everything wrong with a service Dockerfile; [] when it follows every rule. */
@@ -61,22 +86,34 @@ export function dockerfileProblems(text: string): string[] {
     else if (/:latest$/.test(image)) problems.push(`FROM ${image}: the latest tag`);
   }
 
-  // Dependencies: the workspace lock file and a production-only clean install.
+  // Dependencies: the workspace lock file and clean installs (production-only, see below).
   const all = stages.flatMap((s) => s.lines);
   if (!all.some((l) => l.instr === 'COPY' && /\bpackage-lock\.json\b/.test(l.args))) problems.push('package-lock.json is not copied (npm ci needs it)');
-  const installs = all.filter((l) => l.instr === 'RUN' && /\bnpm\s+(ci|install|i)\b/.test(l.args));
+  const installs = stages.flatMap((stage) => stage.lines.filter((l) => l.instr === 'RUN' && /\bnpm\s+(ci|install|i)\b/.test(l.args)).map((l) => ({ stage, args: l.args })));
   if (!installs.length) problems.push('no npm ci');
-  for (const l of installs) {
-    if (!/\bnpm\s+ci\b/.test(l.args)) problems.push(`"${l.args}": use npm ci (the lock file), not npm install`);
-    if (!/--omit=dev\b/.test(l.args)) problems.push(`"${l.args}": installs dev dependencies (add --omit=dev)`);
-  }
+  for (const l of installs) if (!/\bnpm\s+ci\b/.test(l.args)) problems.push(`"${l.args}": use npm ci (the lock file), not npm install`);
 
   // The image that runs (the last stage), following FROM <stage> inheritance.
-  const chain: Stage[] = [];
-  for (let s = stages[stages.length - 1]; s; s = stages.find((x) => x.name === s!.base)) {
-    chain.unshift(s);
-    if (chain.length > stages.length) break;
+  const chain = chainOf(stages, stages[stages.length - 1]);
+
+  // Dev dependencies (a build tool) may be installed in a build stage only: the image that runs
+  // neither inherits that stage nor copies its node_modules (only build output, e.g. a bundle).
+  for (const l of installs.filter((i) => !/--omit=dev\b/.test(i.args))) {
+    const tainted = stages.filter((s) => chainOf(stages, s).includes(l.stage));
+    if (chain.some((s) => tainted.includes(s))) problems.push(`"${l.args}": installs dev dependencies into the image that runs (add --omit=dev)`);
+    for (const c of chain.flatMap((s) => s.lines).filter((x) => x.instr === 'COPY')) {
+      const from = /--from=(\S+)/.exec(c.args)?.[1];
+      const source = tainted.find((s) => s.name === from);
+      if (!source) continue;
+      const manifests = manifestDirs(chainOf(stages, source));
+      for (const src of copySources(c.args).map((x) => path.posix.resolve('/', x))) {
+        if (/(^|\/)node_modules(\/|$)/.test(src) || manifests.some((d) => d === src || d.startsWith(`${src === '/' ? '' : src}/`))) {
+          problems.push(`COPY ${c.args}: copies the dev dependencies that "${l.args}" installed (add --omit=dev there, or copy only the build output)`);
+        }
+      }
+    }
   }
+
   const effective = (instr: string) => chain.flatMap((s) => s.lines).filter((l) => l.instr === instr).pop();
   const user = effective('USER');
   if (!user) problems.push('no USER: the image runs as root');

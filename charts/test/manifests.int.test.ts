@@ -4,7 +4,8 @@
 // services' Dockerfiles and .dockerignore (static rules: no Docker engine here).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { dockerfileProblems, parseDockerfile } from './dockerfile-rules.js';
+import { webPaths } from '../../services/gateway/src/web-build.js';
+import { chainOf, dockerfileProblems, parseDockerfile } from './dockerfile-rules.js';
 import { kubeconform, type K8sObject, packagingTools, parseYamlDocs, removeTemps, render, ROOT, toYaml } from './packaging.js';
 
 // ---- a small kustomize: resources (files, directories), namespace, secretGenerator literals,
@@ -189,8 +190,15 @@ describe('components/*/*.yaml: every local profile is valid for the Dapr CRDs', 
 });
 
 describe('Dockerfiles (static: no Docker engine here)', () => {
-  const services = ['account-command', 'account-query'];
+  const services = ['account-command', 'account-query', 'gateway'];
   const read = (svc: string) => readFileSync(path.join(ROOT, 'services', svc, 'Dockerfile'), 'utf8');
+  // The gateway has one more stage: the dashboard's build.
+  const stageNames = (svc: string) => (svc === 'gateway' ? ['deps', 'web', 'app', 'dev', 'runtime'] : ['deps', 'app', 'dev', 'runtime']);
+  const copiedFromContext = (svc: string) =>
+    parseDockerfile(read(svc))
+      .stages.flatMap((s) => s.lines)
+      .filter((l) => l.instr === 'COPY' && !l.args.startsWith('--from'))
+      .flatMap((l) => l.args.split(/\s+/).slice(0, -1));
 
   test.each(services)('services/%s/Dockerfile follows every rule', (svc) => {
     expect(dockerfileProblems(read(svc))).toEqual([]);
@@ -206,11 +214,46 @@ describe('Dockerfiles (static: no Docker engine here)', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'services', svc, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(pkg.dependencies.tsx).toBeDefined();
     expect(existsSync(path.join(ROOT, 'services', svc, 'src/main.ts'))).toBe(true);
-    expect(stages.map((s) => s.name)).toEqual(['deps', 'app', 'dev', 'runtime']);
+    expect(stages.map((s) => s.name)).toEqual(stageNames(svc));
     // Every COPY source from the build context exists.
-    for (const c of copied.filter((a) => !a.startsWith('--from'))) {
-      for (const src of c.split(/\s+/).slice(0, -1)) expect([src, existsSync(path.join(ROOT, src))]).toEqual([src, true]);
+    for (const src of copiedFromContext(svc)) expect([src, existsSync(path.join(ROOT, src))]).toEqual([src, true]);
+  });
+
+  test('services/gateway/Dockerfile: the image that runs gets the dashboard Vite built, and nothing else of that build', () => {
+    const { stages } = parseDockerfile(read('gateway'));
+    const stage = (name: string) => stages.find((s) => s.name === name)!;
+    const dist = path.relative(ROOT, webPaths(ROOT).dist);
+    expect(dist).toBe('services/gateway/dist-web');
+    // Where Vite writes (web/vite.config.ts outDir) is where web-build.ts and the service look.
+    const vite = readFileSync(path.join(ROOT, 'services/gateway/web/vite.config.ts'), 'utf8');
+    expect(path.resolve(webPaths(ROOT).web, /outDir:\s*'([^']+)'/.exec(vite)?.[1] ?? '')).toBe(webPaths(ROOT).dist);
+    expect(readFileSync(path.join(ROOT, 'services/gateway/src/main.ts'), 'utf8')).toContain("path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist-web')");
+    // The build stage: dev dependencies (vite, at the root), the dashboard's sources, the root's script.
+    const root = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
+    expect(root.scripts['build:web']).toBe('vite build services/gateway/web');
+    expect(root.devDependencies.vite).toBeDefined();
+    const web = stage('web');
+    expect(web.lines.find((l) => l.instr === 'RUN' && /npm ci/.test(l.args))?.args).toMatch(/--include=dev\b.*--include-workspace-root\b/);
+    expect(web.lines.filter((l) => l.instr === 'COPY').map((l) => l.args)).toEqual(
+      expect.arrayContaining(['services/gateway/web/ services/gateway/web/', expect.stringMatching(/\btsconfig\.base\.json\b/)]),
+    );
+    expect(web.lines[web.lines.length - 1]).toEqual({ instr: 'RUN', args: 'npm run build:web' });
+    // The runtime (and the dev image) inherit app, which copies exactly the built folder from web,
+    // to the folder src/main.ts serves (../dist-web from the entrypoint's folder).
+    for (const target of ['runtime', 'dev']) expect(chainOf(stages, stage(target)).map((s) => s.name)).toEqual(['app', target]);
+    const app = stage('app');
+    const fromWeb = app.lines.filter((l) => l.instr === 'COPY' && /--from=web\b/.test(l.args));
+    expect(fromWeb.map((l) => l.args)).toEqual([`--from=web /app/${dist}/ ${dist}/`]);
+    let workdir = '/';
+    let copiedTo = '';
+    for (const l of app.lines) {
+      if (l.instr === 'WORKDIR') workdir = path.posix.resolve(workdir, l.args);
+      if (l === fromWeb[0]) copiedTo = path.posix.resolve(workdir, dist);
     }
+    const entry = JSON.parse(app.lines.find((l) => l.instr === 'ENTRYPOINT')!.args) as string[];
+    expect(copiedTo).toBe(path.posix.resolve(workdir, path.posix.dirname(entry[entry.length - 1]!), '..', 'dist-web'));
+    // Nothing points the service elsewhere.
+    expect(stages.flatMap((s) => s.lines).filter((l) => l.instr === 'ENV' && /STATIC_DIR/.test(l.args))).toEqual([]);
   });
 
   test.each([
@@ -231,10 +274,37 @@ describe('Dockerfiles (static: no Docker engine here)', () => {
     expect(dockerfileProblems(broken).join('\n')).toMatch(message);
   });
 
-  test('.dockerignore keeps node_modules, git, env files, tests and packaging out of the context', () => {
+  test.each([
+    ['the build stage copied whole', (t: string) => t.replace('COPY --from=web /app/services/gateway/dist-web/ services/gateway/dist-web/', 'COPY --from=web /app ./'), /copies the dev dependencies/],
+    ['a workspace folder of the build stage copied (its node_modules)', (t: string) => t.replace('COPY --from=web /app/services/gateway/dist-web/ ', 'COPY --from=web /app/services/gateway/ '), /copies the dev dependencies/],
+    ['node_modules of the build stage copied', (t: string) => t.replace('COPY --from=web /app/services/gateway/dist-web/ services/gateway/dist-web/', 'COPY --from=web /app/node_modules/vite node_modules/vite'), /copies the dev dependencies/],
+    ['a runtime made from the build stage', (t: string) => t.replace('FROM app AS runtime', 'FROM web AS runtime'), /dev dependencies into the image that runs/],
+  ])('the rules catch dev dependencies of the dashboard build in the image: %s', (_what, mutate, message) => {
+    const original = read('gateway');
+    const broken = mutate(original);
+    expect(broken).not.toBe(original);
+    expect(dockerfileProblems(broken).join('\n')).toMatch(message);
+  });
+
+  test('.dockerignore keeps node_modules, git, env files, tests, packaging and local builds out of the context', () => {
     const rules = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     expect(rules).toEqual(expect.arrayContaining(['**/node_modules', '.git', '.env', '**/.env', '**/*.test.ts', 'charts', 'k8s', 'tools']));
-    // Nothing the Dockerfiles COPY is ignored.
-    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json', 'services']) expect(rules).not.toContain(needed);
+    // Docker's matching, for the patterns used here (no exceptions): a path is left out when it or
+    // a folder above it matches a rule.
+    expect(rules.filter((r) => r.startsWith('!'))).toEqual([]);
+    const pattern = (rule: string) =>
+      new RegExp(`^${rule.split('/').map((seg) => (seg === '**' ? '\0' : seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))).join('/').replace(/\0\//g, '(?:.*/)?').replace(/\0/g, '.*')}$`);
+    const ignoredBy = (file: string) => {
+      const parts = file.replace(/\/$/, '').split('/');
+      return rules.filter((r) => parts.some((_, i) => pattern(r).test(parts.slice(0, i + 1).join('/'))));
+    };
+    expect(ignoredBy('services/account-query/node_modules/x')).toEqual(['**/node_modules']);
+    expect(ignoredBy('services/shared/src/money.test.ts')).toEqual(['**/*.test.ts']);
+    // Nothing the Dockerfiles COPY from the context is ignored, nor any input of the dashboard's build...
+    const needed = services.flatMap(copiedFromContext);
+    const walk = (dir: string): string[] => readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(`${dir}/${e.name}`) : [`${dir}/${e.name}`]));
+    for (const file of [...new Set(needed), ...walk(path.relative(ROOT, webPaths(ROOT).web))]) expect([file, ignoredBy(file)]).toEqual([file, []]);
+    // ...and a dashboard built on the developer's machine never replaces the one built in the image.
+    expect(ignoredBy(`${path.relative(ROOT, webPaths(ROOT).dist)}/index.html`)).toEqual(['services/gateway/dist-web']);
   });
 });

@@ -60,26 +60,31 @@ const manifest = (r: TiltResult, name: string) => {
 afterAll(removeTemps);
 
 describe('Tiltfile (offline evaluation)', () => {
-  test('default profile: both services built, deployed through the chart, port-forwarded', () => {
+  test('default profile: the three services built, deployed through the chart, port-forwarded', () => {
     const r = tiltfile();
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const res = r.result!;
     // Nothing left over: every object belongs to a named resource.
-    expect(res.manifests.map((m) => m.name).sort()).toEqual(['account-command', 'account-query', 'dapr-config', 'dev-secrets', 'mongodb', 'redis']);
+    expect(res.manifests.map((m) => m.name).sort()).toEqual(['account-command', 'account-query', 'dapr-config', 'dev-secrets', 'gateway', 'mongodb', 'redis']);
     const cmd = manifest(res, 'account-command');
     const qry = manifest(res, 'account-query');
+    const gw = manifest(res, 'gateway');
     expect(cmd.portForwards).toEqual(['3001:3001']);
     expect(qry.portForwards).toEqual(['3002:3002']);
+    expect(gw.portForwards).toEqual(['3000:3000']);
     expect(cmd.images).toEqual(['bank-cqrs/account-command:dev']);
     expect(qry.images).toEqual(['bank-cqrs/account-query:dev']);
+    expect(gw.images).toEqual(['bank-cqrs/gateway:dev']);
+    expect(gw.labels).toEqual(['app']);
+    expect(gw.resourceDeps).toEqual(expect.arrayContaining(['dapr-config', 'account-command', 'account-query']));
     expect(cmd.labels).toEqual(['app']);
     expect(manifest(res, 'redis').labels).toEqual(['infra']);
     expect(cmd.resourceDeps).toEqual(expect.arrayContaining(['dapr-config', 'redis']));
     expect(qry.resourceDeps).toEqual(expect.arrayContaining(['dapr-config', 'mongodb', 'account-command']));
     expect(manifest(res, 'dapr-config').objects).toEqual(expect.arrayContaining(['Component/statestore', 'Component/pubsub', 'Configuration/bank-cqrs-dapr', 'Resiliency/bank-cqrs']));
     // Images: the Dockerfiles' dev stage, sources synced, dependencies rebuild.
-    expect(res.images.map((i) => i.ref).sort()).toEqual(['bank-cqrs/account-command', 'bank-cqrs/account-query']);
+    expect(res.images.map((i) => i.ref).sort()).toEqual(['bank-cqrs/account-command', 'bank-cqrs/account-query', 'bank-cqrs/gateway']);
     for (const img of res.images) {
       const svc = img.ref.replace('bank-cqrs/', '');
       expect(img.dockerfile).toBe(`services/${svc}/Dockerfile`);
@@ -90,6 +95,8 @@ describe('Tiltfile (offline evaluation)', () => {
         { step: 'sync', local_path: 'services/shared/src', remote_path: '/app/services/shared/src' },
       ]));
     }
+    // The dashboard is built into the gateway's image: a change to it rebuilds that image.
+    expect(res.images.find((i) => i.ref === 'bank-cqrs/gateway')!.liveUpdate[0]!.files).toContain('services/gateway/web');
     expect(res.warnings.filter((w) => /Image not used/.test(w))).toEqual([]);
     // The chart with the dev values, the Redis broker; the dev infrastructure without RabbitMQ.
     expect(res.helm).toEqual([{ chart: 'charts/bank-cqrs', name: 'bank-cqrs', namespace: 'bank-dev', values: ['charts/bank-cqrs/values-dev.yaml'], set: ['pubsub.kind=redis', 'tests.enabled=false'] }]);

@@ -62,14 +62,25 @@ app.kubernetes.io/component: {{ .svc }}
 {{- end -}}
 
 {{/*
-The services of this chart, as a list of dicts: app id (= Dapr app id), values key, values.
-Both templates/deployment.yaml and the per-service objects loop over it.
+The services of this chart, as a list of dicts: app id (= Dapr app id), values key, and the paths
+an Ingress may route to it (the public API only: health and metrics endpoints stay inside the
+cluster). templates/deployment.yaml and every per-service object loop over it. The gateway (the
+dashboard, and /api/... to both services through Dapr service invocation) is listed when
+gateway.enabled.
 */}}
 {{- define "bank-cqrs.services" -}}
 - appId: account-command
   key: command
+  ingressPaths: [{path: /accounts, pathType: Prefix}]
 - appId: account-query
   key: query
+  ingressPaths: [{path: /accounts, pathType: Prefix}]
+{{- if .Values.gateway.enabled }}
+# The dashboard is one page (routed by the location hash), its hashed assets, and the API.
+- appId: gateway
+  key: gateway
+  ingressPaths: [{path: /, pathType: Exact}, {path: /assets, pathType: Prefix}, {path: /api, pathType: Prefix}]
+{{- end }}
 {{- end -}}
 
 {{/* A component metadata item read from a Kubernetes secret through the Dapr secret store. */}}
