@@ -67,9 +67,10 @@ async function main(): Promise<void> {
     let mongoUrl = process.env.MONGODB_URL;
     if (!mongoUrl) {
       const port = (await portFree(27017)) ? 27017 : undefined;
-      ferret = await startFerretDb({ runDir, port, dataDir: path.join(REPO_ROOT, '.data', 'ferretdb') });
+      ferret = await startFerretDb({ runDir, port, slot: run.slot, fresh: false, dataDir: path.join(REPO_ROOT, '.data', 'ferretdb') });
       mongoUrl = ferret.url;
-      say(`FerretDB      ${mongoUrl}  (data in .data/ferretdb${port ? '' : '; 27017 was taken'})`);
+      const where = process.env.FERRETDB_BACKEND === 'sqlite' ? '.data/ferretdb' : 'PostgreSQL database bank_readmodels';
+      say(`FerretDB      ${mongoUrl}  (data in ${where}${port ? '' : '; 27017 was taken'})`);
     } else {
       say(`MongoDB       ${mongoUrl.replace(/\/\/[^@/]*@/, '//[redacted]@')}`);
     }

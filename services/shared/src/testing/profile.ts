@@ -41,8 +41,30 @@ async function redis(slot: number, fresh: boolean, server = { host: REDIS_HOST, 
   return { BANK_REDIS_ADDRESS: `${server.host}:${server.port}`, BANK_REDIS_PASSWORD: process.env.REDIS_PASSWORD ?? '', BANK_REDIS_DB: String(slot) };
 }
 
+function ensurePgDatabase(name: string): void {
+  if (psql(`SELECT 1 FROM pg_database WHERE datname = '${name}'`, 'postgres').trim() === '1') return;
+  try {
+    psql(`CREATE DATABASE ${name}`, 'postgres');
+  } catch (err) {
+    // A parallel run created it between the check and the CREATE.
+    if (!/already exists/.test((err as Error).message)) throw err;
+  }
+}
+
+/**
+ * The PostgreSQL database under FerretDB's read models for a slot (`bank_readmodels`, with the
+ * slot suffix): emptied for a fresh run, kept for `npm start`.
+ */
+export function readModelsPostgresUrl(slot: number, fresh: boolean): string {
+  const db = `bank_readmodels${suffix(slot)}`;
+  if (fresh) psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`, 'postgres');
+  ensurePgDatabase(db);
+  const pw = process.env.PGPASSWORD ? `:${encodeURIComponent(process.env.PGPASSWORD)}` : '';
+  return `postgres://${encodeURIComponent(PG.user)}${pw}@${PG.host}:${PG.port}/${db}`;
+}
+
 function postgres(slot: number, fresh: boolean) {
-  if (psql(`SELECT 1 FROM pg_database WHERE datname = '${PG.db}'`, 'postgres').trim() !== '1') psql(`CREATE DATABASE ${PG.db}`, 'postgres');
+  ensurePgDatabase(PG.db);
   const table = `state${suffix(slot)}`;
   const meta = `dapr_metadata${suffix(slot)}`;
   if (fresh) psql(`DROP TABLE IF EXISTS ${table}; DROP TABLE IF EXISTS ${meta}`);

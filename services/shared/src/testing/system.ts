@@ -97,7 +97,7 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     const startQuery = async () => {
       if (!withQuery) return;
       if (process.env.MONGODB_URL) mongoUrl = mongoUrlForRun(process.env.MONGODB_URL, runId);
-      else mongoUrl = (ferret = await startFerretDb({ runDir })).url;
+      else mongoUrl = (ferret = await startFerretDb({ runDir, slot: run.slot, fresh: true })).url;
       query = await startService({
         ...common,
         appId: 'account-query',
