@@ -41,6 +41,18 @@ async function post(url: string, body: unknown): Promise<{ status: number; body:
   return { status: res.status, body: (await res.json()) as { accountId: string; version: number } };
 }
 
+/** One command on the account, then the time until the query side serves that version. */
+async function waitReadable(commandUrl: string, queryUrl: string, accountId: string): Promise<number> {
+  const t0 = performance.now();
+  const { body } = await post(`${commandUrl}/accounts/${accountId}/credit`, { amount: '1.00', currency: 'EUR' });
+  while (performance.now() - t0 < 600_000) {
+    const q = await fetch(`${queryUrl}/accounts/${accountId}?minVersion=${body.version}`);
+    await q.arrayBuffer();
+    if (q.status === 200 && q.headers.get('x-read-model-stale') !== 'true') return performance.now() - t0;
+  }
+  throw new Error(`the read side did not reach version ${body.version} of ${accountId} within 10 minutes`);
+}
+
 async function openAccounts(sys: TestSystem, n: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i += 50) {
@@ -144,8 +156,12 @@ async function main(): Promise<void> {
     const rehydration: Record<number, LoadResult> = {};
     for (const n of want.has('rehydration') ? [10, 1000, 100_000] : []) {
       const id = await seedStream(sys, n);
+      // The seeded events reach the read side with the first command's notification; its catch-up
+      // (a pull of every event) would otherwise share the CPU with the measure.
+      const catchUp = queryUrl ? await waitReadable(sys.command.url, queryUrl, id) : undefined;
       rehydration[n] = await closedLoop(sys.command.url, 1, Math.min(seconds, 4), () => ({ method: 'POST', path: `/accounts/${id}/credit`, body: JSON.stringify({ amount: '1.00', currency: 'EUR' }) }));
-      rows.push(`| one command on a stream of ${n.toLocaleString('en')} events | ${rehydration[n]!.throughput.toFixed(0)} cmd/s | ${ms(rehydration[n]!.p50)} | ${ms(rehydration[n]!.p95)} | ${ms(rehydration[n]!.p99)} | |`);
+      const note = catchUp === undefined ? '' : `read side caught up with the seeded events in ${(catchUp / 1000).toFixed(1)} s first`;
+      rows.push(`| one command on a stream of ${n.toLocaleString('en')} events | ${rehydration[n]!.throughput.toFixed(0)} cmd/s | ${ms(rehydration[n]!.p50)} | ${ms(rehydration[n]!.p95)} | ${ms(rehydration[n]!.p99)} | ${note} |`);
     }
     results.rehydration = rehydration;
 

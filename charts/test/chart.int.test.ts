@@ -72,6 +72,11 @@ const expectValid = (objs: K8sObject[]) => {
 const admits = (np: NetworkPolicy, port: number, labels: Record<string, string>) =>
   np.spec.ingress.some((rule) => rule.ports.some((p) => p.port === port) && rule.from.some((peer) => !peer.namespaceSelector && Object.entries(peer.podSelector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v)));
 
+// The in-flight bound of a pub/sub component, by type (none: kafka, jetstream), and the outbox's
+// default (rabbitmq: the component's prefetchCount is a uint8).
+const BOUND: Record<string, string | undefined> = { 'pubsub.redis': 'concurrency', 'pubsub.rabbitmq': 'prefetchCount' };
+const OUTBOX_BOUND: Record<string, string> = { 'pubsub.redis': '1000', 'pubsub.rabbitmq': '255' };
+
 // Metadata that must never be a plain value in a component: it is (or holds) a credential.
 const SECRET_METADATA = /(password|secret|token|connectionstring|accesskey|seedkey|jwt|clientkey|sasl.*pass)/i;
 const SECRET_ENV = /(TOKEN|PASSWORD|SECRET|MONGODB_URL|CONNECTION_STRING)/;
@@ -142,6 +147,14 @@ describe('values.schema.json', () => {
     ['containerSecurityContext.allowPrivilegeEscalation=true', /allowPrivilegeEscalation/],
     ['podSecurityContext.runAsNonRoot=false', /runAsNonRoot/],
     ['pubsub.kafka.authType=scram', /authType/],
+    ['pubsub.redis.concurrency=many', /redis\/concurrency/],
+    ['pubsub.redis.concurrency=0', /redis\/concurrency/],
+    ['pubsub.redis.outboxConcurrency=lots', /redis\/outboxConcurrency/],
+    ['pubsub.redis.outboxConcurrency=2.5', /redis\/outboxConcurrency/],
+    ['pubsub.rabbitmq.outboxPrefetchCount=lots', /rabbitmq\/outboxPrefetchCount/],
+    // A uint8 in the component: a larger value would fail the sidecar's start.
+    ['pubsub.rabbitmq.outboxPrefetchCount=1000', /rabbitmq\/outboxPrefetchCount/],
+    ['pubsub.rabbitmq.prefetchCount=256', /rabbitmq\/prefetchCount/],
   ])('refuses --set %s', (set, message) => {
     const r = helmTemplate([valuesFile('redis')], [set]);
     expect(r.status).not.toBe(0);
@@ -279,11 +292,12 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
     }
   });
 
-  test('Dapr components: statestore scoped to account-command only, pubsub to both services, none to the gateway', () => {
+  test('Dapr components: statestore and outbox scoped to account-command only, pubsub to both services, none to the gateway', () => {
     const st = one<Component>(objs, 'Component', 'statestore');
     const ps = one<Component>(objs, 'Component', 'pubsub');
     expect(st.scopes).toEqual(['account-command']);
     expect([...(ps.scopes ?? [])].sort()).toEqual(['account-command', 'account-query']);
+    expect((byKind(objs, 'Component') as Component[]).map((c) => c.metadata.name).sort()).toEqual(['outbox', 'pubsub', 'statestore']);
     // The gateway uses service invocation only: an unscoped component would load in its sidecar too.
     for (const c of byKind(objs, 'Component') as Component[]) expect([c.metadata.name, c.scopes?.includes('gateway') ?? 'unscoped']).toEqual([c.metadata.name, false]);
     const expected: Record<string, [string, string]> = {
@@ -296,7 +310,7 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
     expect([st.spec.type, ps.spec.type]).toEqual(expected[profile]);
     // The outbox, exactly as the command service expects it.
     const md = Object.fromEntries(st.spec.metadata.map((m) => [m.name, m.value]));
-    expect(md).toMatchObject({ outboxPublishPubsub: 'pubsub', outboxPublishTopic: 'account-events', outboxPubsub: 'pubsub', outboxDiscardWhenMissingState: 'true' });
+    expect(md).toMatchObject({ outboxPublishPubsub: 'pubsub', outboxPublishTopic: 'account-events', outboxPubsub: 'outbox', outboxDiscardWhenMissingState: 'true' });
     if (profile === 'jetstream') {
       // As the runnable mysql-jetstream profile: one durable per app that survives restarts,
       // messages in parallel, and no single streamName (the outbox's internal topic lives in a
@@ -307,6 +321,23 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
     }
   });
 
+  test('Dapr component outbox: account-command only, the same broker and connection as pubsub, a high in-flight bound', () => {
+    const ps = one<Component>(objs, 'Component', 'pubsub');
+    const ob = one<Component>(objs, 'Component', 'outbox');
+    expect(ob.scopes).toEqual(['account-command']);
+    expect([ob.spec.type, ob.spec.version, ob.auth]).toEqual([ps.spec.type, ps.spec.version, ps.auth]);
+    // daprd holds every outbox message at least 1 s: the bound is the outbox's messages per second
+    // (per sidecar). Kafka and JetStream have none in the component (partitions; parallel with the
+    // server's max_ack_pending): their outbox is the event bus's component under another name.
+    const key = BOUND[ps.spec.type];
+    const without = (c: Component) => c.spec.metadata.filter((m) => m.name !== key);
+    expect(without(ob)).toEqual(without(ps));
+    if (!key) return;
+    const bound = (c: Component) => c.spec.metadata.find((m) => m.name === key)?.value;
+    expect([key, bound(ob)]).toEqual([key, OUTBOX_BOUND[ps.spec.type]]);
+    expect(Number(bound(ob))).toBeGreaterThan(Number(bound(ps)));
+  });
+
   test('Dapr Configuration (tracing, metrics) and Resiliency', () => {
     const [cfg] = byKind(objs, 'Configuration') as Array<K8sObject & { spec: { tracing: { samplingRate: string }; metrics: { enabled: boolean } } }>;
     expect(cfg!.spec.tracing.samplingRate).toMatch(/^[0-9.]+$/);
@@ -315,7 +346,11 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
     expect(Object.keys(res!.spec.targets.apps)).toEqual(['account-command']);
     // Not the gateway's: its sidecar would retry the browser's POSTs to account-command.
     expect(res!.scopes).toEqual(['account-command', 'account-query']);
-    expect(Object.keys(res!.spec.targets.components).sort()).toEqual(['pubsub', 'statestore']);
+    const components = res!.spec.targets.components;
+    expect(Object.keys(components).sort()).toEqual(['outbox', 'pubsub', 'statestore']);
+    // The outbox publishes as the event bus does; its deliveries do not go through a subscription.
+    expect(components.pubsub).toEqual({ outbound: { retry: 'pubsub', circuitBreaker: 'cb' }, inbound: { retry: 'pubsub' } });
+    expect(components.outbox).toEqual({ outbound: { retry: 'pubsub', circuitBreaker: 'cb' } });
   });
 
   test('NetworkPolicy and PodDisruptionBudget per service (not in dev)', () => {
@@ -400,6 +435,26 @@ describe('the gateway', () => {
     // The services' own route is unchanged (the longer prefix wins on a shared host).
     expect(paths('bank-cqrs-query')).toEqual(['bank.example.com Prefix /accounts -> bank-cqrs-query:http']);
     expectValid(objs);
+  });
+});
+
+describe('the outbox', () => {
+  test('stateStore.outbox.enabled=false: no outbox component, metadata or policy; all valid', () => {
+    const objs = render([valuesFile('redis')], ['stateStore.outbox.enabled=false']);
+    expect((byKind(objs, 'Component') as Component[]).map((c) => c.metadata.name).sort()).toEqual(['pubsub', 'statestore']);
+    const st = one<Component>(objs, 'Component', 'statestore');
+    expect(st.spec.metadata.map((m) => m.name).filter((n) => n.startsWith('outbox'))).toEqual([]);
+    const [res] = byKind(objs, 'Resiliency') as Array<K8sObject & { spec: { targets: { components: Record<string, unknown> } } }>;
+    expect(Object.keys(res!.spec.targets.components).sort()).toEqual(['pubsub', 'statestore']);
+    expectValid(objs);
+  });
+
+  test('the bounds come from values, each on its own component', () => {
+    const md = (objs: K8sObject[], name: string, key: string) => one<Component>(objs, 'Component', name).spec.metadata.find((m) => m.name === key)?.value;
+    const redis = render([valuesFile('redis')], ['pubsub.redis.concurrency=32', 'pubsub.redis.outboxConcurrency=2000000']);
+    expect([md(redis, 'pubsub', 'concurrency'), md(redis, 'outbox', 'concurrency')]).toEqual(['32', '2000000']);
+    const rabbit = render([valuesFile('postgres-rabbitmq')], ['pubsub.rabbitmq.prefetchCount=64', 'pubsub.rabbitmq.outboxPrefetchCount=200']);
+    expect([md(rabbit, 'pubsub', 'prefetchCount'), md(rabbit, 'outbox', 'prefetchCount')]).toEqual(['64', '200']);
   });
 });
 
@@ -493,6 +548,7 @@ describe('NOTES.txt', () => {
     const text = (parseYamlDocs(r.stdout)[0] as unknown as { data: { notes: string } }).data.notes;
     expect(text).toContain('Dapr state store "statestore" (postgresql, outbox on)');
     expect(text).toContain('Dapr pub/sub "pubsub" (rabbitmq)');
+    expect(text).toContain('Dapr pub/sub "outbox" (rabbitmq, same broker), scoped to account-command');
     expect(text).toContain('bank-cqrs-rabbitmq (key "connection-string")');
     expect(text).toContain('helm test bank-cqrs -n bank');
     expect(text).toContain('rollout status deploy/bank-cqrs-command deploy/bank-cqrs-query deploy/bank-cqrs-gateway\n');

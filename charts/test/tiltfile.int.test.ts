@@ -82,7 +82,7 @@ describe('Tiltfile (offline evaluation)', () => {
     expect(manifest(res, 'redis').labels).toEqual(['infra']);
     expect(cmd.resourceDeps).toEqual(expect.arrayContaining(['dapr-config', 'redis']));
     expect(qry.resourceDeps).toEqual(expect.arrayContaining(['dapr-config', 'mongodb', 'account-command']));
-    expect(manifest(res, 'dapr-config').objects).toEqual(expect.arrayContaining(['Component/statestore', 'Component/pubsub', 'Configuration/bank-cqrs-dapr', 'Resiliency/bank-cqrs']));
+    expect(manifest(res, 'dapr-config').objects).toEqual(expect.arrayContaining(['Component/statestore', 'Component/pubsub', 'Component/outbox', 'Configuration/bank-cqrs-dapr', 'Resiliency/bank-cqrs']));
     // Images: the Dockerfiles' dev stage, sources synced, dependencies rebuild.
     expect(res.images.map((i) => i.ref).sort()).toEqual(['bank-cqrs/account-command', 'bank-cqrs/account-query', 'bank-cqrs/gateway']);
     for (const img of res.images) {

@@ -90,3 +90,25 @@ gateway.enabled.
     name: {{ required (printf "%s: the name of an existing Secret is required" .what) .secret }}
     key: {{ .key }}
 {{- end -}}
+
+{{/*
+The Dapr pub/sub components, as a list of dicts: name, scopes, the in-flight bound for the broker
+kinds that have one (redisConcurrency, rabbitmqPrefetchCount), and whether daprd delivers it
+through subscriptions (inbound: the Resiliency's inbound policy applies). dapr-pubsub.yaml
+renders each one (why "outbox" has its own, high bound: see there), dapr-resiliency.yaml gives
+each one its policy. "outbox" exists with stateStore.outbox.enabled only.
+*/}}
+{{- define "bank-cqrs.pubsubComponents" -}}
+- name: pubsub
+  scopes: [account-command, account-query]
+  redisConcurrency: {{ .Values.pubsub.redis.concurrency | int | quote }}
+  rabbitmqPrefetchCount: {{ .Values.pubsub.rabbitmq.prefetchCount | int | quote }}
+  inbound: true
+{{- if .Values.stateStore.outbox.enabled }}
+- name: outbox
+  scopes: [account-command]
+  redisConcurrency: {{ .Values.pubsub.redis.outboxConcurrency | int | quote }}
+  rabbitmqPrefetchCount: {{ .Values.pubsub.rabbitmq.outboxPrefetchCount | int | quote }}
+  inbound: false
+{{- end }}
+{{- end -}}
