@@ -11,6 +11,7 @@ import { Projector } from './projections/projector.js';
 import { VersionWaiters } from './projections/waiters.js';
 import { Generations } from './readmodel/generations.js';
 import { Rebuilder } from './rebuild/rebuilder.js';
+import { Reconciler } from './projections/reconciler.js';
 import { createLive, liveRoutes } from './live/index.js';
 import Router from '@koa/router';
 
@@ -30,6 +31,7 @@ export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logge
   let generations: Generations | undefined;
   let projector: Projector | undefined;
   let rebuilder: Rebuilder | undefined;
+  let reconciler: Reconciler | undefined;
   const ready = () => generations !== undefined;
   const live = createLive({
     enabled: config.LIVE_ENABLED,
@@ -86,10 +88,12 @@ export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logge
     const g = new Generations(database);
     await g.init(config.META_REFRESH_MS);
     projector = new Projector({ source, generations: g, waiters, metrics, log, pageSize: config.PULL_PAGE_SIZE, retryAttempts: config.PULL_RETRY_ATTEMPTS, retryMaxMs: config.PULL_RETRY_MAX_MS, onApplied: (doc) => live.published(doc) });
+    reconciler = new Reconciler({ source, generations: g, pull: (id, v) => projector!.request(id, v), metrics, log, intervalMs: config.RECONCILE_INTERVAL_MS });
+    reconciler.start();
     rebuilder = new Rebuilder({ source, generations: g, projector, metrics, log, concurrency: config.REBUILD_CONCURRENCY, settleMs: 2 * config.META_REFRESH_MS + 250 });
     const router = new Router({ strict: true, sensitive: true });
     const q = queryRoutes({ generations: g, projector, waiters, minVersionWaitMs: config.MIN_VERSION_WAIT_MS });
-    const a = adminRoutes({ generations: g, projector, rebuilder, adminToken: config.ADMIN_TOKEN });
+    const a = adminRoutes({ generations: g, projector, rebuilder, reconciler, adminToken: config.ADMIN_TOKEN });
     const l = liveRoutes({ hub: live.hub, available: live.available, findAccount: (id) => g.active.accounts.findOne({ _id: id }), retryMs: 2000 });
     router.use(q.routes(), q.allowedMethods({ throw: true }), a.routes(), a.allowedMethods({ throw: true }), l.routes(), l.allowedMethods({ throw: true }));
     live.start();
@@ -101,6 +105,7 @@ export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logge
     await live.close();
     generations?.close();
     projector?.close();
+    reconciler?.close();
     await rebuilder?.settled().catch(() => undefined);
   }
 

@@ -20,6 +20,8 @@ export const configSpec = {
   /** A failed pull is retried in process this many times (backoff doubling from 250 ms up to the cap). */
   PULL_RETRY_ATTEMPTS: env.int(20, { min: 0, max: 1000 }),
   PULL_RETRY_MAX_MS: env.int(5000, { min: 100, max: 600_000 }),
+  /** Pause between reconciliation sweeps (every stream's version against the read models); 0: off. */
+  RECONCILE_INTERVAL_MS: env.int(300_000, { min: 0, max: 86_400_000 }),
   REBUILD_CONCURRENCY: env.int(8, { min: 1, max: 64 }),
   /** How often the live generation is re-read (another replica may have switched it). */
   META_REFRESH_MS: env.int(1000, { min: 50, max: 60_000 }),

@@ -1,7 +1,7 @@
 // The query side end to end: real daprd sidecars, Redis (event store + bus), FerretDB (or the
 // MongoDB at MONGODB_URL), both services started by the shared harness.
 import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
+import { Long, MongoClient } from 'mongodb';
 import { call, expectedFromStore, metric, move, ok, openAccount, readModelOf, startSystem, waitConverged, waitUntil, type TestSystem } from '@bank/shared/testing';
 import { DELIVERY_ROUTE } from './http/subscription-routes.js';
 
@@ -259,5 +259,28 @@ describe('crash between commit and publish', () => {
     const took = Date.now() - crashedAt;
     console.log(`crash recovery: read model converged ${took} ms after the crash (command restart included)`);
     expect((await readModelOf(q, id))?.account.balance).toBe('12.00');
+  });
+});
+
+describe('reconciliation (event store versions against read models)', () => {
+  it('heals read models that no notification will announce again, and finds nothing on a second sweep', async () => {
+    const a = await openAccount(cmd, '10.00');
+    const b = await openAccount(cmd, '20.00');
+    await ok(move(cmd, b.accountId, 'debit', '5.00'));
+    await waitConverged(cmd, q, [a.accountId, b.accountId], 15_000);
+    // As if every message about them had been lost: one read model gone, one set back.
+    await forget(a.accountId);
+    await mongo.db().collection('operations').deleteOne({ accountId: b.accountId, version: 3 });
+    await mongo.db().collection('accounts').updateOne({ _id: b.accountId as never }, { $set: { version: 2, balance: '20.00', balanceMinor: Long.fromNumber(2000) } });
+    const healedBefore = await metric(q, 'reconcile_accounts_behind_total');
+    const first = await ok(call<{ reconciliation: { checked: number; healed: number } }>(`${q}/admin/projections/reconcile`, { method: 'POST' }));
+    expect(first.reconciliation.checked).toBeGreaterThanOrEqual(2);
+    expect(first.reconciliation.healed).toBeGreaterThanOrEqual(1);
+    expect(await readModelOf(q, a.accountId)).toEqual(await expectedFromStore(cmd, a.accountId));
+    expect(await readModelOf(q, b.accountId)).toEqual(await expectedFromStore(cmd, b.accountId));
+    expect((await readModelOf(q, b.accountId))?.account).toMatchObject({ version: 3, balance: '15.00' });
+    expect((await metric(q, 'reconcile_accounts_behind_total')) - healedBefore).toBe(first.reconciliation.healed);
+    const second = await ok(call<{ reconciliation: { checked: number; healed: number } }>(`${q}/admin/projections/reconcile`, { method: 'POST' }));
+    expect(second.reconciliation).toEqual({ checked: first.reconciliation.checked, healed: 0 });
   });
 });

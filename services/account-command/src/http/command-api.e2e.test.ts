@@ -620,3 +620,30 @@ describe('operations', () => {
     expect(res.text).not.toMatch(/^commands_total\{[^}]*outcome="(error|internal)"/m);
   });
 });
+
+describe('many streams at once (read-side rebuild and reconciliation)', () => {
+  it('GET /streams/versions and /streams/events give each known stream its version (and events), unknown ids left out', async () => {
+    const a = await opened('1.00');
+    const b = await opened('2.00');
+    expect((await credit(b, '1.00')).status).toBe(200);
+    const v = await call('GET', `/streams/versions?ids=${a},${UNKNOWN},${b},${a}`);
+    expect(v.status).toBe(200);
+    expect(v.body.streams.sort((x: { version: number }, y: { version: number }) => x.version - y.version)).toEqual([
+      { accountId: a, version: 2 },
+      { accountId: b, version: 3 },
+    ]);
+    const e = await call('GET', `/streams/events?ids=${b}&limit=2`);
+    expect(e.status).toBe(200);
+    expect(e.body.streams).toEqual([{ accountId: b, version: 3, events: [expect.objectContaining({ version: 1, type: 'AccountCreated' }), expect.objectContaining({ version: 2, type: 'AccountActivated' })] }]);
+  });
+
+  it.each([
+    { what: 'no ids', query: '', code: 'invalid-query' },
+    { what: 'empty ids', query: '?ids=', code: 'invalid-query' },
+    { what: 'ids twice', query: `?ids=${UNKNOWN}&ids=${UNKNOWN}`, code: 'invalid-query' },
+    { what: 'a malformed id', query: `?ids=${UNKNOWN},nope`, code: 'invalid-account-id' },
+    { what: '201 ids', query: `?ids=${Array.from({ length: 201 }, () => UNKNOWN).join(',')}`, code: 'invalid-query' },
+  ])('GET /streams/versions with $what -> 400 $code', async ({ query, code }) => {
+    expectProblem(await call('GET', `/streams/versions${query}`), 400, code);
+  });
+});

@@ -102,7 +102,7 @@ const POST_ROUTES: PostRoute[] = [
   { name: 'credit', path: () => `/accounts/${REF}/credit`, valid: VALID_MOVE, amountField: 'amount', zeroOk: false },
   { name: 'debit', path: () => `/accounts/${REF}/debit`, valid: VALID_MOVE, amountField: 'amount', zeroOk: false },
 ];
-const GET_PATHS = () => [`/accounts/${REF}/events`, `/accounts/${REF}/state`, '/streams', '/healthz', '/readyz', '/metrics', '/dapr/subscribe'];
+const GET_PATHS = () => [`/accounts/${REF}/events`, `/accounts/${REF}/state`, '/streams', `/streams/versions?ids=${REF}`, `/streams/events?ids=${REF}`, '/healthz', '/readyz', '/metrics', '/dapr/subscribe'];
 const POST_PATHS = () => POST_ROUTES.map((r) => r.path());
 
 /** An independent statement of a valid MAD amount (not the service's parser). */

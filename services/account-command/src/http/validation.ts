@@ -44,3 +44,11 @@ export function versionHeader(raw: string | undefined): number | undefined {
   if (!m) throw new Problem('invalid-header', 'If-Match must be a version such as "3"');
   return Number(m[1]);
 }
+
+/** `?ids=a,b,c`: given once, 1 to 200 account ids, each valid; duplicates dropped. */
+export function idsQuery(raw: unknown): string[] {
+  if (typeof raw !== 'string' || raw === '') throw new Problem('invalid-query', 'ids is a comma-separated list of account ids, given once');
+  const ids = raw.split(',');
+  if (ids.length > 200) throw new Problem('invalid-query', 'at most 200 ids at a time');
+  return [...new Set(ids.map((id) => accountIdParam(id)))];
+}

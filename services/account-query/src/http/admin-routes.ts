@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import { Problem } from '@bank/shared';
+import { PullError } from '../projections/event-source.js';
 import type { Projector } from '../projections/projector.js';
+import type { Reconciler } from '../projections/reconciler.js';
 import type { Generations } from '../readmodel/generations.js';
 import type { Rebuilder } from '../rebuild/rebuilder.js';
 import { collectionNames } from '../readmodel/generations.js';
@@ -9,6 +11,7 @@ export interface AdminDeps {
   generations: Generations;
   projector: Projector;
   rebuilder: Rebuilder;
+  reconciler: Reconciler;
   adminToken: string | undefined;
 }
 
@@ -25,6 +28,17 @@ export function adminRoutes(d: AdminDeps): Router {
     ctx.status = 202;
     ctx.set('location', '/admin/projections');
     ctx.body = { rebuild };
+  });
+
+  // A reconciliation sweep now (they also run every RECONCILE_INTERVAL_MS): every stream's
+  // version against the read models, the accounts behind pulled. Answers when it is done.
+  router.post('/projections/reconcile', async (ctx) => {
+    try {
+      ctx.body = { reconciliation: await d.reconciler.sweep() };
+    } catch (err) {
+      if (err instanceof PullError) throw new Problem('dependency-unavailable', `the event store cannot be read now: ${err.message}`);
+      throw err;
+    }
   });
 
   router.get('/projections', async (ctx) => {

@@ -192,14 +192,14 @@ describe('read API', () => {
 });
 
 describe('admin API', () => {
-  it('refuses missing, wrong and odd bearer tokens with 401 (property) and starts no rebuild', async () => {
+  it('refuses missing, wrong and odd bearer tokens with 401 (property) and starts no rebuild or sweep', async () => {
     const auth = fc.oneof(
       fc.constantFrom('', 'Bearer', 'Bearer ', `Bearer ${ADMIN_TOKEN}x`, `Bearer ${ADMIN_TOKEN.slice(0, -1)}`, `bearer  ${ADMIN_TOKEN}`, `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}`, ADMIN_TOKEN, `Bearer ${ADMIN_TOKEN.toUpperCase()}`, `Bearer ${APP_TOKEN}`),
       fc.string({ unit: 'binary', maxLength: 60 }).filter((s) => !/[\r\n\0]/.test(s)),
     );
     await fc.assert(
-      fc.asyncProperty(auth, fc.constantFrom('/admin/projections/rebuild', '/admin/projections'), async (a, p) => {
-        const method = p.endsWith('rebuild') ? 'POST' : 'GET';
+      fc.asyncProperty(auth, fc.constantFrom('/admin/projections/rebuild', '/admin/projections/reconcile', '/admin/projections'), async (a, p) => {
+        const method = p === '/admin/projections' ? 'GET' : 'POST';
         await refused({ method, target: p, headers: a === '' ? [] : [['authorization', a]] }, { statuses: [400, 401], types: ['unauthorized', 'invalid-request'] });
       }),
       fcOpts(30),

@@ -20,6 +20,8 @@ export function createQueryMetrics(registry: Registry) {
     }),
     deliveries: new Counter({ name: 'notification_deliveries_total', help: 'Pub/sub deliveries, by answer', labelNames: ['status'] as const, registers: [registry] }),
     pullsInFlight: new Gauge({ name: 'projection_pulls_in_flight', help: 'Accounts with a pull running or queued', registers: [registry] }),
+    reconcileSweeps: new Counter({ name: 'reconcile_sweeps_total', help: 'Reconciliation sweeps (event store versions against read models), by outcome', labelNames: ['outcome'] as const, registers: [registry] }),
+    reconcileHealed: new Counter({ name: 'reconcile_accounts_behind_total', help: 'Accounts a reconciliation sweep found behind the event store, and pulled', registers: [registry] }),
     rebuildStreams: new Gauge({ name: 'projection_rebuild_streams_done', help: 'Streams projected by the running (or last) rebuild', registers: [registry] }),
   };
 }

@@ -1,5 +1,5 @@
 // The authoritative event store, read through the command service by Dapr service invocation.
-import { SidecarError, type EventPage, type Sidecar, type StreamIndexPage } from '@bank/shared';
+import { SidecarError, type EventPage, type Sidecar, type StreamIndexPage, type StreamVersions } from '@bank/shared';
 
 /** The event store could not be read now (sidecar, command service or store unavailable): retry later. */
 export class PullError extends Error {}
@@ -48,6 +48,13 @@ export class EventSource {
   async batch(accountIds: readonly string[], limit: number): Promise<EventPage[]> {
     const page = await this.get<{ streams: EventPage[] }>(`streams/events?ids=${accountIds.map(encodeURIComponent).join(',')}&limit=${limit}`);
     if (!page) throw new PullError('GET /streams/events answered 404');
+    return page.streams;
+  }
+
+  /** The current version of each of these streams (unknown ids are left out). */
+  async versions(accountIds: readonly string[]): Promise<StreamVersions['streams']> {
+    const page = await this.get<StreamVersions>(`streams/versions?ids=${accountIds.map(encodeURIComponent).join(',')}`);
+    if (!page) throw new PullError('GET /streams/versions answered 404');
     return page.streams;
   }
 

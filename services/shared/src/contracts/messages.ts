@@ -31,3 +31,8 @@ export interface StreamIndexPage {
   items: string[];
   nextCursor: string | null;
 }
+
+/** GET /streams/versions answer of the command service: the current version of each known stream. */
+export interface StreamVersions {
+  streams: Array<{ accountId: string; version: number }>;
+}

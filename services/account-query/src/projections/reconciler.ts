@@ -1,0 +1,97 @@
+// Anti-entropy: every so often, compare each stream's version in the event store with the read
+// model's and pull the accounts that are behind. Notifications (direct publish, then the outbox)
+// make the read side converge in practice; this makes it converge even when the broker lost
+// both, or a read model was damaged, with no new command on the account to announce it.
+import type { Logger } from '@bank/shared';
+import type { QueryMetrics } from '../http/metrics.js';
+import type { Generations } from '../readmodel/generations.js';
+import type { EventSource } from './event-source.js';
+
+/** Streams per versions request (the command side takes up to 200 ids). */
+const BATCH = 100;
+/** Pulls a sweep runs at once: it shares the projector with live notifications. */
+const PULLS_AT_ONCE = 4;
+
+/** The accounts whose stream is ahead of the read model, with the version to reach. */
+export function behind(store: ReadonlyArray<{ accountId: string; version: number }>, read: ReadonlyMap<string, number>): Array<{ accountId: string; version: number }> {
+  return store.filter((s) => s.version > (read.get(s.accountId) ?? 0));
+}
+
+export interface ReconcilerDeps {
+  source: EventSource;
+  generations: Generations;
+  /** Brings an account up to at least `version` (the live projector). */
+  pull: (accountId: string, version: number) => Promise<void>;
+  metrics: QueryMetrics;
+  log: Logger;
+  /** Between the end of a sweep and the start of the next; 0: never. */
+  intervalMs: number;
+}
+
+export interface SweepResult {
+  checked: number;
+  healed: number;
+}
+
+export class Reconciler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<SweepResult> | undefined;
+  private closed = false;
+
+  constructor(private readonly d: ReconcilerDeps) {}
+
+  start(): void {
+    if (this.d.intervalMs > 0) this.schedule();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      this.sweep()
+        .catch(() => undefined) // counted and logged in sweep
+        .finally(() => this.schedule());
+    }, this.d.intervalMs);
+    this.timer.unref();
+  }
+
+  /** One pass over every stream; a sweep already running is joined, not doubled. */
+  sweep(): Promise<SweepResult> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<SweepResult> {
+    const { source, generations, metrics, log } = this.d;
+    const result: SweepResult = { checked: 0, healed: 0 };
+    try {
+      for await (const page of source.streams()) {
+        for (let i = 0; i < page.length; i += BATCH) {
+          if (this.closed) return result;
+          const ids = page.slice(i, i + BATCH);
+          const store = await source.versions(ids);
+          const read = new Map<string, number>();
+          for await (const doc of generations.active.accounts.find({ _id: { $in: ids } }, { projection: { version: 1 } })) read.set(doc._id, doc.version);
+          const lagging = behind(store, read);
+          for (let j = 0; j < lagging.length; j += PULLS_AT_ONCE) {
+            await Promise.all(lagging.slice(j, j + PULLS_AT_ONCE).map((s) => this.d.pull(s.accountId, s.version)));
+          }
+          result.checked += store.length;
+          result.healed += lagging.length;
+          metrics.reconcileHealed.inc(lagging.length);
+          if (lagging.length) log.warn({ accounts: lagging.map((s) => s.accountId).slice(0, 20), count: lagging.length }, 'reconciliation found read models behind the event store, and pulled them');
+        }
+      }
+      metrics.reconcileSweeps.inc({ outcome: 'done' });
+      return result;
+    } catch (err) {
+      metrics.reconcileSweeps.inc({ outcome: 'failed' });
+      log.warn({ err: (err as Error).message, checked: result.checked }, 'reconciliation sweep failed; the next one retries');
+      throw err;
+    }
+  }
+}
