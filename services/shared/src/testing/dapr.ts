@@ -57,6 +57,14 @@ export function writeDaprConfig(runDir: string, nameResolutionDb: string): strin
       '    component: sqlite',
       '    configuration:',
       `      connectionString: "${nameResolutionDb}"`,
+      // The defaults (registrations valid 5 s, renewed every 3 s, 1 s query timeout, 0.8 s busy
+      // timeout on a file every sidecar of the system writes) leave about a second of slack: on
+      // a loaded machine a late renewal made an app id unresolvable for a moment (503 from the
+      // gateway's invocations in a CI run). Restarted sidecars reuse their ports, so a
+      // registration outliving its sidecar still points at the right address.
+      '      updateInterval: "30s"',
+      '      timeout: "5s"',
+      '      busyTimeout: "3s"',
       '',
     ].join('\n'),
   );
