@@ -69,7 +69,8 @@ function frames(res: Response) {
 describe('gateway', () => {
   it('passes answers through unchanged, errors included, and refuses what it does not route', async () => {
     const opened = await call<{ accountId: string; version: number }>(`${gw}/api/commands/accounts`, { body: { initialBalance: '10.00', currency: 'MAD' }, headers: { 'idempotency-key': 'gw-open-1' } });
-    expect(opened.status).toBe(201);
+    // With the body, so that a failure says which problem the gateway answered.
+    expect({ status: opened.status, body: opened.body }).toMatchObject({ status: 201, body: { version: 2 } });
     const id = opened.body.accountId;
     expect(opened.headers.get('location')).toBe(`/accounts/${id}`);
     expect(opened.headers.get('x-correlation-id')).toBeTruthy();
