@@ -79,7 +79,7 @@ const OUTBOX_BOUND: Record<string, string> = { 'pubsub.redis': '1000', 'pubsub.r
 
 // Metadata that must never be a plain value in a component: it is (or holds) a credential.
 const SECRET_METADATA = /(password|secret|token|connectionstring|accesskey|seedkey|jwt|clientkey|sasl.*pass)/i;
-const SECRET_ENV = /(TOKEN|PASSWORD|SECRET|MONGODB_URL|CONNECTION_STRING)/;
+const SECRET_ENV = /(TOKEN|PASSWORD|SECRET|MONGODB_URL|REDIS_URL|CONNECTION_STRING)/;
 
 beforeAll(() => {
   packagingTools();
@@ -226,6 +226,12 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
       expect(env.APP_PORT?.value).toBe(String(port));
       if (appId(d) === 'account-query') expect(env.MONGODB_URL?.valueFrom?.secretKeyRef?.name).toMatch(/\S/);
       else expect(env.MONGODB_URL).toBeUndefined();
+      // The live-update Redis (SSE fan-out between replicas) is account-query's own dependency:
+      // its URL comes from a Secret (it holds the password), never from a default.
+      if (appId(d) === 'account-query') {
+        expect(env.LIVE_ENABLED?.value).toBe('true');
+        expect(env.LIVE_REDIS_URL?.valueFrom?.secretKeyRef).toEqual({ name: 'bank-cqrs-redis', key: 'redis-url' });
+      } else expect(env.LIVE_REDIS_URL).toBeUndefined();
       // A Service selecting exactly these pods, on the http port.
       const svc = one<K8sObject & { spec: { selector: Record<string, string>; ports: Array<{ targetPort: string }> } }>(objs, 'Service', d.metadata.name);
       expect(d.spec.template.metadata.labels).toMatchObject(svc.spec.selector);

@@ -17,8 +17,9 @@ interface Kustomization {
   generatorOptions?: { disableNameSuffixHash?: boolean; labels?: Record<string, string> };
   labels?: Array<{ pairs: Record<string, string>; includeSelectors?: boolean }>;
   patches?: Array<{ target: { kind: string; name: string }; patch: string }>;
+  images?: Array<{ name: string; newName?: string; newTag?: string }>;
 }
-const KNOWN = new Set(['apiVersion', 'kind', 'namespace', 'resources', 'secretGenerator', 'generatorOptions', 'labels', 'patches']);
+const KNOWN = new Set(['apiVersion', 'kind', 'namespace', 'resources', 'secretGenerator', 'generatorOptions', 'labels', 'patches', 'images']);
 
 type Json = Record<string, unknown> | unknown[];
 function jsonPatch(doc: Json, ops: Array<{ op: string; path: string; value?: unknown }>): void {
@@ -69,6 +70,20 @@ function kustomize(dir: string): K8sObject[] {
     const targets = objs.filter((o) => o.kind === p.target.kind && o.metadata.name === p.target.name);
     if (targets.length !== 1) throw new Error(`${dir}: patch target ${p.target.kind}/${p.target.name} matches ${targets.length} objects`);
     jsonPatch(targets[0] as unknown as Json, parseYamlDocs(p.patch)[0] as unknown as Array<{ op: string; path: string; value?: unknown }>);
+  }
+  // images: kustomize's image transformer, on containers (name = the image without its tag).
+  for (const img of k.images ?? []) {
+    let used = 0;
+    for (const o of objs as Workload[]) {
+      for (const c of o.spec?.template?.spec.containers ?? []) {
+        const at = c.image.lastIndexOf(':');
+        const [name, tag] = at > c.image.lastIndexOf('/') ? [c.image.slice(0, at), c.image.slice(at + 1)] : [c.image, ''];
+        if (name !== img.name) continue;
+        c.image = `${img.newName ?? name}:${img.newTag ?? tag}`;
+        used++;
+      }
+    }
+    if (used === 0) throw new Error(`${dir}: image ${img.name} is used by no container`);
   }
   if (k.namespace) for (const o of objs) if (o.kind !== 'Namespace') o.metadata.namespace = k.namespace;
   return objs;
@@ -146,6 +161,33 @@ describe('k8s/: dev infrastructure', () => {
       expect(used.length).toBeGreaterThan(3);
       expect(made).toEqual(expect.arrayContaining(used));
     }
+  });
+
+  test('k8s/ferretdb: FerretDB on a PostgreSQL StatefulSet with a PVC, both with a Service, valid for Kubernetes', () => {
+    const objs = kustomize(path.join(ROOT, 'k8s/ferretdb'));
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['Deployment/ferretdb', 'Service/ferretdb', 'Service/ferretdb-postgres', 'StatefulSet/ferretdb-postgres']);
+    const pg = objs.find((o) => o.kind === 'StatefulSet') as Workload;
+    expect(pg.spec.volumeClaimTemplates?.map((v) => v.metadata.name)).toEqual(['data']);
+    // The password is read from a Secret the user creates; FerretDB's URL carries none.
+    expect(secretsUsed(objs).sort()).toEqual(['bank-cqrs-ferretdb-postgres:password', 'bank-cqrs-ferretdb-postgres:username']);
+    const r = kubeconform(toYaml(objs));
+    expect(r.resources.filter((x) => x.status !== 'statusValid')).toEqual([]);
+    expect(r.status).toBe(0);
+  });
+
+  test('k8s/overlays/local-cluster: the bases in bank-infra on PVCs, only their images changed to locally built ones, no Secret generated', () => {
+    const objs = kustomize(path.join(ROOT, 'k8s/overlays/local-cluster'));
+    const workloads = objs.filter((x) => x.kind === 'StatefulSet' || x.kind === 'Deployment') as Workload[];
+    expect(workloads.map((w) => w.metadata.name).sort()).toEqual(['ferretdb', 'ferretdb-postgres', 'rabbitmq', 'redis']);
+    for (const w of workloads) {
+      expect(w.metadata.namespace).toBe('bank-infra');
+      expect(w.spec.template.spec.containers[0]!.image).toMatch(/^bank-cqrs\.local\/[a-z-]+:[0-9][\w.-]*$/);
+      if (w.kind === 'StatefulSet') expect(w.spec.volumeClaimTemplates?.map((v) => v.metadata.name)).toEqual(['data']);
+    }
+    expect(objs.filter((o) => o.kind === 'Secret')).toEqual([]);
+    const r = kubeconform(toYaml(objs));
+    expect(r.resources.filter((x) => x.status !== 'statusValid')).toEqual([]);
+    expect(r.status).toBe(0);
   });
 
   test('the checks refuse broken infrastructure', () => {

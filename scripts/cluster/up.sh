@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# npm run cluster:up -- a single-node Kubernetes 1.34 on this machine, built only from the package
+# registries, with Dapr installed by its own Helm chart (mTLS on), a default StorageClass and
+# CoreDNS. Idempotent: what is running stays, what is missing is built or started. Afterwards:
+#
+#   export KUBECONFIG=/var/lib/bank-cqrs-cluster/admin.kubeconfig   (printed at the end)
+#   npm run cluster:deploy    # the application, as README "Deploy to a Kubernetes cluster" says
+#   npm run test:cluster      # the end-to-end suite against that release
+#   npm run cluster:down      # stops everything and leaves nothing behind
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$ROOT/scripts/cluster/runtime.sh"
+source "$ROOT/scripts/cluster/pki.sh"
+source "$ROOT/scripts/cluster/node.sh"
+
+prerequisites() {
+  need_root
+  local missing=() cmd
+  for cmd in containerd runc dockerd iptables conntrack ip openssl debootstrap curl gcc go; do
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    die "missing: ${missing[*]}. On Debian: apt-get update && apt-get install -y docker.io containerd runc \
+containernetworking-plugins iptables conntrack iproute2 openssl debootstrap curl gcc libc6-dev (Go >= 1.26 from your distribution or go.dev)"
+  fi
+  [ -d /sys/fs/cgroup/memory ] || [ -f /sys/fs/cgroup/cgroup.controllers ] || die "no cgroup memory controller mounted"
+}
+
+# Renders an add-on manifest (its @NAME@ placeholders) and applies it.
+apply_addon() {
+  sed -e "s#@LOCAL_PATH_DIR@#$STATE/local-path#g" -e "s#@CLUSTER_DOMAIN@#$CLUSTER_DOMAIN#g" \
+    -e "s#@DNS_SERVICE_IP@#$DNS_SERVICE_IP#g" -e "s#@COREDNS_VERSION@#$COREDNS_VERSION#g" \
+    "$ROOT/scripts/cluster/addons/$1.yaml" | kubectl apply -f - >/dev/null
+}
+
+# Dapr's own Helm chart, from the pinned Dapr module (the one daprd is built from), with the
+# images built here: mTLS on (sentry), sidecars injected from the pods' annotations.
+install_dapr() {
+  local chart
+  chart=$(cd "$ROOT/tools/go/daprd" && go mod download -json "github.com/dapr/dapr@v$DAPR_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')/charts/dapr
+  [ -f "$chart/Chart.yaml" ] || die "Dapr's Helm chart is missing from github.com/dapr/dapr@v$DAPR_VERSION"
+  helm upgrade --install dapr "$chart" --namespace dapr-system --create-namespace --wait --timeout 10m \
+    --set global.registry=bank-cqrs.local/dapr --set global.tag="$DAPR_VERSION" \
+    --set global.mtls.enabled=true --set global.ha.enabled=false \
+    --set dapr_scheduler.cluster.storageSize=1Gi >/dev/null
+}
+
+main() {
+  local t0=$SECONDS
+  prerequisites
+  say "binaries (built once from the Go module proxy, cached under $CACHE)"
+  bash "$ROOT/scripts/tools.sh" daprd ferretdb helm
+  bash "$ROOT/scripts/cluster/build.sh" all
+  say "network guard: $NODE_IP on lo, unreachable routes for $POD_CIDR and $SERVICE_CIDR"
+  network_guard_up
+  cni_config
+  say "containerd and dockerd"
+  start_containerd
+  start_dockerd
+  say "images (the project's Dockerfiles, Dapr, add-ons, infrastructure) into containerd"
+  bash "$ROOT/scripts/cluster/images.sh"
+  say "control plane"
+  make_pki
+  start_etcd
+  start_apiserver
+  start_controller_manager
+  start_scheduler
+  say "node $NODE_NAME"
+  start_kubelet
+  start_kube_proxy
+  wait_for "node $NODE_NAME to be Ready" 180 kubectl wait --for=condition=Ready "node/$NODE_NAME" --timeout=5s
+  network_guard_first
+  say "add-ons: CoreDNS, local-path StorageClass"
+  apply_addon coredns
+  apply_addon local-path
+  kubectl -n kube-system rollout status deployment/coredns --timeout=180s >/dev/null
+  kubectl -n local-path-storage rollout status deployment/local-path-provisioner --timeout=180s >/dev/null
+  say "Dapr $DAPR_VERSION (its Helm chart, mTLS on)"
+  install_dapr
+  network_guard_first
+  say "ready in $((SECONDS - t0)) s. Use it with:"
+  echo "export KUBECONFIG=$KUBECONFIG_ADMIN"
+}
+main "$@"
