@@ -218,6 +218,9 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
         'dapr.io/sidecar-memory-request': expect.stringMatching(/\S/),
         'dapr.io/sidecar-cpu-limit': expect.stringMatching(/\S/),
         'dapr.io/sidecar-memory-limit': expect.stringMatching(/\S/),
+        // No API token in the pods: daprd's built-in Kubernetes secret store would fail its start
+        // (seen on a real cluster); the operator resolves the components' secrets instead.
+        'dapr.io/disable-builtin-k8s-secret-store': 'true',
       });
       // The app gets the same tokens as its sidecar (Dapr's fixed key "token").
       const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
@@ -345,9 +348,11 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
   });
 
   test('Dapr Configuration (tracing, metrics) and Resiliency', () => {
-    const [cfg] = byKind(objs, 'Configuration') as Array<K8sObject & { spec: { tracing: { samplingRate: string }; metrics: { enabled: boolean } } }>;
+    const [cfg] = byKind(objs, 'Configuration') as Array<K8sObject & { spec: { tracing: { samplingRate: string }; metrics: { enabled: boolean }; features?: unknown } }>;
     expect(cfg!.spec.tracing.samplingRate).toMatch(/^[0-9.]+$/);
     expect(cfg!.spec.metrics.enabled).toBe(true);
+    // No hot reload (on by default in Dapr 1.18): a component change rolls the pods instead.
+    expect(cfg!.spec.features).toEqual([{ name: 'HotReload', enabled: false }]);
     const [res] = byKind(objs, 'Resiliency') as Array<K8sObject & { scopes: string[]; spec: { targets: { apps: Record<string, unknown>; components: Record<string, unknown> } } }>;
     expect(Object.keys(res!.spec.targets.apps)).toEqual(['account-command']);
     // Not the gateway's: its sidecar would retry the browser's POSTs to account-command.
@@ -441,6 +446,20 @@ describe('the gateway', () => {
     // The services' own route is unchanged (the longer prefix wins on a shared host).
     expect(paths('bank-cqrs-query')).toEqual(['bank.example.com Prefix /accounts -> bank-cqrs-query:http']);
     expectValid(objs);
+  });
+});
+
+describe('a change to what the sidecars read at start rolls the pods', () => {
+  const checksums = (objs: K8sObject[]) => [...new Set(deployments(objs).map((d) => d.spec.template.metadata.annotations['checksum/dapr']))];
+  test('checksum/dapr: one per release, changed by a broker swap, not by a replica count', () => {
+    const [base] = checksums(render([valuesFile('redis')]));
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+    expect(checksums(render([valuesFile('redis')]))).toEqual([base]);
+    const [swapped] = checksums(render([valuesFile('redis')], ['pubsub.kind=rabbitmq']));
+    expect(swapped).toMatch(/^[0-9a-f]{64}$/);
+    expect(swapped).not.toBe(base);
+    expect(checksums(render([valuesFile('redis')], ['dapr.resiliency.invokeRetries=3']))).not.toEqual([base]);
+    expect(checksums(render([valuesFile('redis')], ['command.replicaCount=3']))).toEqual([base]);
   });
 });
 

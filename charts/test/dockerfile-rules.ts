@@ -74,6 +74,15 @@ const SECRETISH = /(PASSWORD|SECRET|TOKEN|API_KEY|CONNECTION_STRING|MONGODB_URL|
 export function dockerfileProblems(text: string): string[] {
   const problems: string[] = [];
   const { args, stages } = parseDockerfile(text);
+  // Parser directives (the first lines, "# key=value"): a syntax directive makes BuildKit pull
+  // that frontend image from a registry before anything else, so the image could not be built
+  // where no registry is reachable (the local cluster); the engine's built-in frontend does all
+  // these Dockerfiles need (RUN --mount included).
+  for (const line of text.split('\n')) {
+    const directive = /^#\s*([A-Za-z]+)\s*=\s*(.*)$/.exec(line.trim());
+    if (!directive) break;
+    if (directive[1]!.toLowerCase() === 'syntax') problems.push(`# syntax=${directive[2]}: BuildKit would pull its frontend from a registry (use the built-in one)`);
+  }
   if (stages.length < 2) problems.push('not multi-stage (dependencies must be installed in a build stage)');
   const names = new Set(stages.map((s) => s.name).filter(Boolean));
 

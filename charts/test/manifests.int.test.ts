@@ -309,6 +309,7 @@ describe('Dockerfiles (static: no Docker engine here)', () => {
     ['npm as PID 1', (t: string) => t.replace('ENTRYPOINT ["node", "--import", "tsx", "src/main.ts"]', 'ENTRYPOINT ["npm", "start"]'), /PID 1/],
     ['a shell as PID 1', (t: string) => t.replace('ENTRYPOINT ["node", "--import", "tsx", "src/main.ts"]', 'ENTRYPOINT node --import tsx src/main.ts'), /exec form/],
     ['a baked-in secret', (t: string) => t.replace('ENV NODE_ENV=production APP_PORT', 'ENV DAPR_API_TOKEN=abc NODE_ENV=production APP_PORT'), /secret/],
+    ['a syntax directive (a frontend pulled from a registry)', (t: string) => `# syntax=docker/dockerfile:1\n${t}`, /syntax=docker\/dockerfile:1: BuildKit would pull/],
   ])('the rules catch %s', (_what, mutate, message) => {
     const original = read('account-command');
     const broken = mutate(original);

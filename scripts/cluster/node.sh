@@ -75,6 +75,10 @@ start_etcd() {
   wait_for etcd 60 curl -sf http://127.0.0.1:2381/health
 }
 
+# --enable-aggregator-routing: webhooks (Dapr's sidecar injector) are called at their endpoints'
+# pod addresses, not their Service address: the node itself cannot reach Service addresses, whose
+# range is "unreachable" for the host's own connections (kube-proxy rewrites only pod traffic
+# before routing; a local connect() is routed first and refused).
 start_apiserver() {
   start_daemon kube-apiserver "$BIN/kube-apiserver" \
     --advertise-address "$NODE_IP" --bind-address "$NODE_IP" --secure-port 6443 \
@@ -87,7 +91,8 @@ start_apiserver() {
     --service-account-issuer "https://kubernetes.default.svc.$CLUSTER_DOMAIN" \
     --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
     --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
-    --allow-privileged=true --profiling=false --anonymous-auth=true --v=1
+    --allow-privileged=true --profiling=false --anonymous-auth=true \
+    --enable-aggregator-routing=true --v=1
   wait_for "the API server" 120 curl -sf --cacert "$PKI/ca.crt" "https://$NODE_IP:6443/readyz"
 }
 

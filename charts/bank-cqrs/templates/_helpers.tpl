@@ -112,3 +112,16 @@ each one its policy. "outbox" exists with stateStore.outbox.enabled only.
   inbound: false
 {{- end }}
 {{- end -}}
+
+{{/*
+Checksum of the Dapr objects a sidecar reads when it starts (components, Configuration,
+Resiliency): a pod template annotation, so that a change to them rolls the pods (hot reload is
+off: dapr-configuration.yaml says why).
+*/}}
+{{- define "bank-cqrs.daprChecksum" -}}
+{{- $all := "" -}}
+{{- range $f := list "dapr-configuration.yaml" "dapr-pubsub.yaml" "dapr-resiliency.yaml" "dapr-statestore.yaml" -}}
+{{- $all = print $all (include (print $.Template.BasePath "/" $f) $) -}}
+{{- end -}}
+{{- $all | sha256sum -}}
+{{- end -}}
