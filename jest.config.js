@@ -1,9 +1,10 @@
 // Three projects, by file name: unit tests need nothing running; int and e2e tests start real
-// daprd sidecars (and FerretDB) through the shared harness in @bank/shared/testing.
-const transform = {
+// daprd sidecars (and FerretDB) through the shared harness in @bank/shared/testing. The cluster
+// suite (*.cluster.test.ts, jest.cluster.config.js, npm run test:cluster) matches none of them.
+export const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
 };
-const common = {
+export const common = {
   transform,
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],

@@ -117,6 +117,8 @@ start_scheduler() {
 
 # --- The node ------------------------------------------------------------------------------------
 start_kubelet() {
+  # Never rewrite a running daemon's configuration: kube-proxy exits when its file changes.
+  daemon_running kubelet && return 0
   mkdir -p "$STATE/kubelet"
   # Settings this machine needs (CLUSTER.md): cgroupfs (cgroup v1, no systemd), oomScoreAdj 0 (a
   # negative score is refused), no swap check, no host resolv.conf for pods (its nameserver is
@@ -158,6 +160,8 @@ YAML
 }
 
 start_kube_proxy() {
+  # Never rewrite a running daemon's configuration: kube-proxy exits when its file changes.
+  daemon_running kube-proxy && return 0
   mkdir -p "$STATE/kube-proxy"
   cat >"$STATE/kube-proxy/config.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1

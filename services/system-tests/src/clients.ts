@@ -12,11 +12,17 @@ export interface ClientStats {
   replayed: number;
   /** Answers that were 5xx other than 503: an outage must read as "unavailable", never a bug. */
   unexpected5xx: number;
+  /** Attempts answered 503 (retryable: a dependency is down). */
+  unavailable: number;
+  /** Attempts that got no answer (connection refused or reset, timed out). */
+  connectionErrors: number;
+  /** Every answer's status, counted (e.g. {"200": 950, "422": 40, "503": 12}). */
+  statuses: Record<string, number>;
 }
 
 export class Ledger {
   readonly accepted = new Map<string, AcceptedCommand[]>();
-  readonly stats: ClientStats = { sent: 0, accepted: 0, refused: 0, retries: 0, replayed: 0, unexpected5xx: 0 };
+  readonly stats: ClientStats = { sent: 0, accepted: 0, refused: 0, retries: 0, replayed: 0, unexpected5xx: 0, unavailable: 0, connectionErrors: 0, statuses: {} };
 
   record(accountId: string, c: AcceptedCommand): void {
     const list = this.accepted.get(accountId) ?? [];
@@ -45,12 +51,14 @@ export async function sendUntilDefinitive(
         signal: AbortSignal.timeout(5_000),
       });
       await res.arrayBuffer();
+      ledger.stats.statuses[res.status] = (ledger.stats.statuses[res.status] ?? 0) + 1;
       if (res.status >= 200 && res.status < 300) {
         ledger.stats.accepted++;
         if (res.headers.get('idempotent-replayed') === 'true') ledger.stats.replayed++;
         ledger.record(accountId, { type, amount });
         return res.status;
       }
+      if (res.status === 503) ledger.stats.unavailable++;
       if (res.status >= 500 && res.status !== 503) ledger.stats.unexpected5xx++;
       if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
         ledger.stats.refused++;
@@ -58,6 +66,7 @@ export async function sendUntilDefinitive(
       }
     } catch {
       /* connection refused, reset or timed out: the command may or may not have landed */
+      ledger.stats.connectionErrors++;
     }
     if (!key) throw new Error('a command without an idempotency key cannot be retried safely');
     if (Date.now() > deadline) throw new Error(`command on ${accountId} still undecided at the deadline`);

@@ -59,7 +59,13 @@ export function queryRoutes(d: QueryRouteDeps): Router {
       d.projector.request(id, minVersion).catch(() => undefined);
       doc = await findAccount(id);
       if ((doc?.version ?? 0) >= minVersion) w.cancel();
-      else if (await w.reached) doc = await findAccount(id);
+      else {
+        // Read again however the wait ended: another replica may have applied the version
+        // (this replica's pull then loses the race and wakes nobody; seen on the cluster with
+        // two replicas, where the old read answered 404 for an account that existed).
+        await w.reached;
+        doc = await findAccount(id);
+      }
       if (doc && doc.version < minVersion) {
         ctx.set('retry-after', '1');
         throw new Problem('read-model-behind', `account ${id} is at version ${doc.version} in the read model; version ${minVersion} was not reached within ${d.minVersionWaitMs} ms`, {

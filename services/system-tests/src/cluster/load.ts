@@ -1,0 +1,157 @@
+// Load for the cluster suites: keyed, retrying clients (clients.ts) sending credits and debits
+// through the gateway's port-forward while a test deletes pods, upgrades or swaps the broker. Every
+// loop is bounded in time AND count. What the clients were told is the reference the invariants
+// check; what they saw on the way (503s, connection errors, anything else) is counted.
+import { Ledger, openAccounts, rng, sendUntilDefinitive } from '../clients.js';
+
+export interface LoadOptions {
+  /** Base URL of the command API (e.g. `${gateway}/api/commands`). */
+  commandUrl: () => string;
+  /** Read URL of one account on the query side (optional reader: statuses counted). */
+  queryUrl?: (accountId: string) => string;
+  accounts: readonly string[];
+  clients: number;
+  /** Hard bounds of the whole load. */
+  maxMs: number;
+  maxCommands: number;
+  /** How long one command may stay undecided (retried with its key) before it counts as a failure. */
+  commandDeadlineMs?: number;
+  seed: number;
+}
+
+export interface LoadReport {
+  ledger: Ledger;
+  /** Commands that never got a definitive answer. */
+  failures: string[];
+  durationMs: number;
+  /** The longest time without any command accepted, from the start to the end of the load. */
+  longestGapMs: number;
+  /** When (ms from the start) that gap began. */
+  longestGapAtMs: number;
+  /** The slowest command, retries included. */
+  slowestCommandMs: number;
+  /** The reader's answers by status ("error" when none came). */
+  reads: Record<string, number>;
+  /** Why the load ended. */
+  ended: 'stopped' | 'time bound' | 'count bound';
+}
+
+export interface RunningLoad {
+  readonly ledger: Ledger;
+  /** Accepted so far. */
+  accepted(): number;
+  /** Stops sending and waits for the commands in flight to be decided. */
+  stop(): Promise<LoadReport>;
+}
+
+export function startLoad(o: LoadOptions): RunningLoad {
+  const ledger = new Ledger();
+  const rand = rng(o.seed);
+  const t0 = Date.now();
+  const hardStop = t0 + o.maxMs;
+  const failures: string[] = [];
+  const reads: Record<string, number> = {};
+  let running = true;
+  let ended: LoadReport['ended'] = 'stopped';
+  let lastAccepted = t0;
+  let longestGapMs = 0;
+  let longestGapAtMs = 0;
+  let slowestCommandMs = 0;
+
+  const more = (): boolean => {
+    if (!running) return false;
+    if (Date.now() >= hardStop) {
+      ended = 'time bound';
+      return false;
+    }
+    if (ledger.stats.sent >= o.maxCommands) {
+      ended = 'count bound';
+      return false;
+    }
+    return true;
+  };
+  const noteAccepted = () => {
+    const now = Date.now();
+    if (now - lastAccepted > longestGapMs) {
+      longestGapMs = now - lastAccepted;
+      longestGapAtMs = lastAccepted - t0;
+    }
+    lastAccepted = now;
+  };
+
+  const client = async () => {
+    while (more()) {
+      const id = o.accounts[Math.floor(rand() * o.accounts.length)]!;
+      const type = rand() < 0.6 ? 'AccountCredited' : 'AccountDebited';
+      const amount = `${1 + Math.floor(rand() * 20)}.${String(Math.floor(rand() * 100)).padStart(2, '0')}`;
+      const started = Date.now();
+      // The command's own bound: never past the load's hard stop plus its deadline.
+      const deadline = Math.min(started + (o.commandDeadlineMs ?? 90_000), hardStop + (o.commandDeadlineMs ?? 90_000));
+      try {
+        const status = await sendUntilDefinitive(o.commandUrl, ledger, id, type, amount, deadline);
+        if (status >= 200 && status < 300) noteAccepted();
+      } catch (e) {
+        failures.push((e as Error).message);
+      }
+      slowestCommandMs = Math.max(slowestCommandMs, Date.now() - started);
+    }
+  };
+  const reader = async () => {
+    if (!o.queryUrl) return;
+    while (more()) {
+      const id = o.accounts[Math.floor(rand() * o.accounts.length)]!;
+      let key = 'error';
+      try {
+        const res = await fetch(o.queryUrl(id), { signal: AbortSignal.timeout(5000) });
+        await res.arrayBuffer();
+        key = String(res.status);
+      } catch {
+        /* no answer: counted as "error" */
+      }
+      reads[key] = (reads[key] ?? 0) + 1;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const all = Promise.all([...Array.from({ length: o.clients }, client), reader()]);
+
+  return {
+    ledger,
+    accepted: () => ledger.stats.accepted,
+    async stop() {
+      running = false;
+      await all;
+      const end = Date.now();
+      if (end - lastAccepted > longestGapMs) {
+        longestGapMs = end - lastAccepted;
+        longestGapAtMs = lastAccepted - t0;
+      }
+      return { ledger, failures, durationMs: end - t0, longestGapMs, longestGapAtMs, slowestCommandMs, reads, ended };
+    },
+  };
+}
+
+/** Every status the clients saw is a success, a funds refusal (422) or a retryable 503. */
+export function unexpectedStatuses(ledger: Ledger): Record<string, number> {
+  return Object.fromEntries(Object.entries(ledger.stats.statuses).filter(([s]) => !(/^2\d\d$/.test(s) || s === '422' || s === '503')));
+}
+
+export { openAccounts };
+
+/** Waits until at least `n` more commands were accepted, or `ms` passed; resolves with how many were. */
+export async function whileAccepting(load: RunningLoad, n: number, ms: number): Promise<number> {
+  const from = load.accepted();
+  const until = Date.now() + ms;
+  while (load.accepted() - from < n && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+  return load.accepted() - from;
+}
+
+/** One line for the test's log. */
+export function describeLoad(r: LoadReport): string {
+  const s = r.ledger.stats;
+  return (
+    `${s.sent} commands in ${(r.durationMs / 1000).toFixed(1)} s (ended: ${r.ended}): ${s.accepted} accepted (${s.replayed} replayed), ${s.refused} refused, ` +
+    `${s.retries} retries after ${s.unavailable} x 503 and ${s.connectionErrors} connection errors, ${s.unexpected5xx} other 5xx; statuses ${JSON.stringify(s.statuses)}; ` +
+    `longest gap between acceptances ${r.longestGapMs} ms (at +${(r.longestGapAtMs / 1000).toFixed(1)} s), slowest command ${r.slowestCommandMs} ms` +
+    (Object.keys(r.reads).length ? `; reads ${JSON.stringify(r.reads)}` : '')
+  );
+}
