@@ -67,7 +67,21 @@ build_pause() {
   ln -sf "$(basename "$out")" "$BIN/pause"
 }
 
+# --check: exit 0 when every binary of this version is already cached (nothing would be built).
+check_cached() {
+  local name version
+  for name in kube etcd coredns local-path-provisioner dapr-control-plane; do
+    case "$name" in
+      kube) version=$KUBE_VERSION ;; etcd) version=$ETCD_VERSION ;; coredns) version=$COREDNS_VERSION ;;
+      local-path-provisioner) version=$LOCAL_PATH_VERSION ;; dapr-control-plane) version=$DAPR_VERSION ;;
+    esac
+    [ -x "$BIN/$name-$version-$(wrapper_hash "$name")" ] || { echo "$name $version is not built yet"; return 1; }
+  done
+  [ -x "$BIN/pause-$KUBE_VERSION" ] || { echo "pause is not built yet"; return 1; }
+}
+
 main() {
+  if [ "${1:-}" = "--check" ]; then check_cached; return; fi
   [ $# -eq 0 ] && set -- all
   local t
   for t in "$@"; do

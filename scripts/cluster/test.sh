@@ -22,6 +22,6 @@ deployed=$SECONDS
 say "jest -c jest.cluster.config.js --runInBand"
 status=0
 KUBECTL="$BIN/kubectl" HELM="$BIN/helm" BANK_KUBECONFIG="$KUBECONFIG_ADMIN" \
-  npx jest -c jest.cluster.config.js --runInBand "$@" || status=$?
+  npx jest -c jest.cluster.config.js --runInBand ${CLUSTER_JEST_JSON:+--json --outputFile="$CLUSTER_JEST_JSON"} "$@" || status=$?
 say "deploy $((deployed - t0)) s, suite $((SECONDS - deployed)) s, total $((SECONDS - t0)) s (exit $status)"
 exit "$status"
