@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from './processes.js';
+import { REPO_ROOT, waitFor } from './processes.js';
 import { REDIS_HOST, REDIS_PORT } from './redis.js';
 import { startFerretDb, type RunningFerretDb } from './ferretdb.js';
 import { prepareProfile, selectedProfile, type ProfileServers } from './profile.js';
@@ -114,6 +114,25 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     const results = await Promise.allSettled([startCommand, startQuery(), startGateway()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+    // Each service is ready when its own sidecar is; the gateway's routes also need the other
+    // services' sidecars to be resolvable through name resolution. A test's first gateway call
+    // answered 503 "account-command is not reachable (ERR_DIRECT_INVOKE)" in CI runs: the system
+    // is handed over only once both upstreams answer through the gateway (any status but 5xx).
+    if (gateway) {
+      const gw = gateway.url;
+      const probe = `00000000-0000-4000-8000-${runId.replace(/[^0-9a-f]/g, '').padEnd(12, '0').slice(0, 12)}`;
+      const answers = async (url: string) => {
+        try {
+          const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+          await res.arrayBuffer();
+          return res.status < 500;
+        } catch {
+          return false;
+        }
+      };
+      await waitFor('the gateway reaching account-command and account-query', async () =>
+        (await answers(`${gw}/api/commands/accounts/${probe}/events`)) && (await answers(`${gw}/api/queries/accounts/${probe}`)), { timeoutMs: 60_000, intervalMs: 250 });
+    }
   } catch (err) {
     await stopAll().catch(() => undefined);
     throw err;
