@@ -55,5 +55,3 @@ start_dockerd() {
     --iptables=false --ip-masq=false --bridge=none --storage-driver=overlay2
   wait_for "dockerd" 60 /usr/bin/docker --host "unix://$DOCKER_SOCK" version
 }
-
-stop_dockerd() { stop_daemon dockerd; }
