@@ -5,3 +5,4 @@ export * from './dapr/index.js';
 export * from './http/index.js';
 export * from './config/index.js';
 export * from './log/index.js';
+export * from './retry/index.js';
