@@ -7,7 +7,7 @@
 import { checkInvariants } from '@bank/shared/testing';
 import { openAccounts } from '../clients.js';
 import { appPods, APP_ID, clusterReachable, DAPR_NS, deletePod, forwardRelease, INFRA_NS, isReady, NS, pods, waitAllReady, type ReleaseForwards } from './kube.js';
-import { describeLoad, startLoad, unexpectedStatuses, whileAccepting } from './load.js';
+import { describeLoad, startLoad, unexpectedStatuses, untilReadable, whileAccepting } from './load.js';
 
 let fwd: ReleaseForwards;
 
@@ -25,9 +25,12 @@ test('deleting a command, a query, a gateway and the Redis pod under load loses 
   const commands = `${fwd.gateway.url}/api/commands`;
   // Given 24 accounts and 8 clients (plus a reader on the query side) sending through the gateway.
   const accounts = await openAccounts(commands, 24, '1000.00');
+  const readUrl = (id: string) => `${fwd.gateway.url}/api/queries/accounts/${id}`;
+  // (The reader starts once the read model knows them all: a 404 from then on is a defect, not lag.)
+  await untilReadable(readUrl, accounts, 60_000);
   const load = startLoad({
     commandUrl: () => commands,
-    queryUrl: (id) => `${fwd.gateway.url}/api/queries/accounts/${id}`,
+    queryUrl: readUrl,
     accounts,
     clients: 8,
     maxMs: 240_000,
@@ -79,7 +82,7 @@ test('deleting a command, a query, a gateway and the Redis pod under load loses 
   // The faults were felt (a 503 or a broken connection at least once).
   expect(s.retries).toBeGreaterThan(0);
   // The reader too saw only answers or a 503 (or no answer, when its connection broke).
-  expect(Object.keys(report.reads).filter((k) => !['200', '503', 'error'].includes(k))).toEqual([]);
+  expect({ statuses: Object.keys(report.reads).filter((k) => !['200', '503', 'error'].includes(k)), first: report.oddReads }).toEqual({ statuses: [], first: [] });
 
   // And zero lost, zero doubled, read models equal to the events (every account of the release).
   const inv = await checkInvariants(fwd.command.url, fwd.query.url, { accepted: report.ledger.accepted, timeoutMs: 180_000 });

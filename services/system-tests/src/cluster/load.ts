@@ -32,6 +32,8 @@ export interface LoadReport {
   slowestCommandMs: number;
   /** The reader's answers by status ("error" when none came). */
   reads: Record<string, number>;
+  /** The first answers other than 200 or 503: when (ms from the start), which account, what came. */
+  oddReads: string[];
   /** Why the load ended. */
   ended: 'stopped' | 'time bound' | 'count bound';
 }
@@ -51,6 +53,7 @@ export function startLoad(o: LoadOptions): RunningLoad {
   const hardStop = t0 + o.maxMs;
   const failures: string[] = [];
   const reads: Record<string, number> = {};
+  const oddReads: string[] = [];
   let running = true;
   let ended: LoadReport['ended'] = 'stopped';
   let lastAccepted = t0;
@@ -103,8 +106,9 @@ export function startLoad(o: LoadOptions): RunningLoad {
       let key = 'error';
       try {
         const res = await fetch(o.queryUrl(id), { signal: AbortSignal.timeout(5000) });
-        await res.arrayBuffer();
+        const body = await res.text();
         key = String(res.status);
+        if (res.status !== 200 && res.status !== 503 && oddReads.length < 20) oddReads.push(`+${Date.now() - t0} ms ${id}: ${res.status} ${body.slice(0, 300)}`);
       } catch {
         /* no answer: counted as "error" */
       }
@@ -125,7 +129,7 @@ export function startLoad(o: LoadOptions): RunningLoad {
         longestGapMs = end - lastAccepted;
         longestGapAtMs = lastAccepted - t0;
       }
-      return { ledger, failures, durationMs: end - t0, longestGapMs, longestGapAtMs, slowestCommandMs, reads, ended };
+      return { ledger, failures, durationMs: end - t0, longestGapMs, longestGapAtMs, slowestCommandMs, reads, oddReads, ended };
     },
   };
 }
@@ -154,4 +158,21 @@ export function describeLoad(r: LoadReport): string {
     `longest gap between acceptances ${r.longestGapMs} ms (at +${(r.longestGapAtMs / 1000).toFixed(1)} s), slowest command ${r.slowestCommandMs} ms` +
     (Object.keys(r.reads).length ? `; reads ${JSON.stringify(r.reads)}` : '')
   );
+}
+
+/**
+ * Waits until the read model knows every account (?minVersion=1 parks until it is projected), so a
+ * reader started afterwards may count any 404 as a defect rather than as the projection's lag.
+ */
+export async function untilReadable(queryUrl: (accountId: string) => string, accounts: readonly string[], timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (const id of accounts) {
+    for (;;) {
+      const res = await fetch(`${queryUrl(id)}?minVersion=1`, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+      const text = await res?.text();
+      if (res?.status === 200) break;
+      if (Date.now() > until) throw new Error(`account ${id} not in the read model within ${timeoutMs} ms (last: ${res?.status ?? 'no answer'} ${text ?? ''})`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
