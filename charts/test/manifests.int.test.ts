@@ -231,22 +231,27 @@ describe('components/*/*.yaml: every local profile is valid for the Dapr CRDs', 
   });
 });
 
-describe('Dockerfiles (static: no Docker engine here)', () => {
+describe('the services Dockerfile (static: no Docker engine here)', () => {
   const services = ['account-command', 'account-query', 'gateway'];
-  const read = (svc: string) => readFileSync(path.join(ROOT, 'services', svc, 'Dockerfile'), 'utf8');
-  // The gateway has one more stage: the dashboard's build.
-  const stageNames = (svc: string) => (svc === 'gateway' ? ['deps', 'web', 'app', 'dev', 'runtime'] : ['deps', 'app', 'dev', 'runtime']);
+  const dockerfile = readFileSync(path.join(ROOT, 'services', 'Dockerfile'), 'utf8');
+  /** The Dockerfile as `docker build --build-arg SERVICE=<svc>` reads it. */
+  const read = (svc: string) => dockerfile.replaceAll('${SERVICE}', svc).replaceAll('$SERVICE', svc);
   const copiedFromContext = (svc: string) =>
     parseDockerfile(read(svc))
       .stages.flatMap((s) => s.lines)
       .filter((l) => l.instr === 'COPY' && !l.args.startsWith('--from'))
       .flatMap((l) => l.args.split(/\s+/).slice(0, -1));
 
-  test.each(services)('services/%s/Dockerfile follows every rule', (svc) => {
+  test('it is the only Dockerfile of the services, and SERVICE defaults to one of them', () => {
+    for (const svc of readdirSync(path.join(ROOT, 'services'))) expect([svc, existsSync(path.join(ROOT, 'services', svc, 'Dockerfile'))]).toEqual([svc, false]);
+    expect(services).toContain(parseDockerfile(dockerfile).args.SERVICE);
+  });
+
+  test.each(services)('with SERVICE=%s it follows every rule', (svc) => {
     expect(dockerfileProblems(read(svc))).toEqual([]);
   });
 
-  test.each(services)('services/%s/Dockerfile: its npm ci sees every workspace, runs the service main, has the dev stage', (svc) => {
+  test.each(services)('with SERVICE=%s its npm ci sees every workspace, it runs the service main, it has the dev stage', (svc) => {
     const { stages } = parseDockerfile(read(svc));
     const copied = stages.flatMap((s) => s.lines).filter((l) => l.instr === 'COPY').map((l) => l.args);
     const workspaces = readdirSync(path.join(ROOT, 'services')).filter((d) => existsSync(path.join(ROOT, 'services', d, 'package.json')));
@@ -256,12 +261,15 @@ describe('Dockerfiles (static: no Docker engine here)', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'services', svc, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(pkg.dependencies.tsx).toBeDefined();
     expect(existsSync(path.join(ROOT, 'services', svc, 'src/main.ts'))).toBe(true);
-    expect(stages.map((s) => s.name)).toEqual(stageNames(svc));
+    expect(stages.map((s) => s.name)).toEqual(['deps', 'web', 'app', 'dev', 'runtime']);
+    // The image runs this service's main, from this service's folder.
+    const app = stages.find((s) => s.name === 'app')!;
+    expect(app.lines.filter((l) => l.instr === 'WORKDIR').pop()?.args).toBe(`/app/services/${svc}`);
     // Every COPY source from the build context exists.
     for (const src of copiedFromContext(svc)) expect([src, existsSync(path.join(ROOT, src))]).toEqual([src, true]);
   });
 
-  test('services/gateway/Dockerfile: the image that runs gets the dashboard Vite built, and nothing else of that build', () => {
+  test('the gateway image gets the dashboard Vite built, and nothing else of that build; the others get nothing of it', () => {
     const { stages } = parseDockerfile(read('gateway'));
     const stage = (name: string) => stages.find((s) => s.name === name)!;
     const dist = path.relative(ROOT, webPaths(ROOT).dist);
@@ -270,27 +278,31 @@ describe('Dockerfiles (static: no Docker engine here)', () => {
     const vite = readFileSync(path.join(ROOT, 'services/gateway/web/vite.config.ts'), 'utf8');
     expect(path.resolve(webPaths(ROOT).web, /outDir:\s*'([^']+)'/.exec(vite)?.[1] ?? '')).toBe(webPaths(ROOT).dist);
     expect(readFileSync(path.join(ROOT, 'services/gateway/src/main.ts'), 'utf8')).toContain("path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist-web')");
-    // The build stage: dev dependencies (vite, at the root), the dashboard's sources, the root's script.
+    // The build stage: dev dependencies (vite, at the root), the dashboard's sources, the root's
+    // script, for the gateway only; what it built is moved to /out (empty for the others).
     const root = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
     expect(root.scripts['build:web']).toBe('vite build services/gateway/web');
     expect(root.devDependencies.vite).toBeDefined();
     const web = stage('web');
-    expect(web.lines.find((l) => l.instr === 'RUN' && /npm ci/.test(l.args))?.args).toMatch(/--include=dev\b.*--include-workspace-root\b/);
+    const build = web.lines[web.lines.length - 1]!;
+    expect(build.instr).toBe('RUN');
+    expect(build.args.replace(/\s+/g, ' ')).toMatch(/mkdir \/out && if \[ "gateway" = gateway \]; then npm ci --include=dev\b.*--include-workspace-root\b.*&& npm run build:web && mv services\/gateway\/dist-web \/out\/; fi$/);
+    expect(read('account-query')).toContain('if [ "account-query" = gateway ]');
     expect(web.lines.filter((l) => l.instr === 'COPY').map((l) => l.args)).toEqual(
       expect.arrayContaining(['services/gateway/web/ services/gateway/web/', expect.stringMatching(/\btsconfig\.base\.json\b/)]),
     );
-    expect(web.lines[web.lines.length - 1]).toEqual({ instr: 'RUN', args: 'npm run build:web' });
-    // The runtime (and the dev image) inherit app, which copies exactly the built folder from web,
-    // to the folder src/main.ts serves (../dist-web from the entrypoint's folder).
+    // The runtime (and the dev image) inherit app, which copies exactly /out of web into the
+    // service's folder: the gateway's dist-web lands where src/main.ts serves it (../dist-web
+    // from the entrypoint's folder).
     for (const target of ['runtime', 'dev']) expect(chainOf(stages, stage(target)).map((s) => s.name)).toEqual(['app', target]);
     const app = stage('app');
     const fromWeb = app.lines.filter((l) => l.instr === 'COPY' && /--from=web\b/.test(l.args));
-    expect(fromWeb.map((l) => l.args)).toEqual([`--from=web /app/${dist}/ ${dist}/`]);
+    expect(fromWeb.map((l) => l.args)).toEqual(['--from=web /out/ services/gateway/']);
     let workdir = '/';
     let copiedTo = '';
     for (const l of app.lines) {
       if (l.instr === 'WORKDIR') workdir = path.posix.resolve(workdir, l.args);
-      if (l === fromWeb[0]) copiedTo = path.posix.resolve(workdir, dist);
+      if (l === fromWeb[0]) copiedTo = path.posix.resolve(workdir, 'services/gateway', 'dist-web');
     }
     const entry = JSON.parse(app.lines.find((l) => l.instr === 'ENTRYPOINT')!.args) as string[];
     expect(copiedTo).toBe(path.posix.resolve(workdir, path.posix.dirname(entry[entry.length - 1]!), '..', 'dist-web'));
@@ -318,9 +330,9 @@ describe('Dockerfiles (static: no Docker engine here)', () => {
   });
 
   test.each([
-    ['the build stage copied whole', (t: string) => t.replace('COPY --from=web /app/services/gateway/dist-web/ services/gateway/dist-web/', 'COPY --from=web /app ./'), /copies the dev dependencies/],
-    ['a workspace folder of the build stage copied (its node_modules)', (t: string) => t.replace('COPY --from=web /app/services/gateway/dist-web/ ', 'COPY --from=web /app/services/gateway/ '), /copies the dev dependencies/],
-    ['node_modules of the build stage copied', (t: string) => t.replace('COPY --from=web /app/services/gateway/dist-web/ services/gateway/dist-web/', 'COPY --from=web /app/node_modules/vite node_modules/vite'), /copies the dev dependencies/],
+    ['the build stage copied whole', (t: string) => t.replace('COPY --from=web /out/ services/gateway/', 'COPY --from=web /app ./'), /copies the dev dependencies/],
+    ['a workspace folder of the build stage copied (its node_modules)', (t: string) => t.replace('COPY --from=web /out/ ', 'COPY --from=web /app/services/gateway/ '), /copies the dev dependencies/],
+    ['node_modules of the build stage copied', (t: string) => t.replace('COPY --from=web /out/ services/gateway/', 'COPY --from=web /app/node_modules/vite node_modules/vite'), /copies the dev dependencies/],
     ['a runtime made from the build stage', (t: string) => t.replace('FROM app AS runtime', 'FROM web AS runtime'), /dev dependencies into the image that runs/],
   ])('the rules catch dev dependencies of the dashboard build in the image: %s', (_what, mutate, message) => {
     const original = read('gateway');
@@ -343,6 +355,10 @@ describe('Dockerfiles (static: no Docker engine here)', () => {
     };
     expect(ignoredBy('services/account-query/node_modules/x')).toEqual(['**/node_modules']);
     expect(ignoredBy('services/shared/src/money.test.ts')).toEqual(['**/*.test.ts']);
+    // The test kit stays out of every image.
+    expect(ignoredBy('services/shared/src/testing/system.ts')).toEqual(['services/shared/src/testing']);
+    expect(ignoredBy('services/gateway/src/testing/browser.ts')).toEqual(['services/gateway/src/testing']);
+    expect(ignoredBy('services/system-tests/src/clients.ts')).toEqual(['services/system-tests']);
     // Nothing the Dockerfiles COPY from the context is ignored, nor any input of the dashboard's build...
     const needed = services.flatMap(copiedFromContext);
     const walk = (dir: string): string[] => readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(`${dir}/${e.name}`) : [`${dir}/${e.name}`]));

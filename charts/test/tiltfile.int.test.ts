@@ -20,7 +20,7 @@ interface Manifest {
 }
 interface TiltResult {
   manifests: Manifest[];
-  images: Array<{ ref: string; dockerfile: string; target: string; liveUpdate: Array<{ step: string; local_path?: string; remote_path?: string; files?: string[] }> }>;
+  images: Array<{ ref: string; dockerfile: string; target: string; buildArgs?: Record<string, string>; liveUpdate: Array<{ step: string; local_path?: string; remote_path?: string; files?: string[] }> }>;
   helm: Array<{ chart: string; namespace: string; values: string[]; set: string[] }>;
   kustomize: string[];
   warnings: string[];
@@ -83,11 +83,12 @@ describe('Tiltfile (offline evaluation)', () => {
     expect(cmd.resourceDeps).toEqual(expect.arrayContaining(['dapr-config', 'redis']));
     expect(qry.resourceDeps).toEqual(expect.arrayContaining(['dapr-config', 'mongodb', 'account-command']));
     expect(manifest(res, 'dapr-config').objects).toEqual(expect.arrayContaining(['Component/statestore', 'Component/pubsub', 'Component/outbox', 'Configuration/bank-cqrs-dapr', 'Resiliency/bank-cqrs']));
-    // Images: the Dockerfiles' dev stage, sources synced, dependencies rebuild.
+    // Images: the services Dockerfile's dev stage for each service, sources synced, dependencies rebuild.
     expect(res.images.map((i) => i.ref).sort()).toEqual(['bank-cqrs/account-command', 'bank-cqrs/account-query', 'bank-cqrs/gateway']);
     for (const img of res.images) {
       const svc = img.ref.replace('bank-cqrs/', '');
-      expect(img.dockerfile).toBe(`services/${svc}/Dockerfile`);
+      expect(img.dockerfile).toBe('services/Dockerfile');
+      expect(img.buildArgs).toEqual({ SERVICE: svc });
       expect(img.target).toBe('dev');
       expect(img.liveUpdate[0]).toMatchObject({ step: 'fall_back_on', files: expect.arrayContaining(['package-lock.json']) });
       expect(img.liveUpdate).toEqual(expect.arrayContaining([

@@ -10,7 +10,7 @@
 #
 #   base         bank-cqrs.local/debian:bookworm  debootstrap --variant=minbase from Debian's mirror
 #   node         node:20.20.2-bookworm-slim       base + this machine's Node 20 and npm
-#   account-*,   bank-cqrs/<service>:0.1.0        the project's own Dockerfiles, from the repository
+#   account-*,   bank-cqrs/<service>:0.1.0        the project's own Dockerfile, from the repository
 #   gateway                                       root, exactly as README "Deploy" builds them
 #   dapr         bank-cqrs.local/dapr/{daprd,operator,injector,sentry,placement,scheduler}:1.18.2
 #   coredns, local-path-provisioner, pause (registry.k8s.io/pause:3.10): the add-ons' binaries
@@ -42,13 +42,12 @@ BASE_IMAGE="bank-cqrs.local/debian:$DEBIAN_SUITE"
 DAPR_IMAGES=(daprd operator injector sentry placement scheduler)
 KEYS=(base node account-command account-query gateway dapr coredns local-path-provisioner pause redis postgres ferretdb rabbitmq)
 
-# The Node image's name is the services' Dockerfiles' default (ARG NODE_IMAGE); all three agree.
+# The Node image's name is the services Dockerfile's default (ARG NODE_IMAGE).
 node_image() {
-  local names
-  names=$(sed -n 's/^ARG NODE_IMAGE=//p' "$ROOT"/services/{account-command,account-query,gateway}/Dockerfile | sort -u)
-  [ "$(printf '%s\n' "$names" | wc -l)" = 1 ] && [ -n "$names" ] \
-    || die "the services' Dockerfiles disagree on ARG NODE_IMAGE ($(echo $names))"
-  echo "$names"
+  local name
+  name=$(sed -n 's/^ARG NODE_IMAGE=//p' "$ROOT/services/Dockerfile")
+  [ -n "$name" ] || die "services/Dockerfile has no ARG NODE_IMAGE default"
+  echo "$name"
 }
 
 # A service's image as the chart names it: <section>.image.repository:<section>.image.tag in
@@ -264,14 +263,15 @@ build_node() {
     --build-arg NODE_VERSION="${have#v}"
 }
 
-# The services, exactly as README "Deploy" builds them (from the repository root; the Dockerfiles
-# carry no "# syntax=" line, so BuildKit uses its built-in frontend and pulls nothing). Cold:
+# The services, exactly as README "Deploy" builds them (from the repository root, one Dockerfile
+# with SERVICE=<service>; it carries no "# syntax=" line, so BuildKit uses its built-in frontend
+# and pulls nothing). Measured with one Dockerfile each, before they became one: cold
 # account-command 3-5 s and account-query 4-6 s (npm ci: 63 packages in 3 s), gateway 15-31 s (its
 # dashboard is built with Vite); 214-221 MB each, 20-28 MB over the Node image.
 build_service() {
   local key=$1
   [ -n "$(image_id "$(node_image)")" ] || die "$(node_image) is missing: build it first (images.sh build node)"
-  (cd "$ROOT" && docker_build "$key" . "services/$key/Dockerfile")
+  (cd "$ROOT" && docker_build "$key" . services/Dockerfile --build-arg SERVICE="$key")
 }
 
 # Dapr: daprd (133 MB, cgo: glibc from the base) and the control plane (71 MB, static) in one

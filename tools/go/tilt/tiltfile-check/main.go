@@ -43,12 +43,13 @@ type object struct {
 }
 
 type image struct {
-	Ref        string           `json:"ref"`
-	Context    string           `json:"context"`
-	Dockerfile string           `json:"dockerfile"`
-	Target     string           `json:"target,omitempty"`
-	Only       []string         `json:"only,omitempty"`
-	LiveUpdate []map[string]any `json:"liveUpdate"`
+	Ref        string            `json:"ref"`
+	Context    string            `json:"context"`
+	Dockerfile string            `json:"dockerfile"`
+	Target     string            `json:"target,omitempty"`
+	BuildArgs  map[string]string `json:"buildArgs,omitempty"`
+	Only       []string          `json:"only,omitempty"`
+	LiveUpdate []map[string]any  `json:"liveUpdate"`
 }
 
 type resourceCall struct {
@@ -496,6 +497,17 @@ func (st *state) dockerBuild(_ *starlark.Thread, b *starlark.Builtin, args starl
 		}
 	}
 	img := image{Ref: ref, Context: ctx, Dockerfile: dockerfile, Target: target, Only: onlyL}
+	if buildArgs != nil {
+		img.BuildArgs = map[string]string{}
+		for _, item := range buildArgs.Items() {
+			k, kok := starlark.AsString(item[0])
+			v, vok := starlark.AsString(item[1])
+			if !kok || !vok {
+				return nil, fmt.Errorf("docker_build(%s): build_args must map strings to strings", ref)
+			}
+			img.BuildArgs[k] = v
+		}
+	}
 	steps, ok := liveUpdate.(*starlark.List)
 	if !ok {
 		return nil, fmt.Errorf("docker_build(%s): live_update must be a list", ref)
