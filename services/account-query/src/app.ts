@@ -3,7 +3,7 @@ import type { Db } from 'mongodb';
 import { correlationMiddleware, createMetrics, Problem, problemMiddleware, type Logger, type Sidecar } from '@bank/shared';
 import type { QueryConfig } from './config.js';
 import { adminRoutes } from './http/admin-routes.js';
-import { createQueryMetrics } from './http/metrics.js';
+import { createQueryMetrics } from './metrics.js';
 import { queryRoutes } from './http/query-routes.js';
 import { subscriptionRoutes } from './http/subscription-routes.js';
 import { EventSource } from './projections/event-source.js';

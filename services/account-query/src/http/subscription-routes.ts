@@ -4,7 +4,7 @@ import { ACCOUNT_EVENTS_TOPIC, answerDelivery, isProblem, PUBSUB_NAME, readDeliv
 import { PullError } from '../projections/event-source.js';
 import { parseNotification } from '../projections/notification.js';
 import { ProjectionError } from '../projections/project.js';
-import type { QueryMetrics } from './metrics.js';
+import type { QueryMetrics } from '../metrics.js';
 
 export const DELIVERY_ROUTE = '/deliveries/account-events';
 

@@ -1,33 +1,10 @@
 // Pure projection: given what the read model holds for an account and the next events of its
 // stream (read from the event store, in version order), the account view and the operations that
 // result. No I/O, so every rule here is tested without a database.
-import { parseAmount, type AccountStatus, type EventPage } from '@bank/shared';
+import { parseAmount, type EventPage } from '@bank/shared';
+import type { AccountView, OperationView } from '../readmodel/views.js';
 
 export type PulledEvent = EventPage['events'][number];
-export type OperationType = 'CREDIT' | 'DEBIT';
-
-export interface AccountView {
-  accountId: string;
-  /** Last applied stream version. */
-  version: number;
-  balanceMinor: bigint;
-  initialBalanceMinor: bigint;
-  currency: string;
-  status: AccountStatus;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface OperationView {
-  operationId: string;
-  accountId: string;
-  version: number;
-  type: OperationType;
-  amountMinor: bigint;
-  currency: string;
-  balanceAfterMinor: bigint;
-  occurredAt: string;
-}
 
 export interface Projected {
   account: AccountView;

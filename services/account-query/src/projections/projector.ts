@@ -4,7 +4,7 @@
 // its last applied version and is only updated where that version is still the one we read,
 // and operations are keyed by (accountId, version) under a unique index.
 import type { Logger } from '@bank/shared';
-import type { QueryMetrics } from '../http/metrics.js';
+import type { QueryMetrics } from '../metrics.js';
 import { accountDoc, accountView, operationDoc, type AccountDoc } from '../readmodel/documents.js';
 import type { Generation, Generations } from '../readmodel/generations.js';
 import { KeyedCoalescer } from './coalescer.js';

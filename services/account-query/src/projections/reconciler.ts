@@ -3,7 +3,7 @@
 // make the read side converge in practice; this makes it converge even when the broker lost
 // both, or a read model was damaged, with no new command on the account to announce it.
 import type { Logger } from '@bank/shared';
-import type { QueryMetrics } from '../http/metrics.js';
+import type { QueryMetrics } from '../metrics.js';
 import type { Generations } from '../readmodel/generations.js';
 import type { EventSource } from './event-source.js';
 

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { createLogger } from '@bank/shared';
-import { createQueryMetrics } from '../http/metrics.js';
+import { createQueryMetrics } from '../metrics.js';
 import type { Generations } from '../readmodel/generations.js';
 import type { EventSource } from './event-source.js';
 import { behind, Reconciler } from './reconciler.js';

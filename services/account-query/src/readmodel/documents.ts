@@ -3,7 +3,7 @@
 // range filters in the database). Instants are BSON dates so that range queries use indexes.
 import { Long } from 'mongodb';
 import { formatAmount, type AccountStatus } from '@bank/shared';
-import type { AccountView, OperationType, OperationView } from '../projections/project.js';
+import type { AccountJson, AccountView, OperationJson, OperationType, OperationView } from './views.js';
 
 export interface AccountDoc {
   _id: string;
@@ -46,70 +46,70 @@ export interface MetaDoc {
 const long = (n: bigint) => Long.fromBigInt(n);
 const big = (l: Long | number | bigint): bigint => (typeof l === 'bigint' ? l : typeof l === 'number' ? BigInt(l) : l.toBigInt());
 
-export function accountDoc(a: AccountView): AccountDoc {
+export function accountDoc(view: AccountView): AccountDoc {
   return {
-    _id: a.accountId,
-    version: a.version,
-    balance: formatAmount(a.balanceMinor, a.currency),
-    balanceMinor: long(a.balanceMinor),
-    initialBalance: formatAmount(a.initialBalanceMinor, a.currency),
-    initialBalanceMinor: long(a.initialBalanceMinor),
-    currency: a.currency,
-    status: a.status,
-    createdAt: new Date(a.createdAt),
-    updatedAt: new Date(a.updatedAt),
+    _id: view.accountId,
+    version: view.version,
+    balance: formatAmount(view.balanceMinor, view.currency),
+    balanceMinor: long(view.balanceMinor),
+    initialBalance: formatAmount(view.initialBalanceMinor, view.currency),
+    initialBalanceMinor: long(view.initialBalanceMinor),
+    currency: view.currency,
+    status: view.status,
+    createdAt: new Date(view.createdAt),
+    updatedAt: new Date(view.updatedAt),
   };
 }
 
-export function accountView(d: AccountDoc): AccountView {
+export function accountView(doc: AccountDoc): AccountView {
   return {
-    accountId: d._id,
-    version: d.version,
-    balanceMinor: big(d.balanceMinor),
-    initialBalanceMinor: big(d.initialBalanceMinor),
-    currency: d.currency,
-    status: d.status,
-    createdAt: d.createdAt.toISOString(),
-    updatedAt: d.updatedAt.toISOString(),
+    accountId: doc._id,
+    version: doc.version,
+    balanceMinor: big(doc.balanceMinor),
+    initialBalanceMinor: big(doc.initialBalanceMinor),
+    currency: doc.currency,
+    status: doc.status,
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
   };
 }
 
-export function operationDoc(o: OperationView): OperationDoc {
+export function operationDoc(view: OperationView): OperationDoc {
   return {
-    _id: o.operationId,
-    accountId: o.accountId,
-    version: o.version,
-    type: o.type,
-    amount: formatAmount(o.amountMinor, o.currency),
-    amountMinor: long(o.amountMinor),
-    currency: o.currency,
-    balanceAfter: formatAmount(o.balanceAfterMinor, o.currency),
-    balanceAfterMinor: long(o.balanceAfterMinor),
-    occurredAt: new Date(o.occurredAt),
+    _id: view.operationId,
+    accountId: view.accountId,
+    version: view.version,
+    type: view.type,
+    amount: formatAmount(view.amountMinor, view.currency),
+    amountMinor: long(view.amountMinor),
+    currency: view.currency,
+    balanceAfter: formatAmount(view.balanceAfterMinor, view.currency),
+    balanceAfterMinor: long(view.balanceAfterMinor),
+    occurredAt: new Date(view.occurredAt),
   };
 }
 
-export function accountJson(d: AccountDoc) {
+export function accountJson(doc: AccountDoc): AccountJson {
   return {
-    accountId: d._id,
-    balance: d.balance,
-    currency: d.currency,
-    status: d.status,
-    version: d.version,
-    createdAt: d.createdAt.toISOString(),
-    updatedAt: d.updatedAt.toISOString(),
+    accountId: doc._id,
+    balance: doc.balance,
+    currency: doc.currency,
+    status: doc.status,
+    version: doc.version,
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
   };
 }
 
-export function operationJson(d: OperationDoc, withAccount = false) {
+export function operationJson(doc: OperationDoc, withAccount = false): OperationJson {
   return {
-    operationId: d._id,
-    ...(withAccount ? { accountId: d.accountId } : {}),
-    type: d.type,
-    amount: d.amount,
-    currency: d.currency,
-    balanceAfter: d.balanceAfter,
-    occurredAt: d.occurredAt.toISOString(),
-    version: d.version,
+    operationId: doc._id,
+    ...(withAccount ? { accountId: doc.accountId } : {}),
+    type: doc.type,
+    amount: doc.amount,
+    currency: doc.currency,
+    balanceAfter: doc.balanceAfter,
+    occurredAt: doc.occurredAt.toISOString(),
+    version: doc.version,
   };
 }

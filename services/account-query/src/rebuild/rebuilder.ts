@@ -8,7 +8,7 @@
 //     collections.
 import type { Logger } from '@bank/shared';
 import { Problem } from '@bank/shared';
-import type { QueryMetrics } from '../http/metrics.js';
+import type { QueryMetrics } from '../metrics.js';
 import type { EventSource } from '../projections/event-source.js';
 import { project } from '../projections/project.js';
 import type { Projector } from '../projections/projector.js';

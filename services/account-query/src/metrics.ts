@@ -1,3 +1,5 @@
+// The read side's Prometheus metrics. Defined here, at the top of src/, so that every layer
+// (projections, rebuild, http) can take them without importing from an outer one.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export function createQueryMetrics(registry: Registry) {
