@@ -6,7 +6,7 @@ import { adminRoutes } from './http/admin-routes.js';
 import { createQueryMetrics } from './metrics.js';
 import { queryRoutes } from './http/query-routes.js';
 import { subscriptionRoutes } from './http/subscription-routes.js';
-import { EventSource } from './projections/event-source.js';
+import { CommandSideClient } from './projections/command-side-client.js';
 import { Projector } from './projections/projector.js';
 import { VersionWaiters } from './projections/waiters.js';
 import { Generations } from './readmodel/generations.js';
@@ -25,7 +25,7 @@ const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics', '/dapr/subscri
 export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logger) {
   const { registry, middleware: httpMetrics, handler: metricsHandler } = createMetrics('account-query');
   const metrics = createQueryMetrics(registry);
-  const source = new EventSource(sidecar, config.COMMAND_APP_ID, config.PULL_TIMEOUT_MS);
+  const commandSide = new CommandSideClient(sidecar, config.COMMAND_APP_ID, config.PULL_TIMEOUT_MS);
   const waiters = new VersionWaiters();
   let db: Db | undefined;
   let generations: Generations | undefined;
@@ -87,10 +87,10 @@ export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logge
     db = database;
     const g = new Generations(database);
     await g.init(config.META_REFRESH_MS);
-    projector = new Projector({ source, generations: g, waiters, metrics, log, pageSize: config.PULL_PAGE_SIZE, retryAttempts: config.PULL_RETRY_ATTEMPTS, retryMaxMs: config.PULL_RETRY_MAX_MS, onApplied: (doc) => live.published(doc) });
-    reconciler = new Reconciler({ source, generations: g, pull: (id, v) => projector!.request(id, v), metrics, log, intervalMs: config.RECONCILE_INTERVAL_MS });
+    projector = new Projector({ commandSide, generations: g, waiters, metrics, log, pageSize: config.PULL_PAGE_SIZE, retryAttempts: config.PULL_RETRY_ATTEMPTS, retryMaxMs: config.PULL_RETRY_MAX_MS, onApplied: (doc) => live.published(doc) });
+    reconciler = new Reconciler({ commandSide, generations: g, pull: (id, v) => projector!.request(id, v), metrics, log, intervalMs: config.RECONCILE_INTERVAL_MS });
     reconciler.start();
-    rebuilder = new Rebuilder({ source, generations: g, projector, metrics, log, concurrency: config.REBUILD_CONCURRENCY, settleMs: 2 * config.META_REFRESH_MS + 250 });
+    rebuilder = new Rebuilder({ commandSide, generations: g, projector, metrics, log, concurrency: config.REBUILD_CONCURRENCY, settleMs: 2 * config.META_REFRESH_MS + 250 });
     const router = new Router({ strict: true, sensitive: true });
     const q = queryRoutes({ generations: g, projector, waiters, minVersionWaitMs: config.MIN_VERSION_WAIT_MS });
     const a = adminRoutes({ generations: g, projector, rebuilder, reconciler, adminToken: config.ADMIN_TOKEN });

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { Problem } from '@bank/shared';
-import { PullError } from '../projections/event-source.js';
+import { PullError } from '../projections/command-side-client.js';
 import type { Projector } from '../projections/projector.js';
 import type { Reconciler } from '../projections/reconciler.js';
 import type { Generations } from '../readmodel/generations.js';

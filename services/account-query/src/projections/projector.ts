@@ -8,14 +8,14 @@ import type { QueryMetrics } from '../metrics.js';
 import { accountDoc, accountView, operationDoc, type AccountDoc } from '../readmodel/documents.js';
 import type { Generation, Generations } from '../readmodel/generations.js';
 import { KeyedCoalescer } from './coalescer.js';
-import { PullError, type EventSource } from './event-source.js';
+import { PullError, type CommandSideClient } from './command-side-client.js';
 import { project, ProjectionError } from './project.js';
 import type { VersionWaiters } from './waiters.js';
 
 export type PullOutcome = 'applied' | 'up-to-date' | 'empty' | 'unknown-account';
 
 export interface ProjectorDeps {
-  source: EventSource;
+  commandSide: CommandSideClient;
   generations: Generations;
   waiters: VersionWaiters;
   metrics: QueryMetrics;
@@ -145,7 +145,7 @@ export class Projector {
         metrics.duplicatesIgnored.inc();
         return { outcome: 'up-to-date', applied: 0 };
       }
-      const page = await this.d.source.events(accountId, applied + 1, this.d.pageSize).catch((e: unknown) => {
+      const page = await this.d.commandSide.events(accountId, applied + 1, this.d.pageSize).catch((e: unknown) => {
         metrics.pulls.inc({ outcome: 'failed' });
         throw e;
       });

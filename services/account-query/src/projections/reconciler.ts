@@ -5,7 +5,7 @@
 import type { Logger } from '@bank/shared';
 import type { QueryMetrics } from '../metrics.js';
 import type { Generations } from '../readmodel/generations.js';
-import type { EventSource } from './event-source.js';
+import type { CommandSideClient } from './command-side-client.js';
 
 /** Streams per versions request (the command side takes up to 200 ids). */
 const BATCH = 100;
@@ -18,7 +18,7 @@ export function behind(store: ReadonlyArray<{ accountId: string; version: number
 }
 
 export interface ReconcilerDeps {
-  source: EventSource;
+  commandSide: CommandSideClient;
   generations: Generations;
   /** Brings an account up to at least `version` (the live projector). */
   pull: (accountId: string, version: number) => Promise<void>;
@@ -66,14 +66,14 @@ export class Reconciler {
   }
 
   private async pass(): Promise<SweepResult> {
-    const { source, generations, metrics, log } = this.d;
+    const { commandSide, generations, metrics, log } = this.d;
     const result: SweepResult = { checked: 0, healed: 0 };
     try {
-      for await (const page of source.streams()) {
+      for await (const page of commandSide.streams()) {
         for (let i = 0; i < page.length; i += BATCH) {
           if (this.closed) return result;
           const ids = page.slice(i, i + BATCH);
-          const store = await source.versions(ids);
+          const store = await commandSide.versions(ids);
           const read = new Map<string, number>();
           for await (const doc of generations.active.accounts.find({ _id: { $in: ids } }, { projection: { version: 1 } })) read.set(doc._id, doc.version);
           const lagging = behind(store, read);

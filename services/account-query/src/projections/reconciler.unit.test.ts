@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { createLogger } from '@bank/shared';
 import { createQueryMetrics } from '../metrics.js';
 import type { Generations } from '../readmodel/generations.js';
-import type { EventSource } from './event-source.js';
+import type { CommandSideClient } from './command-side-client.js';
 import { behind, Reconciler } from './reconciler.js';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -33,7 +33,7 @@ describe('behind', () => {
 function fixture(storeVersions: Map<string, number>, readVersions: Map<string, number>) {
   const pulls: Array<[string, number]> = [];
   const ids = [...storeVersions.keys()];
-  const source = {
+  const commandSide = {
     async *streams() {
       for (let i = 0; i < ids.length; i += 120) yield ids.slice(i, i + 120);
     },
@@ -55,7 +55,7 @@ function fixture(storeVersions: Map<string, number>, readVersions: Map<string, n
   const reconciler = (intervalMs = 0) =>
     new Reconciler({
       // Only the members the reconciler uses are faked (a unit test: no event store, no Mongo).
-      source: source as unknown as EventSource,
+      commandSide: commandSide as unknown as CommandSideClient,
       generations: generations as unknown as Generations,
       pull: async (accountId, version) => {
         pulls.push([accountId, version]);

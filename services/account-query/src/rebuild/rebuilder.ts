@@ -9,7 +9,7 @@
 import type { Logger } from '@bank/shared';
 import { Problem } from '@bank/shared';
 import type { QueryMetrics } from '../metrics.js';
-import type { EventSource } from '../projections/event-source.js';
+import type { CommandSideClient } from '../projections/command-side-client.js';
 import { project } from '../projections/project.js';
 import type { Projector } from '../projections/projector.js';
 import { accountDoc, operationDoc } from '../readmodel/documents.js';
@@ -33,7 +33,7 @@ export interface RebuildStatus {
 }
 
 export interface RebuilderDeps {
-  source: EventSource;
+  commandSide: CommandSideClient;
   generations: Generations;
   projector: Projector;
   metrics: QueryMetrics;
@@ -91,12 +91,12 @@ export class Rebuilder {
   }
 
   private async run(s: RebuildStatus): Promise<void> {
-    const { generations, projector, source, log } = this.d;
+    const { generations, projector, commandSide, log } = this.d;
     const target = generations.open(s.generation);
     const old = generations.active;
     try {
       const seen = new Set<string>();
-      for await (const page of source.streams()) {
+      for await (const page of commandSide.streams()) {
         const fresh = page.filter((id) => !seen.has(id));
         fresh.forEach((id) => seen.add(id));
         s.streamsSeen = seen.size;
@@ -141,7 +141,7 @@ export class Rebuilder {
    * (duplicate keys) and completes them by pull.
    */
   private async projectBatch(target: Generation, ids: string[], s: RebuildStatus): Promise<void> {
-    const pages = await this.d.source.batch(ids, BATCH_EVENTS_PER_STREAM);
+    const pages = await this.d.commandSide.batch(ids, BATCH_EVENTS_PER_STREAM);
     const accounts = [];
     const operations = [];
     const cut: string[] = [];

@@ -1,10 +1,11 @@
-// The authoritative event store, read through the command service by Dapr service invocation.
+// The query side's client of the command side: the authoritative event store, read through the
+// command service's private endpoints by Dapr service invocation.
 import { SidecarError, type EventPage, type Sidecar, type StreamIndexPage, type StreamVersions } from '@bank/shared';
 
 /** The event store could not be read now (sidecar, command service or store unavailable): retry later. */
 export class PullError extends Error {}
 
-export class EventSource {
+export class CommandSideClient {
   constructor(
     private readonly sidecar: Sidecar,
     private readonly commandAppId: string,
