@@ -32,3 +32,29 @@ test('no service source names a component type or a broker address', () => {
   );
   expect(offenders).toEqual([]);
 });
+
+// The two dependencies that are not behind Dapr, declared (README "Configuration", the chart's
+// query.mongodb and query.live values): the read models' MongoDB, and the Redis of the live
+// updates, a fan-out to every account-query replica that Dapr pub/sub (one delivery per app id)
+// does not give (docs/architecture.md, "Live updates"). Each driver is used in its own modules
+// only; no other broker or store driver appears in service code.
+const DRIVERS = ['ioredis', 'redis', 'mongodb', 'pg', 'mysql', 'mysql2', 'amqplib', 'amqp-connection-manager', 'nats', 'kafkajs', 'mqtt', '@nats-io/transport-node'];
+const DECLARED: Record<string, RegExp> = {
+  mongodb: /^account-query\/src\/(main\.ts|app\.ts|readmodel\/)/,
+  ioredis: /^account-query\/src\/live\/bus\.ts$/,
+};
+
+test('the only drivers in service code are the declared ones, each in its own modules', () => {
+  const uses = sources(root).flatMap((f) => {
+    const rel = path.relative(root, f);
+    return [...readFileSync(f, 'utf8').matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm)]
+      .map((m) => (m[1] ?? m[2])!)
+      .map((spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!))
+      .filter((pkg) => DRIVERS.includes(pkg))
+      .map((pkg) => ({ pkg, rel }));
+  });
+  // Both declared drivers are in use (the rule checks something)...
+  expect([...new Set(uses.map((u) => u.pkg))].sort()).toEqual(['ioredis', 'mongodb']);
+  // ...and only where they are declared.
+  expect(uses.filter((u) => !DECLARED[u.pkg]?.test(u.rel))).toEqual([]);
+});
