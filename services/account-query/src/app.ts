@@ -1,22 +1,84 @@
+import Router from '@koa/router';
 import Koa from 'koa';
 import type { Db } from 'mongodb';
 import { correlationMiddleware, createMetrics, Problem, problemMiddleware, type Logger, type Sidecar } from '@bank/shared';
 import type { QueryConfig } from './config.js';
 import { adminRoutes } from './http/admin-routes.js';
-import { createQueryMetrics } from './metrics.js';
 import { queryRoutes } from './http/query-routes.js';
 import { subscriptionRoutes } from './http/subscription-routes.js';
+import { createLive, liveRoutes, type Live } from './live/index.js';
+import { createQueryMetrics, type QueryMetrics } from './metrics.js';
 import { CommandSideClient } from './projections/command-side-client.js';
 import { Projector } from './projections/projector.js';
+import { Reconciler } from './projections/reconciler.js';
 import { VersionWaiters } from './projections/waiters.js';
 import { Generations } from './readmodel/generations.js';
+import { readModelWriter } from './readmodel/writer.js';
 import { Rebuilder } from './rebuild/rebuilder.js';
-import { Reconciler } from './projections/reconciler.js';
-import { createLive, liveRoutes } from './live/index.js';
-import Router from '@koa/router';
 
 /** Served before the read store is connected (daprd asks for subscriptions as soon as the port opens). */
 const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics', '/dapr/subscribe', '/dapr/config']);
+
+/** What the app has from the start, before the read store is reachable. */
+interface Foundation {
+  config: QueryConfig;
+  commandSide: CommandSideClient;
+  waiters: VersionWaiters;
+  metrics: QueryMetrics;
+  log: Logger;
+  live: Live;
+}
+
+/** What start() builds once the read store is connected. */
+interface ReadSide {
+  db: Db;
+  generations: Generations;
+  projector: Projector;
+  reconciler: Reconciler;
+  rebuilder: Rebuilder;
+  /** The query, admin and live routes, which all need the read models. */
+  routes: ReturnType<Router['routes']>;
+}
+
+/** Connects the read models and builds what works on them; starts the reconciliation sweeps and the live updates. */
+async function startReadSide(db: Db, { config, commandSide, waiters, metrics, log, live }: Foundation): Promise<ReadSide> {
+  const generations = new Generations(db);
+  await generations.init(config.META_REFRESH_MS);
+  const writer = readModelWriter;
+  const projector = new Projector({
+    commandSide,
+    generations,
+    writer,
+    waiters,
+    metrics,
+    log,
+    pageSize: config.PULL_PAGE_SIZE,
+    retryAttempts: config.PULL_RETRY_ATTEMPTS,
+    retryMaxMs: config.PULL_RETRY_MAX_MS,
+    onApplied: (doc) => live.published(doc),
+  });
+  const reconciler = new Reconciler({ commandSide, generations, pull: (accountId, version) => projector.request(accountId, version), metrics, log, intervalMs: config.RECONCILE_INTERVAL_MS });
+  // Other replicas may keep using the old generation for one meta refresh after a switch.
+  const rebuilder = new Rebuilder({ commandSide, generations, writer, projector, metrics, log, concurrency: config.REBUILD_CONCURRENCY, settleMs: 2 * config.META_REFRESH_MS + 250 });
+
+  const queries = queryRoutes({ generations, projector, waiters, minVersionWaitMs: config.MIN_VERSION_WAIT_MS });
+  const admin = adminRoutes({ generations, projector, rebuilder, reconciler, adminToken: config.ADMIN_TOKEN });
+  const liveFeeds = liveRoutes({ hub: live.hub, available: live.available, findAccount: (id) => generations.active.accounts.findOne({ _id: id }), retryMs: 2000 });
+  const router = new Router({ strict: true, sensitive: true });
+  router.use(queries.routes(), queries.allowedMethods({ throw: true }), admin.routes(), admin.allowedMethods({ throw: true }), liveFeeds.routes(), liveFeeds.allowedMethods({ throw: true }));
+
+  reconciler.start();
+  live.start();
+  return { db, generations, projector, reconciler, rebuilder, routes: router.routes() };
+}
+
+/** Stops the timers and waits for a rebuild in flight. */
+async function stopReadSide(side: ReadSide): Promise<void> {
+  side.generations.close();
+  side.projector.close();
+  side.reconciler.close();
+  await side.rebuilder.stop();
+}
 
 /**
  * The app listens before its sidecar and the database are reachable; start(db) connects the read
@@ -25,14 +87,6 @@ const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics', '/dapr/subscri
 export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logger) {
   const { registry, middleware: httpMetrics, handler: metricsHandler } = createMetrics('account-query');
   const metrics = createQueryMetrics(registry);
-  const commandSide = new CommandSideClient(sidecar, config.COMMAND_APP_ID, config.PULL_TIMEOUT_MS);
-  const waiters = new VersionWaiters();
-  let db: Db | undefined;
-  let generations: Generations | undefined;
-  let projector: Projector | undefined;
-  let rebuilder: Rebuilder | undefined;
-  let reconciler: Reconciler | undefined;
-  const ready = () => generations !== undefined;
   const live = createLive({
     enabled: config.LIVE_ENABLED,
     redisUrl: config.LIVE_REDIS_URL,
@@ -42,6 +96,9 @@ export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logge
     log,
     registry,
   });
+  const foundation: Foundation = { config, commandSide: new CommandSideClient(sidecar, config.COMMAND_APP_ID, config.PULL_TIMEOUT_MS), waiters: new VersionWaiters(), metrics, log, live };
+  let started: ReadSide | undefined;
+  const isStarted = () => started !== undefined;
 
   const app = new Koa();
   app.proxy = false;
@@ -57,57 +114,41 @@ export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logge
     const side = await sidecar.healthy();
     let mongo = false;
     try {
-      mongo = db !== undefined && (await db.command({ ping: 1 }, { timeoutMS: 2000 })).ok === 1;
+      mongo = started !== undefined && (await started.db.command({ ping: 1 }, { timeoutMS: 2000 })).ok === 1;
     } catch {
       mongo = false;
     }
-    ctx.status = side && mongo && ready() ? 200 : 503;
-    ctx.body = { status: ctx.status === 200 ? 'ready' : 'not ready', checks: { sidecar: side, mongo, started: ready() } };
+    ctx.status = side && mongo && isStarted() ? 200 : 503;
+    ctx.body = { status: ctx.status === 200 ? 'ready' : 'not ready', checks: { sidecar: side, mongo, started: isStarted() } };
   });
   base.get('/metrics', metricsHandler);
   app.use(base.routes());
 
-  // Subscription routes are built lazily: the projector exists only once the database is there.
-  const pull = (id: string, v: number): Promise<void> => (projector ? projector.request(id, v) : Promise.reject(new Error('not started')));
-  const subs = subscriptionRoutes({ appApiToken: config.APP_API_TOKEN, pull, metrics, log, isReady: ready });
-  app.use(subs.routes());
+  // Deliveries are routed from the start (daprd sends them as soon as it runs); they are
+  // answered RETRY until the projector exists.
+  const pull = (accountId: string, version: number): Promise<void> => (started ? started.projector.request(accountId, version) : Promise.reject(new Error('not started')));
+  const subscriptions = subscriptionRoutes({ appApiToken: config.APP_API_TOKEN, pull, metrics, log, isReady: isStarted });
+  app.use(subscriptions.routes());
 
+  // Everything else needs the read models: 503 until start() has built them.
   app.use(async (ctx, next) => {
-    if (!ready() && !ALWAYS_SERVED.has(ctx.path)) throw new Problem('dependency-unavailable', 'the read models are not connected yet; retry shortly');
+    if (started) {
+      // The router's context type adds params, which it sets itself.
+      await started.routes(ctx as Parameters<ReadSide['routes']>[0], next);
+      return;
+    }
+    if (!ALWAYS_SERVED.has(ctx.path)) throw new Problem('dependency-unavailable', 'the read models are not connected yet; retry shortly');
     await next();
   });
-  let routes: ReturnType<Router['routes']> | undefined;
-  app.use(async (ctx, next) => {
-    if (!routes) return next();
-    // The router's context type adds params, which it sets itself.
-    await routes(ctx as Parameters<typeof routes>[0], next);
-  });
 
-  async function start(database: Db): Promise<void> {
-    db = database;
-    const g = new Generations(database);
-    await g.init(config.META_REFRESH_MS);
-    projector = new Projector({ commandSide, generations: g, waiters, metrics, log, pageSize: config.PULL_PAGE_SIZE, retryAttempts: config.PULL_RETRY_ATTEMPTS, retryMaxMs: config.PULL_RETRY_MAX_MS, onApplied: (doc) => live.published(doc) });
-    reconciler = new Reconciler({ commandSide, generations: g, pull: (id, v) => projector!.request(id, v), metrics, log, intervalMs: config.RECONCILE_INTERVAL_MS });
-    reconciler.start();
-    rebuilder = new Rebuilder({ commandSide, generations: g, projector, metrics, log, concurrency: config.REBUILD_CONCURRENCY, settleMs: 2 * config.META_REFRESH_MS + 250 });
-    const router = new Router({ strict: true, sensitive: true });
-    const q = queryRoutes({ generations: g, projector, waiters, minVersionWaitMs: config.MIN_VERSION_WAIT_MS });
-    const a = adminRoutes({ generations: g, projector, rebuilder, reconciler, adminToken: config.ADMIN_TOKEN });
-    const l = liveRoutes({ hub: live.hub, available: live.available, findAccount: (id) => g.active.accounts.findOne({ _id: id }), retryMs: 2000 });
-    router.use(q.routes(), q.allowedMethods({ throw: true }), a.routes(), a.allowedMethods({ throw: true }), l.routes(), l.allowedMethods({ throw: true }));
-    live.start();
-    routes = router.routes();
-    generations = g;
+  async function start(db: Db): Promise<void> {
+    started = await startReadSide(db, foundation);
   }
 
   async function stop(): Promise<void> {
     await live.close();
-    generations?.close();
-    projector?.close();
-    reconciler?.close();
-    await rebuilder?.settled().catch(() => undefined);
+    if (started) await stopReadSide(started);
   }
 
-  return { app, registry, start, stop, live, get projector() { return projector; } };
+  return { app, registry, live, start, stop };
 }

@@ -23,7 +23,7 @@ export const configSpec = {
   /** Pause between reconciliation sweeps (every stream's version against the read models); 0: off. */
   RECONCILE_INTERVAL_MS: env.int(300_000, { min: 0, max: 86_400_000 }),
   REBUILD_CONCURRENCY: env.int(8, { min: 1, max: 64 }),
-  /** How often the live generation is re-read (another replica may have switched it). */
+  /** How often the active generation is re-read (another replica may have switched it). */
   META_REFRESH_MS: env.int(1000, { min: 50, max: 60_000 }),
   /** Live updates (SSE): the Redis whose pub/sub channel fans updates out to every replica. */
   LIVE_ENABLED: env.bool(true),

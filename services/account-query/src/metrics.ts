@@ -4,6 +4,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export function createQueryMetrics(registry: Registry) {
   return {
+    // mode="live": applied to the active generation on a notification or a sweep (the name predates
+    // the SSE live updates; dashboards and tests read it); mode="rebuild": applied by a rebuild.
     eventsApplied: new Counter({ name: 'projection_events_applied_total', help: 'Events applied to the read models, by mode (live or rebuild)', labelNames: ['mode'] as const, registers: [registry] }),
     pulls: new Counter({
       name: 'projection_pulls_total',

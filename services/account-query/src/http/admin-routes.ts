@@ -15,16 +15,16 @@ export interface AdminDeps {
   adminToken: string | undefined;
 }
 
-export function adminRoutes(d: AdminDeps): Router {
+export function adminRoutes(deps: AdminDeps): Router {
   const router = new Router({ prefix: '/admin', strict: true, sensitive: true });
   router.use(async (ctx, next) => {
     // Optional: without ADMIN_TOKEN the admin API is left to the network policy in front of it.
-    if (d.adminToken && ctx.get('authorization') !== `Bearer ${d.adminToken}`) throw new Problem('unauthorized', 'the admin API needs Authorization: Bearer <ADMIN_TOKEN>');
+    if (deps.adminToken && ctx.get('authorization') !== `Bearer ${deps.adminToken}`) throw new Problem('unauthorized', 'the admin API needs Authorization: Bearer <ADMIN_TOKEN>');
     await next();
   });
 
   router.post('/projections/rebuild', async (ctx) => {
-    const rebuild = await d.rebuilder.start();
+    const rebuild = await deps.rebuilder.start();
     ctx.status = 202;
     ctx.set('location', '/admin/projections');
     ctx.body = { rebuild };
@@ -34,7 +34,7 @@ export function adminRoutes(d: AdminDeps): Router {
   // version against the read models, the accounts behind pulled. Answers when it is done.
   router.post('/projections/reconcile', async (ctx) => {
     try {
-      ctx.body = { reconciliation: await d.reconciler.sweep() };
+      ctx.body = { reconciliation: await deps.reconciler.sweep() };
     } catch (err) {
       if (err instanceof PullError) throw new Problem('dependency-unavailable', `the event store cannot be read now: ${err.message}`);
       throw err;
@@ -42,17 +42,17 @@ export function adminRoutes(d: AdminDeps): Router {
   });
 
   router.get('/projections', async (ctx) => {
-    const g = d.generations.active;
-    const [accounts, operations, lastRebuild] = await Promise.all([g.accounts.countDocuments({}), g.operations.countDocuments({}), d.generations.lastRebuild()]);
-    const last = d.projector.lastApplied;
+    const generation = deps.generations.active;
+    const [accounts, operations, lastRebuild] = await Promise.all([generation.accounts.countDocuments({}), generation.operations.countDocuments({}), deps.generations.lastRebuild()]);
+    const last = deps.projector.lastApplied;
     ctx.body = {
-      generation: g.number,
-      collections: collectionNames(g.number),
+      generation: generation.number,
+      collections: collectionNames(generation.number),
       counts: { accounts, operations },
-      rebuild: d.rebuilder.current ?? null,
+      rebuild: deps.rebuilder.current ?? null,
       lastRebuild: lastRebuild ?? null,
       lag: {
-        pullsInFlight: d.projector.pending,
+        pullsInFlight: deps.projector.pending,
         lastAppliedAt: last?.at ?? null,
         lastEventOccurredAt: last?.occurredAt ?? null,
         lastApplyLagSeconds: last?.lagSeconds ?? null,

@@ -19,10 +19,10 @@ const STATUSES = ['CREATED', 'ACTIVATED'] as const;
 const OP_TYPES = ['CREDIT', 'DEBIT'] as const;
 const isStr = (v: unknown): v is string => typeof v === 'string';
 
-export function queryRoutes(d: QueryRouteDeps): Router {
+export function queryRoutes(deps: QueryRouteDeps): Router {
   // One spelling per resource (no trailing slash, exact case): see account-command's routes.
   const router = new Router({ strict: true, sensitive: true });
-  const findAccount = (id: string) => d.generations.active.accounts.findOne({ _id: id });
+  const findAccount = (id: string) => deps.generations.active.accounts.findOne({ _id: id });
   const mustFind = async (id: string): Promise<AccountDoc> => {
     const doc = await findAccount(id);
     if (!doc) throw new Problem('account-not-found', `account ${id} is not known to the read model`);
@@ -35,7 +35,7 @@ export function queryRoutes(d: QueryRouteDeps): Router {
     const status = enumQuery(ctx.query.status, 'status', STATUSES);
     const limit = limitQuery(ctx.query.limit);
     const after = decodeCursor(ctx.query.cursor, 'accounts', (p): p is { a: string } => isStr(p.a));
-    const page = await listAccounts(d.generations.active, { currency, status, after: after?.a }, limit);
+    const page = await listAccounts(deps.generations.active, { currency, status, after: after?.a }, limit);
     const last = page.docs[page.docs.length - 1];
     ctx.body = { items: page.docs.map(accountJson), nextCursor: page.more && last ? encodeCursor('accounts', { a: last._id }) : null };
   });
@@ -55,20 +55,20 @@ export function queryRoutes(d: QueryRouteDeps): Router {
     let doc = await findAccount(id);
     if (minVersion !== undefined && (doc?.version ?? 0) < minVersion) {
       // Park first, then look again: an apply between the two reads cannot be missed.
-      const w = d.waiters.wait(id, minVersion, d.minVersionWaitMs);
-      d.projector.request(id, minVersion).catch(() => undefined);
+      const wait = deps.waiters.wait(id, minVersion, deps.minVersionWaitMs);
+      deps.projector.request(id, minVersion).catch(() => undefined);
       doc = await findAccount(id);
-      if ((doc?.version ?? 0) >= minVersion) w.cancel();
+      if ((doc?.version ?? 0) >= minVersion) wait.cancel();
       else {
         // Read again however the wait ended: another replica may have applied the version
         // (this replica's pull then loses the race and wakes nobody; seen on the cluster with
         // two replicas, where the old read answered 404 for an account that existed).
-        await w.reached;
+        await wait.reached;
         doc = await findAccount(id);
       }
       if (doc && doc.version < minVersion) {
         ctx.set('retry-after', '1');
-        throw new Problem('read-model-behind', `account ${id} is at version ${doc.version} in the read model; version ${minVersion} was not reached within ${d.minVersionWaitMs} ms`, {
+        throw new Problem('read-model-behind', `account ${id} is at version ${doc.version} in the read model; version ${minVersion} was not reached within ${deps.minVersionWaitMs} ms`, {
           currentVersion: doc.version,
           minVersion,
         });
@@ -87,9 +87,9 @@ export function queryRoutes(d: QueryRouteDeps): Router {
     const limit = limitQuery(ctx.query.limit);
     const before = decodeCursor(ctx.query.cursor, `ops:${id}`, (p): p is { v: number } => Number.isSafeInteger(p.v));
     await mustFind(id);
-    const page = await accountOperations(d.generations.active, { accountId: id, type, ...range }, before?.v, limit);
+    const page = await accountOperations(deps.generations.active, { accountId: id, type, ...range }, before?.v, limit);
     const last = page.docs[page.docs.length - 1];
-    ctx.body = { items: page.docs.map((o) => operationJson(o)), nextCursor: page.more && last ? encodeCursor(`ops:${id}`, { v: last.version }) : null };
+    ctx.body = { items: page.docs.map((operation) => operationJson(operation)), nextCursor: page.more && last ? encodeCursor(`ops:${id}`, { v: last.version }) : null };
   });
 
   router.get('/accounts/:id/balance', async (ctx) => {
@@ -97,7 +97,7 @@ export function queryRoutes(d: QueryRouteDeps): Router {
     const id = accountIdParam(ctx.params.id);
     const at = instantQuery(ctx.query.at, 'at') ?? new Date();
     const account = await mustFind(id);
-    const balance = await balanceAt(d.generations.active, account, at);
+    const balance = await balanceAt(deps.generations.active, account, at);
     if (balance === undefined) throw new Problem('account-not-found', `account ${id} did not exist at ${at.toISOString()}`);
     ctx.body = { accountId: id, balance, currency: account.currency, at: at.toISOString() };
   });
@@ -110,17 +110,17 @@ export function queryRoutes(d: QueryRouteDeps): Router {
     const range = rangeQuery(ctx.query);
     const limit = limitQuery(ctx.query.limit);
     const before = decodeCursor(ctx.query.cursor, 'ops', (p): p is { t: number; id: string } => Number.isSafeInteger(p.t) && isStr(p.id));
-    const page = await allOperations(d.generations.active, { type, currency, accountId, ...range }, before, limit);
+    const page = await allOperations(deps.generations.active, { type, currency, accountId, ...range }, before, limit);
     const last = page.docs[page.docs.length - 1];
     ctx.body = {
-      items: page.docs.map((o) => operationJson(o, true)),
+      items: page.docs.map((operation) => operationJson(operation, true)),
       nextCursor: page.more && last ? encodeCursor('ops', { t: last.occurredAt.getTime(), id: last._id }) : null,
     };
   });
 
   router.get('/stats', async (ctx) => {
     onlyParams(ctx.query, []);
-    ctx.body = { currencies: await stats(d.generations.active) };
+    ctx.body = { currencies: await stats(deps.generations.active) };
   });
 
   return router;

@@ -17,49 +17,49 @@ export interface SubscriptionDeps {
   isReady: () => boolean;
 }
 
-export function subscriptionRoutes(d: SubscriptionDeps): Router {
+export function subscriptionRoutes(deps: SubscriptionDeps): Router {
   // One spelling per resource (no trailing slash, exact case): see account-command's routes.
   const router = new Router({ strict: true, sensitive: true });
 
   router.get('/dapr/subscribe', (ctx) => {
-    requireAppToken(ctx, d.appApiToken);
+    requireAppToken(ctx, deps.appApiToken);
     const subs: Subscription[] = [{ pubsubname: PUBSUB_NAME, topic: ACCOUNT_EVENTS_TOPIC, route: DELIVERY_ROUTE }];
     ctx.body = subs;
   });
 
   router.post(DELIVERY_ROUTE, async (ctx) => {
-    requireAppToken(ctx, d.appApiToken);
+    requireAppToken(ctx, deps.appApiToken);
     const answer = (status: 'SUCCESS' | 'RETRY' | 'DROP') => {
-      d.metrics.deliveries.inc({ status });
+      deps.metrics.deliveries.inc({ status });
       answerDelivery(ctx, status);
     };
     let data: unknown;
     try {
       data = (await readDelivery<unknown>(ctx)).data;
-    } catch (e) {
-      if (!isProblem(e)) throw e;
-      d.log.warn({ detail: e.message }, 'unreadable delivery dropped');
+    } catch (err) {
+      if (!isProblem(err)) throw err;
+      deps.log.warn({ detail: err.message }, 'unreadable delivery dropped');
       return answer('DROP');
     }
-    const n = parseNotification(data);
-    if (n.kind === 'probe') return answer('SUCCESS');
-    if (n.kind === 'malformed') {
-      d.log.warn({ reason: n.reason, data: preview(data) }, 'malformed notification dropped');
+    const notification = parseNotification(data);
+    if (notification.kind === 'probe') return answer('SUCCESS');
+    if (notification.kind === 'malformed') {
+      deps.log.warn({ reason: notification.reason, data: preview(data) }, 'malformed notification dropped');
       return answer('DROP');
     }
     // Not connected to the read store yet: nothing can be applied, the broker keeps it for us.
-    if (!d.isReady()) return answer('RETRY');
+    if (!deps.isReady()) return answer('RETRY');
     try {
-      await d.pull(n.accountId, n.version);
+      await deps.pull(notification.accountId, notification.version);
       return answer('SUCCESS');
     } catch (err) {
       if (err instanceof ProjectionError) {
         // Bad data in the event store: redelivery cannot fix it, the log and metric must.
-        d.log.error({ err, accountId: n.accountId }, 'events cannot be projected');
+        deps.log.error({ err, accountId: notification.accountId }, 'events cannot be projected');
         return answer('SUCCESS');
       }
       // The event store could not be read, or the read store did not take the write: later.
-      d.log.warn({ err: err instanceof PullError ? err.message : err, accountId: n.accountId, version: n.version }, 'pull failed; asking for redelivery');
+      deps.log.warn({ err: err instanceof PullError ? err.message : err, accountId: notification.accountId, version: notification.version }, 'pull failed; asking for redelivery');
       return answer('RETRY');
     }
   });
@@ -68,9 +68,9 @@ export function subscriptionRoutes(d: SubscriptionDeps): Router {
 }
 
 /** A bounded, never-throwing rendering of untrusted data for a log line. */
-function preview(v: unknown): string {
+function preview(value: unknown): string {
   try {
-    return (JSON.stringify(v) ?? String(v)).slice(0, 500);
+    return (JSON.stringify(value) ?? String(value)).slice(0, 500);
   } catch {
     return '[unprintable]';
   }

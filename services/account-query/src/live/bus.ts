@@ -24,9 +24,9 @@ interface Envelope {
 
 function parse(raw: string): LiveAccount | undefined {
   try {
-    const e = JSON.parse(raw) as Partial<Envelope>;
-    const a = e.account;
-    if (e.v === 1 && a && typeof a.accountId === 'string' && Number.isSafeInteger(a.version)) return a;
+    const envelope = JSON.parse(raw) as Partial<Envelope>;
+    const account = envelope.account;
+    if (envelope.v === 1 && account && typeof account.accountId === 'string' && Number.isSafeInteger(account.version)) return account;
   } catch {
     /* not ours */
   }
@@ -41,7 +41,7 @@ export class LiveBus {
   published = 0;
   dropped = 0;
 
-  constructor(private readonly o: LiveBusOptions) {
+  constructor(private readonly options: LiveBusOptions) {
     const common = {
       lazyConnect: true,
       // Never queue while disconnected: a publish is dropped, not delayed.
@@ -51,41 +51,41 @@ export class LiveBus {
       retryStrategy: (times: number) => Math.min(250 * times, 5000),
       connectionName: 'account-query-live',
     };
-    this.pub = new Redis(o.url, common);
-    this.sub = new Redis(o.url, { ...common, autoResubscribe: false });
+    this.pub = new Redis(options.url, common);
+    this.sub = new Redis(options.url, { ...common, autoResubscribe: false });
     for (const [name, conn] of [['publisher', this.pub], ['subscriber', this.sub]] as const) {
       conn.on('error', (err: Error) => {
         if (this.warned) return;
         this.warned = true;
-        o.log.warn({ err: err.message, connection: name }, 'live updates: Redis unavailable; live endpoints answer 503 until it is back');
+        options.log.warn({ err: err.message, connection: name }, 'live updates: Redis unavailable; live endpoints answer 503 until it is back');
       });
       conn.on('ready', () => {
-        if (this.warned) o.log.info({ connection: name }, 'live updates: Redis reachable again');
+        if (this.warned) options.log.info({ connection: name }, 'live updates: Redis reachable again');
         this.warned = false;
       });
     }
     this.sub.on('ready', () => {
-      this.sub.subscribe(o.channel).then(
+      this.sub.subscribe(options.channel).then(
         () => {
           this.subscribed = true;
         },
-        (err: Error) => o.log.warn({ err: err.message }, 'live updates: subscribe failed'),
+        (err: Error) => options.log.warn({ err: err.message }, 'live updates: subscribe failed'),
       );
     });
     this.sub.on('close', () => {
-      if (this.subscribed) o.onDown();
+      if (this.subscribed) options.onDown();
       this.subscribed = false;
     });
     this.sub.on('message', (channel: string, raw: string) => {
-      if (channel !== o.channel) return;
+      if (channel !== options.channel) return;
       const account = parse(raw);
-      if (account) o.onMessage(account);
+      if (account) options.onMessage(account);
     });
   }
 
   /** Connects in the background (retrying); never throws. */
   start(): void {
-    for (const c of [this.pub, this.sub]) c.connect().catch(() => undefined);
+    for (const connection of [this.pub, this.sub]) connection.connect().catch(() => undefined);
   }
 
   /** True while this process receives the channel. */
@@ -100,7 +100,7 @@ export class LiveBus {
       return;
     }
     const msg: Envelope = { v: 1, account };
-    this.pub.publish(this.o.channel, JSON.stringify(msg)).then(
+    this.pub.publish(this.options.channel, JSON.stringify(msg)).then(
       () => {
         this.published++;
       },

@@ -34,12 +34,12 @@ export class LiveHub {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly maxTracked: number;
 
-  constructor(private readonly o: LiveHubOptions) {
-    this.maxTracked = o.maxTrackedAccounts ?? 10_000;
+  constructor(private readonly options: LiveHubOptions) {
+    this.maxTracked = options.maxTrackedAccounts ?? 10_000;
     // Comments keep idle connections open through proxies and reveal dead peers.
     this.heartbeat = setInterval(() => {
-      for (const c of this.clients) c.out.write(`: heartbeat ${new Date().toISOString()}\n\n`);
-    }, o.heartbeatMs);
+      for (const client of this.clients) client.out.write(`: heartbeat ${new Date().toISOString()}\n\n`);
+    }, options.heartbeatMs);
     this.heartbeat.unref();
   }
 
@@ -48,50 +48,50 @@ export class LiveHub {
   }
 
   get full(): boolean {
-    return this.clients.size >= this.o.maxClients;
+    return this.clients.size >= this.options.maxClients;
   }
 
   /** Registers a client; undefined when the bound is reached (the caller answers 503). */
   add(accountId: string | undefined, out: Writable): LiveClient | undefined {
     if (this.full) return undefined;
-    const c: LiveClient = { accountId, sent: new Map(), out };
-    this.clients.add(c);
-    return c;
+    const client: LiveClient = { accountId, sent: new Map(), out };
+    this.clients.add(client);
+    return client;
   }
 
-  remove(c: LiveClient): void {
-    this.clients.delete(c);
+  remove(client: LiveClient): void {
+    this.clients.delete(client);
   }
 
-  /** Sends `account` to `c` unless it already got that version or a later one. */
-  send(c: LiveClient, account: LiveAccount): boolean {
-    const last = c.sent.get(account.accountId) ?? 0;
+  /** Sends `account` to `client` unless it already got that version or a later one. */
+  send(client: LiveClient, account: LiveAccount): boolean {
+    const last = client.sent.get(account.accountId) ?? 0;
     if (account.version <= last) return false;
-    c.sent.delete(account.accountId);
-    c.sent.set(account.accountId, account.version);
-    if (c.sent.size > this.maxTracked) {
-      const oldest = c.sent.keys().next().value;
-      if (oldest !== undefined) c.sent.delete(oldest);
+    client.sent.delete(account.accountId);
+    client.sent.set(account.accountId, account.version);
+    if (client.sent.size > this.maxTracked) {
+      const oldest = client.sent.keys().next().value;
+      if (oldest !== undefined) client.sent.delete(oldest);
     }
-    c.out.write(sseFrame('account', account, String(account.version)));
+    client.out.write(sseFrame('account', account, String(account.version)));
     return true;
   }
 
   /** Hands an update to every interested local client; returns how many got it. */
   dispatch(account: LiveAccount): number {
     let n = 0;
-    for (const c of this.clients) {
-      if (c.accountId !== undefined && c.accountId !== account.accountId) continue;
-      if (this.send(c, account)) n++;
+    for (const client of this.clients) {
+      if (client.accountId !== undefined && client.accountId !== account.accountId) continue;
+      if (this.send(client, account)) n++;
     }
     return n;
   }
 
   /** Ends every stream (the bus went away: clients reconnect and learn it from the 503). */
   closeAll(reason: string): void {
-    for (const c of [...this.clients]) {
-      c.out.end(sseFrame('unavailable', { reason }));
-      this.clients.delete(c);
+    for (const client of [...this.clients]) {
+      client.out.end(sseFrame('unavailable', { reason }));
+      this.clients.delete(client);
     }
   }
 

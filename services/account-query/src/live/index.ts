@@ -21,25 +21,25 @@ export interface LiveOptions {
   registry: Registry;
 }
 
-export function createLive(o: LiveOptions) {
-  const hub = new LiveHub({ maxClients: o.maxClients, heartbeatMs: o.heartbeatMs });
-  const messages = new Counter({ name: 'live_messages_total', help: 'Live updates by outcome', labelNames: ['outcome'] as const, registers: [o.registry] });
+export function createLive(options: LiveOptions) {
+  const hub = new LiveHub({ maxClients: options.maxClients, heartbeatMs: options.heartbeatMs });
+  const messages = new Counter({ name: 'live_messages_total', help: 'Live updates by outcome', labelNames: ['outcome'] as const, registers: [options.registry] });
   new Gauge({
     name: 'live_sse_clients',
     help: 'Server-Sent Events clients connected to this replica',
-    registers: [o.registry],
+    registers: [options.registry],
     collect() {
       this.set(hub.size);
     },
   });
-  const bus = o.enabled
+  const bus = options.enabled
     ? new LiveBus({
-        url: o.redisUrl,
-        channel: o.channel,
-        log: o.log,
-        onMessage: (a) => {
+        url: options.redisUrl,
+        channel: options.channel,
+        log: options.log,
+        onMessage: (account) => {
           messages.inc({ outcome: 'received' });
-          hub.dispatch(a);
+          hub.dispatch(account);
         },
         onDown: () => hub.closeAll('live updates interrupted; reconnect'),
       })
@@ -49,7 +49,7 @@ export function createLive(o: LiveOptions) {
     bus,
     start: () => bus?.start(),
     available: () => bus?.ready ?? false,
-    /** The projector's hook: called after each successful live apply. */
+    /** The projector's hook: called after each apply to the active generation. */
     published(doc: AccountDoc): void {
       if (!bus) return;
       bus.publish(accountJson(doc));
@@ -61,3 +61,6 @@ export function createLive(o: LiveOptions) {
     },
   };
 }
+
+/** The live updates of one process: its SSE hub and, when enabled, the bus between replicas. */
+export type Live = ReturnType<typeof createLive>;

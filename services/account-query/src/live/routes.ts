@@ -18,12 +18,12 @@ export interface LiveRouteDeps {
   retryMs: number;
 }
 
-function refuseUnlessAvailable(ctx: Context, d: LiveRouteDeps): void {
-  if (!d.available()) {
+function refuseUnlessAvailable(ctx: Context, deps: LiveRouteDeps): void {
+  if (!deps.available()) {
     ctx.set('retry-after', '5');
     throw new Problem('dependency-unavailable', 'live updates are unavailable (their message bus is not reachable); the other read endpoints still work');
   }
-  if (d.hub.full) {
+  if (deps.hub.full) {
     ctx.set('retry-after', '10');
     throw new Problem('dependency-unavailable', 'too many live connections on this replica; retry later');
   }
@@ -45,16 +45,16 @@ function openStream(ctx: Context, out: PassThrough, retryMs: number): void {
   out.write(`retry: ${retryMs}\n: connected\n\n`);
 }
 
-export function liveRoutes(d: LiveRouteDeps): Router {
+export function liveRoutes(deps: LiveRouteDeps): Router {
   const router = new Router();
 
   const attach = (ctx: Context, accountId: string | undefined): { out: PassThrough; client: NonNullable<ReturnType<LiveHub['add']>> } => {
     const out = new PassThrough();
-    const client = d.hub.add(accountId, out);
+    const client = deps.hub.add(accountId, out);
     if (!client) throw new Problem('dependency-unavailable', 'too many live connections on this replica; retry later');
-    openStream(ctx, out, d.retryMs);
+    openStream(ctx, out, deps.retryMs);
     const done = () => {
-      d.hub.remove(client);
+      deps.hub.remove(client);
       out.end();
     };
     // The response's close: the client went away (or the stream ended).
@@ -65,20 +65,20 @@ export function liveRoutes(d: LiveRouteDeps): Router {
 
   router.get('/live', (ctx) => {
     onlyParams(ctx.query, []);
-    refuseUnlessAvailable(ctx, d);
+    refuseUnlessAvailable(ctx, deps);
     attach(ctx, undefined);
   });
 
   router.get('/accounts/:id/live', async (ctx) => {
     onlyParams(ctx.query, []);
     const id = accountIdParam(ctx.params.id);
-    refuseUnlessAvailable(ctx, d);
-    if (!(await d.findAccount(id))) throw new Problem('account-not-found', `account ${id} is not known to the read model`);
+    refuseUnlessAvailable(ctx, deps);
+    if (!(await deps.findAccount(id))) throw new Problem('account-not-found', `account ${id} is not known to the read model`);
     // Registered before the read, so an update applied in between is not missed; the version
     // check in the hub drops whichever of the two is older.
     const { client } = attach(ctx, id);
-    const doc = await d.findAccount(id);
-    if (doc) d.hub.send(client, accountJson(doc));
+    const doc = await deps.findAccount(id);
+    if (doc) deps.hub.send(client, accountJson(doc));
   });
 
   return router;

@@ -13,10 +13,10 @@ export function isAccountId(raw: unknown): raw is string {
 
 export function parseNotification(data: unknown): ParsedDelivery {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return { kind: 'malformed', reason: 'not a JSON object' };
-  const o = data as Record<string, unknown>;
-  if (!('accountId' in o) && 'probe' in o) return { kind: 'probe' };
-  if (!isAccountId(o.accountId)) return { kind: 'malformed', reason: 'accountId is not a UUID' };
-  if (typeof o.version !== 'number' || !Number.isSafeInteger(o.version) || o.version < 1) return { kind: 'malformed', reason: 'version is not a positive integer' };
+  const record = data as Record<string, unknown>;
+  if (!('accountId' in record) && 'probe' in record) return { kind: 'probe' };
+  if (!isAccountId(record.accountId)) return { kind: 'malformed', reason: 'accountId is not a UUID' };
+  if (typeof record.version !== 'number' || !Number.isSafeInteger(record.version) || record.version < 1) return { kind: 'malformed', reason: 'version is not a positive integer' };
   // The events that may travel along are ignored on purpose: only the event store is trusted.
-  return { kind: 'notification', accountId: o.accountId.toLowerCase(), version: o.version };
+  return { kind: 'notification', accountId: record.accountId.toLowerCase(), version: record.version };
 }

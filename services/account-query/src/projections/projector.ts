@@ -1,12 +1,12 @@
 // Notification + pull: a notification only says "account X reached version V"; the projector
 // reads the commits it has not applied yet from the event store and applies them in version
-// order. Idempotence comes from the data, not from the messages: the account document carries
-// its last applied version and is only updated where that version is still the one we read,
-// and operations are keyed by (accountId, version) under a unique index.
-import type { Logger } from '@bank/shared';
+// order, through the read-model writer (readmodel/writer.ts), which makes every write safe to
+// repeat: a duplicate or late notification, or a replica racing this one, changes nothing twice.
+import { pauseMs, type Logger, type RetryPolicy } from '@bank/shared';
 import type { QueryMetrics } from '../metrics.js';
-import { accountDoc, accountView, operationDoc, type AccountDoc } from '../readmodel/documents.js';
+import { accountView, type AccountDoc } from '../readmodel/documents.js';
 import type { Generation, Generations } from '../readmodel/generations.js';
+import type { ReadModelWriter } from '../readmodel/writer.js';
 import { KeyedCoalescer } from './coalescer.js';
 import { PullError, type CommandSideClient } from './command-side-client.js';
 import { project, ProjectionError } from './project.js';
@@ -14,9 +14,25 @@ import type { VersionWaiters } from './waiters.js';
 
 export type PullOutcome = 'applied' | 'up-to-date' | 'empty' | 'unknown-account';
 
+/**
+ * Where a pull writes: the active generation (what queries read, what notifications and live
+ * updates follow) or the generation a rebuild is filling, not switched to yet.
+ */
+export type PullTarget = 'active' | 'rebuild';
+
+/** The `mode` label of projection_events_applied_total: "live" is the name dashboards already read. */
+const MODE_LABEL: Record<PullTarget, string> = { active: 'live', rebuild: 'rebuild' };
+
+/** Rounds of one pull before it gives up: each round applies a page or loses a race. */
+const MAX_ROUNDS = 1000;
+
+/** The first pause before an in-process retry of a failed pull; it doubles up to retryMaxMs. */
+const RETRY_BASE_MS = 250;
+
 export interface ProjectorDeps {
   commandSide: CommandSideClient;
   generations: Generations;
+  writer: ReadModelWriter;
   waiters: VersionWaiters;
   metrics: QueryMetrics;
   log: Logger;
@@ -24,41 +40,43 @@ export interface ProjectorDeps {
   /** In-process retries of a failed pull, and the cap of the backoff between them. */
   retryAttempts: number;
   retryMaxMs: number;
-  /** Called after each successful live apply with the account's new read model (live updates). */
+  /** Called after each successful apply to the active generation with the account's new read model (live updates). */
   onApplied?: (account: AccountDoc) => void;
 }
 
-function isDuplicateKey(e: unknown): boolean {
-  const err = e as { code?: number; writeErrors?: Array<{ code?: number }> | { code?: number } };
-  if (err.writeErrors) {
-    const list = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-    return list.length > 0 && list.every((w) => w.code === 11000);
-  }
-  return err.code === 11000;
+interface PendingRetry {
+  /** The highest version announced for the account since its pull failed. */
+  announced: number;
+  /** Attempts that failed so far, the request that first failed included. */
+  failed: number;
+  timer: NodeJS.Timeout | undefined;
 }
 
 export class Projector {
   private readonly coalescer: KeyedCoalescer;
   /** Pulls running against each generation, so a switch can wait for the old one to go quiet. */
   private readonly inFlight = new Map<number, Set<Promise<unknown>>>();
-  private readonly retries = new Map<string, { announced: number; attempt: number; timer: NodeJS.Timeout | undefined }>();
+  private readonly retries = new Map<string, PendingRetry>();
+  /** The failed request, then up to retryAttempts retries; pauses of 250 ms doubling, capped. */
+  private readonly retryPolicy: RetryPolicy;
   lastApplied: { at: string; occurredAt: string; lagSeconds: number } | undefined;
 
-  constructor(private readonly d: ProjectorDeps) {
-    this.coalescer = new KeyedCoalescer((id, announced) => this.live(id, announced));
+  constructor(private readonly deps: ProjectorDeps) {
+    this.coalescer = new KeyedCoalescer((accountId, announced) => this.pullActive(accountId, announced));
+    this.retryPolicy = { attempts: deps.retryAttempts + 1, baseMs: RETRY_BASE_MS, maxMs: deps.retryMaxMs, jitter: 'none' };
   }
 
   /**
-   * Brings one account up to at least `announced` (if the store has it) in the live generation.
+   * Brings one account up to at least `announced` (if the store has it) in the active generation.
    * Rejects with PullError when the event store cannot be read (the broker should retry).
    */
   request(accountId: string, announced: number): Promise<void> {
-    const p = this.coalescer.request(accountId, announced);
-    this.d.metrics.pullsInFlight.set(this.coalescer.size);
-    p.catch((e: unknown) => {
-      if (e instanceof PullError) this.retryLater(accountId, announced);
+    const pulled = this.coalescer.request(accountId, announced);
+    this.deps.metrics.pullsInFlight.set(this.coalescer.size);
+    pulled.catch((err: unknown) => {
+      if (err instanceof PullError) this.retryLater(accountId, announced);
     });
-    return p;
+    return pulled;
   }
 
   /**
@@ -68,36 +86,38 @@ export class Projector {
    * service comes back then costs seconds, whatever the broker does.
    */
   private retryLater(accountId: string, announced: number): void {
-    if (this.d.retryAttempts === 0) return;
-    const r = this.retries.get(accountId);
-    if (r) {
-      r.announced = Math.max(r.announced, announced);
+    if (this.deps.retryAttempts === 0) return;
+    const pending = this.retries.get(accountId);
+    if (pending) {
+      pending.announced = Math.max(pending.announced, announced);
       return;
     }
-    const entry = { announced, attempt: 0, timer: undefined as NodeJS.Timeout | undefined };
+    const entry: PendingRetry = { announced, failed: 1, timer: undefined };
     this.retries.set(accountId, entry);
+    const schedule = () => {
+      entry.timer = setTimeout(fire, pauseMs(this.retryPolicy, entry.failed));
+      entry.timer.unref();
+    };
     const fire = () => {
-      entry.attempt++;
       this.coalescer.request(accountId, entry.announced).then(
         () => this.retries.delete(accountId),
         () => {
-          if (entry.attempt >= this.d.retryAttempts) {
+          entry.failed++;
+          if (entry.failed >= this.retryPolicy.attempts) {
             this.retries.delete(accountId);
-            this.d.log.warn({ accountId, attempts: entry.attempt }, 'pull retries exhausted; the next notification will heal the account');
+            this.deps.log.warn({ accountId, attempts: entry.failed - 1 }, 'pull retries exhausted; the next notification will heal the account');
             return;
           }
-          entry.timer = setTimeout(fire, Math.min(this.d.retryMaxMs, 250 * 2 ** entry.attempt));
-          entry.timer.unref();
+          schedule();
         },
       );
     };
-    entry.timer = setTimeout(fire, 250);
-    entry.timer.unref();
+    schedule();
   }
 
   /** Stops pending in-process retries (shutdown). */
   close(): void {
-    for (const r of this.retries.values()) clearTimeout(r.timer);
+    for (const pending of this.retries.values()) clearTimeout(pending.timer);
     this.retries.clear();
   }
 
@@ -105,49 +125,49 @@ export class Projector {
     return this.coalescer.size;
   }
 
-  /** Resolves once no pull that started against generation `n` is still running. */
-  async drain(n: number): Promise<void> {
+  /** Resolves once no pull that started against generation `number` is still running. */
+  async drain(number: number): Promise<void> {
     for (;;) {
-      const set = this.inFlight.get(n);
-      if (!set || set.size === 0) return;
-      await Promise.allSettled([...set]);
+      const running = this.inFlight.get(number);
+      if (!running || running.size === 0) return;
+      await Promise.allSettled([...running]);
     }
   }
 
-  private async live(accountId: string, announced: number): Promise<void> {
-    const gen = this.d.generations.active;
-    let set = this.inFlight.get(gen.number);
-    if (!set) this.inFlight.set(gen.number, (set = new Set()));
-    const p = this.pull(gen, accountId, announced, 'live');
-    set.add(p);
+  private async pullActive(accountId: string, announced: number): Promise<void> {
+    const generation = this.deps.generations.active;
+    let running = this.inFlight.get(generation.number);
+    if (!running) this.inFlight.set(generation.number, (running = new Set()));
+    const pulled = this.pull(generation, accountId, announced, 'active');
+    running.add(pulled);
     try {
-      await p;
+      await pulled;
     } finally {
-      set.delete(p);
-      if (set.size === 0) this.inFlight.delete(gen.number);
-      this.d.metrics.pullsInFlight.set(this.coalescer.size);
+      running.delete(pulled);
+      if (running.size === 0) this.inFlight.delete(generation.number);
+      this.deps.metrics.pullsInFlight.set(this.coalescer.size);
     }
   }
 
   /**
-   * Applies every commit of the account after the version `gen` holds. `announced` lets a
+   * Applies every commit of the account after the version `generation` holds. `announced` lets a
    * duplicate or late notification stop before any remote call.
    */
-  async pull(gen: Generation, accountId: string, announced: number | undefined, mode: 'live' | 'rebuild'): Promise<{ outcome: PullOutcome; applied: number }> {
-    const { metrics } = this.d;
+  async pull(generation: Generation, accountId: string, announced: number | undefined, target: PullTarget): Promise<{ outcome: PullOutcome; applied: number }> {
+    const { metrics, writer } = this.deps;
     let outcome: PullOutcome = 'empty';
     let total = 0;
     // Each round either applies a page or stops; a lost race costs one more round.
-    for (let round = 0; round < 1000; round++) {
-      const doc = await gen.accounts.findOne({ _id: accountId });
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const doc = await writer.read(generation, accountId);
       const applied = doc?.version ?? 0;
       if (round === 0 && announced !== undefined && applied >= announced) {
         metrics.duplicatesIgnored.inc();
         return { outcome: 'up-to-date', applied: 0 };
       }
-      const page = await this.d.commandSide.events(accountId, applied + 1, this.d.pageSize).catch((e: unknown) => {
+      const page = await this.deps.commandSide.events(accountId, applied + 1, this.deps.pageSize).catch((err: unknown) => {
         metrics.pulls.inc({ outcome: 'failed' });
-        throw e;
+        throw err;
       });
       if (!page) {
         metrics.pulls.inc({ outcome: 'unknown-account' });
@@ -161,55 +181,41 @@ export class Projector {
       let projected;
       try {
         projected = project(accountId, doc ? accountView(doc) : undefined, page.events);
-      } catch (e) {
-        if (e instanceof ProjectionError) metrics.pulls.inc({ outcome: 'data-error' });
-        throw e;
+      } catch (err) {
+        if (err instanceof ProjectionError) metrics.pulls.inc({ outcome: 'data-error' });
+        throw err;
       }
-      if (projected.operations.length > 0) {
-        try {
-          await gen.operations.insertMany(projected.operations.map(operationDoc), { ordered: false });
-        } catch (e) {
-          // Written by an earlier attempt that died before its account update: same content.
-          if (!isDuplicateKey(e)) throw e;
-        }
-      }
-      const next = accountDoc(projected.account);
-      const { _id: _ignored, ...fields } = next;
-      const won = doc
-        ? (await gen.accounts.updateOne({ _id: accountId, version: applied }, { $set: fields })).matchedCount === 1
-        : await gen.accounts.insertOne(next).then(
-            () => true,
-            (e: unknown) => {
-              if (isDuplicateKey(e)) return false;
-              throw e;
-            },
-          );
-      if (!won) {
+      const next = await writer.apply(generation, doc, projected);
+      if (!next) {
         metrics.races.inc();
         continue;
       }
       outcome = 'applied';
-      const n = projected.account.version - applied;
-      total += n;
-      metrics.eventsApplied.inc({ mode }, n);
+      const count = projected.account.version - applied;
+      total += count;
+      metrics.eventsApplied.inc({ mode: MODE_LABEL[target] }, count);
       if (projected.skipped) metrics.unknownEvents.inc(projected.skipped);
-      if (mode === 'live') {
-        const now = Date.now();
-        for (const e of page.events) metrics.lag.observe(Math.max(0, now - Date.parse(e.occurredAt)) / 1000);
-        const last = page.events[page.events.length - 1]!;
-        this.lastApplied = { at: new Date(now).toISOString(), occurredAt: last.occurredAt, lagSeconds: (now - Date.parse(last.occurredAt)) / 1000 };
-        this.d.waiters.notify(accountId, projected.account.version);
-        try {
-          this.d.onApplied?.(next);
-        } catch (err) {
-          this.d.log.warn({ err, accountId }, 'live update hook failed');
-        }
-      }
+      if (target === 'active') this.appliedToActive(accountId, page.events, next);
       if (projected.account.version >= page.version) {
         metrics.pulls.inc({ outcome: 'applied' });
         return { outcome, applied: total };
       }
     }
-    throw new PullError(`account ${accountId}: gave up after 1000 rounds`);
+    throw new PullError(`account ${accountId}: gave up after ${MAX_ROUNDS} rounds`);
+  }
+
+  /** After an apply to the active generation: lag, the waiters of read-your-writes, live updates. */
+  private appliedToActive(accountId: string, events: ReadonlyArray<{ occurredAt: string }>, next: AccountDoc): void {
+    const { metrics } = this.deps;
+    const now = Date.now();
+    for (const event of events) metrics.lag.observe(Math.max(0, now - Date.parse(event.occurredAt)) / 1000);
+    const last = events[events.length - 1]!;
+    this.lastApplied = { at: new Date(now).toISOString(), occurredAt: last.occurredAt, lagSeconds: (now - Date.parse(last.occurredAt)) / 1000 };
+    this.deps.waiters.notify(accountId, next.version);
+    try {
+      this.deps.onApplied?.(next);
+    } catch (err) {
+      this.deps.log.warn({ err, accountId }, 'live update hook failed');
+    }
   }
 }

@@ -9,18 +9,18 @@ import type { CommandSideClient } from './command-side-client.js';
 
 /** Streams per versions request (the command side takes up to 200 ids). */
 const BATCH = 100;
-/** Pulls a sweep runs at once: it shares the projector with live notifications. */
+/** Pulls a sweep runs at once: it shares the projector with the notifications. */
 const PULLS_AT_ONCE = 4;
 
 /** The accounts whose stream is ahead of the read model, with the version to reach. */
 export function behind(store: ReadonlyArray<{ accountId: string; version: number }>, read: ReadonlyMap<string, number>): Array<{ accountId: string; version: number }> {
-  return store.filter((s) => s.version > (read.get(s.accountId) ?? 0));
+  return store.filter((stream) => stream.version > (read.get(stream.accountId) ?? 0));
 }
 
 export interface ReconcilerDeps {
   commandSide: CommandSideClient;
   generations: Generations;
-  /** Brings an account up to at least `version` (the live projector). */
+  /** Brings an account up to at least `version` in the active generation (the projector). */
   pull: (accountId: string, version: number) => Promise<void>;
   metrics: QueryMetrics;
   log: Logger;
@@ -38,10 +38,10 @@ export class Reconciler {
   private running: Promise<SweepResult> | undefined;
   private closed = false;
 
-  constructor(private readonly d: ReconcilerDeps) {}
+  constructor(private readonly deps: ReconcilerDeps) {}
 
   start(): void {
-    if (this.d.intervalMs > 0) this.schedule();
+    if (this.deps.intervalMs > 0) this.schedule();
   }
 
   close(): void {
@@ -55,7 +55,7 @@ export class Reconciler {
       this.sweep()
         .catch(() => undefined) // counted and logged in sweep
         .finally(() => this.schedule());
-    }, this.d.intervalMs);
+    }, this.deps.intervalMs);
     this.timer.unref();
   }
 
@@ -66,7 +66,7 @@ export class Reconciler {
   }
 
   private async pass(): Promise<SweepResult> {
-    const { commandSide, generations, metrics, log } = this.d;
+    const { commandSide, generations, metrics, log } = this.deps;
     const result: SweepResult = { checked: 0, healed: 0 };
     try {
       for await (const page of commandSide.streams()) {
@@ -78,12 +78,12 @@ export class Reconciler {
           for await (const doc of generations.active.accounts.find({ _id: { $in: ids } }, { projection: { version: 1 } })) read.set(doc._id, doc.version);
           const lagging = behind(store, read);
           for (let j = 0; j < lagging.length; j += PULLS_AT_ONCE) {
-            await Promise.all(lagging.slice(j, j + PULLS_AT_ONCE).map((s) => this.d.pull(s.accountId, s.version)));
+            await Promise.all(lagging.slice(j, j + PULLS_AT_ONCE).map((stream) => this.deps.pull(stream.accountId, stream.version)));
           }
           result.checked += store.length;
           result.healed += lagging.length;
           metrics.reconcileHealed.inc(lagging.length);
-          if (lagging.length) log.warn({ accounts: lagging.map((s) => s.accountId).slice(0, 20), count: lagging.length }, 'reconciliation found read models behind the event store, and pulled them');
+          if (lagging.length) log.warn({ accounts: lagging.map((stream) => stream.accountId).slice(0, 20), count: lagging.length }, 'reconciliation found read models behind the event store, and pulled them');
         }
       }
       metrics.reconcileSweeps.inc({ outcome: 'done' });

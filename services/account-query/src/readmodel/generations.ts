@@ -1,9 +1,10 @@
-// Which pair of collections is live. A rebuild fills a fresh pair and then switches by updating
+// Which pair of collections is active. A rebuild fills a fresh pair and then switches by updating
 // one `meta` document, which every query and projection follows. One document update is atomic
 // on MongoDB and FerretDB alike; renameCollection with dropTarget (the other way to switch) is
 // not implemented by FerretDB 1.24, and two renames would not be atomic anyway.
 import type { Collection, Db } from 'mongodb';
 import type { AccountDoc, MetaDoc, OperationDoc } from './documents.js';
+import { isDuplicateKey } from './writer.js';
 
 export interface Generation {
   number: number;
@@ -13,12 +14,8 @@ export interface Generation {
 
 const META_ID = 'projections';
 
-export function collectionNames(n: number): { accounts: string; operations: string } {
-  return n === 0 ? { accounts: 'accounts', operations: 'operations' } : { accounts: `accounts_rebuild_${n}`, operations: `operations_rebuild_${n}` };
-}
-
-function isDuplicateKey(e: unknown): boolean {
-  return (e as { code?: number }).code === 11000;
+export function collectionNames(number: number): { accounts: string; operations: string } {
+  return number === 0 ? { accounts: 'accounts', operations: 'operations' } : { accounts: `accounts_rebuild_${number}`, operations: `operations_rebuild_${number}` };
 }
 
 export class Generations {
@@ -34,13 +31,14 @@ export class Generations {
     return this.current;
   }
 
-  /** Reads (or creates) the meta document, makes sure the live collections have their indexes. */
+  /** Reads (or creates) the meta document, makes sure the active collections have their indexes. */
   async init(refreshMs: number): Promise<void> {
     const names = collectionNames(0);
     try {
       await this.meta.insertOne({ _id: META_ID, generation: 0, ...names, switchedAt: new Date(), lastAllocated: 0 });
-    } catch (e) {
-      if (!isDuplicateKey(e)) throw e;
+    } catch (err) {
+      // Another replica created it first.
+      if (!isDuplicateKey(err)) throw err;
     }
     await this.refresh();
     await this.ensureIndexes(this.current);
@@ -55,40 +53,40 @@ export class Generations {
   }
 
   async refresh(): Promise<Generation> {
-    const m = await this.meta.findOne({ _id: META_ID });
-    if (!m) throw new Error('meta document missing');
-    if (!this.current || this.current.number !== m.generation) this.current = this.open(m.generation);
+    const meta = await this.meta.findOne({ _id: META_ID });
+    if (!meta) throw new Error('meta document missing');
+    if (!this.current || this.current.number !== meta.generation) this.current = this.open(meta.generation);
     return this.current;
   }
 
-  open(n: number): Generation {
-    const names = collectionNames(n);
-    return { number: n, accounts: this.db.collection<AccountDoc>(names.accounts), operations: this.db.collection<OperationDoc>(names.operations) };
+  open(number: number): Generation {
+    const names = collectionNames(number);
+    return { number, accounts: this.db.collection<AccountDoc>(names.accounts), operations: this.db.collection<OperationDoc>(names.operations) };
   }
 
-  async ensureIndexes(g: Generation): Promise<void> {
+  async ensureIndexes(generation: Generation): Promise<void> {
     // Unique (accountId, version): one operation per stream position, whatever replays happen.
-    await g.operations.createIndex({ accountId: 1, version: 1 }, { unique: true, name: 'account_version' });
-    await g.operations.createIndex({ occurredAt: -1, _id: -1 }, { name: 'occurred' });
-    await g.accounts.createIndex({ currency: 1, _id: 1 }, { name: 'currency' });
-    await g.accounts.createIndex({ status: 1, _id: 1 }, { name: 'status' });
+    await generation.operations.createIndex({ accountId: 1, version: 1 }, { unique: true, name: 'account_version' });
+    await generation.operations.createIndex({ occurredAt: -1, _id: -1 }, { name: 'occurred' });
+    await generation.accounts.createIndex({ currency: 1, _id: 1 }, { name: 'currency' });
+    await generation.accounts.createIndex({ status: 1, _id: 1 }, { name: 'status' });
   }
 
   /** A fresh, empty, indexed pair for a rebuild, under a number never used before. */
   async allocate(): Promise<Generation> {
-    const m = await this.meta.findOneAndUpdate({ _id: META_ID }, { $inc: { lastAllocated: 1 } }, { returnDocument: 'after' });
-    if (!m) throw new Error('meta document missing');
-    const g = this.open(m.lastAllocated);
-    await this.drop(g);
-    await this.ensureIndexes(g);
-    return g;
+    const meta = await this.meta.findOneAndUpdate({ _id: META_ID }, { $inc: { lastAllocated: 1 } }, { returnDocument: 'after' });
+    if (!meta) throw new Error('meta document missing');
+    const generation = this.open(meta.lastAllocated);
+    await this.drop(generation);
+    await this.ensureIndexes(generation);
+    return generation;
   }
 
-  /** The switch: from now on every reader and projector of every replica uses `g`. */
-  async activate(g: Generation, lastRebuild: Record<string, unknown>): Promise<void> {
-    const names = collectionNames(g.number);
-    await this.meta.updateOne({ _id: META_ID }, { $set: { generation: g.number, ...names, switchedAt: new Date(), lastRebuild } });
-    this.current = g;
+  /** The switch: from now on every reader and projector of every replica uses `generation`. */
+  async activate(generation: Generation, lastRebuild: Record<string, unknown>): Promise<void> {
+    const names = collectionNames(generation.number);
+    await this.meta.updateOne({ _id: META_ID }, { $set: { generation: generation.number, ...names, switchedAt: new Date(), lastRebuild } });
+    this.current = generation;
   }
 
   async recordRebuild(lastRebuild: Record<string, unknown>): Promise<void> {
@@ -99,8 +97,8 @@ export class Generations {
     return (await this.meta.findOne({ _id: META_ID }))?.lastRebuild;
   }
 
-  async drop(g: Generation): Promise<void> {
-    await g.accounts.drop().catch(() => false);
-    await g.operations.drop().catch(() => false);
+  async drop(generation: Generation): Promise<void> {
+    await generation.accounts.drop().catch(() => false);
+    await generation.operations.drop().catch(() => false);
   }
 }

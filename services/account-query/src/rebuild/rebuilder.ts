@@ -1,23 +1,25 @@
-// Rebuilds every read model from the event store while live notifications keep flowing:
+// Rebuilds every read model from the event store while notifications keep flowing:
 //  1. allocate a fresh generation (empty collections with their indexes);
 //  2. enumerate every stream through the command service and project each one into it;
-//  3. switch the meta document to it (live projection follows from then on);
-//  4. wait until no live pull still writes to the old generation (here, and on other replicas
-//     for longer than their meta refresh period), then re-pull every account whose old-generation
-//     version is ahead of the new one (commits applied live during the rebuild), and drop the old
-//     collections.
-import type { Logger } from '@bank/shared';
-import { Problem } from '@bank/shared';
+//  3. switch the meta document to it (the projector follows it from then on);
+//  4. wait until no pull of the projector still writes to the old generation (here, and on other
+//     replicas for longer than their meta refresh period), then re-pull every account whose
+//     old-generation version is ahead of the new one (commits the projector applied during the
+//     rebuild), and drop the old collections.
+import { Problem, retry, type Logger, type RetryPolicy } from '@bank/shared';
 import type { QueryMetrics } from '../metrics.js';
 import type { CommandSideClient } from '../projections/command-side-client.js';
 import { project } from '../projections/project.js';
 import type { Projector } from '../projections/projector.js';
-import { accountDoc, operationDoc } from '../readmodel/documents.js';
 import type { Generation, Generations } from '../readmodel/generations.js';
+import type { AccountChange, ReadModelWriter } from '../readmodel/writer.js';
 
 /** Streams per batch read, and events per stream in it (longer streams finish by pull). */
 const BATCH_STREAMS = 100;
 const BATCH_EVENTS_PER_STREAM = 1000;
+
+/** A batch or a catch-up pull that failed is tried again: 4 attempts in all, 400, 800, 1600 ms apart. */
+const REBUILD_RETRY: RetryPolicy = { attempts: 4, baseMs: 400, jitter: 'none' };
 
 export interface RebuildStatus {
   id: number;
@@ -35,6 +37,7 @@ export interface RebuildStatus {
 export interface RebuilderDeps {
   commandSide: CommandSideClient;
   generations: Generations;
+  writer: ReadModelWriter;
   projector: Projector;
   metrics: QueryMetrics;
   log: Logger;
@@ -43,30 +46,19 @@ export interface RebuilderDeps {
   settleMs: number;
 }
 
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+async function mapLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
+    while (next < items.length) await work(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-async function withRetry<T>(what: () => Promise<T>, attempts = 4): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await what();
-    } catch (e) {
-      if (i >= attempts) throw e;
-      await new Promise((r) => setTimeout(r, 200 * 2 ** i));
-    }
-  }
 }
 
 export class Rebuilder {
   private status: RebuildStatus | undefined;
   private running: Promise<void> | undefined;
 
-  constructor(private readonly d: RebuilderDeps) {}
+  constructor(private readonly deps: RebuilderDeps) {}
 
   get current(): RebuildStatus | undefined {
     return this.status && { ...this.status };
@@ -75,63 +67,67 @@ export class Rebuilder {
   /** Starts a rebuild in the background; one at a time per process. */
   async start(): Promise<RebuildStatus> {
     if (this.running) throw new Problem('rebuild-in-progress', 'a rebuild is already running', { rebuild: this.current });
-    const gen = await this.d.generations.allocate();
-    const status: RebuildStatus = { id: gen.number, generation: gen.number, state: 'running', startedAt: new Date().toISOString(), streamsSeen: 0, streamsDone: 0, eventsApplied: 0, caughtUp: 0 };
+    const generation = await this.deps.generations.allocate();
+    const status: RebuildStatus = { id: generation.number, generation: generation.number, state: 'running', startedAt: new Date().toISOString(), streamsSeen: 0, streamsDone: 0, eventsApplied: 0, caughtUp: 0 };
     this.status = status;
-    this.d.metrics.rebuildStreams.set(0);
+    this.deps.metrics.rebuildStreams.set(0);
     this.running = this.run(status).finally(() => {
       this.running = undefined;
     });
     return { ...status };
   }
 
-  /** For tests and shutdown: resolves when the running rebuild (if any) has ended. */
-  async settled(): Promise<void> {
+  /**
+   * Shutdown: resolves when the rebuild in flight (if any) has ended, so the process does not exit
+   * between a switch and its catch-up when the rebuild can finish within the shutdown's bound. It
+   * does not cancel the rebuild; a rebuild never rejects (a failure is recorded in its status).
+   */
+  async stop(): Promise<void> {
     await this.running;
   }
 
-  private async run(s: RebuildStatus): Promise<void> {
-    const { generations, projector, commandSide, log } = this.d;
-    const target = generations.open(s.generation);
+  private async run(status: RebuildStatus): Promise<void> {
+    const { generations, projector, commandSide, log } = this.deps;
+    const target = generations.open(status.generation);
     const old = generations.active;
     try {
       const seen = new Set<string>();
       for await (const page of commandSide.streams()) {
         const fresh = page.filter((id) => !seen.has(id));
         fresh.forEach((id) => seen.add(id));
-        s.streamsSeen = seen.size;
+        status.streamsSeen = seen.size;
         const batches: string[][] = [];
         for (let i = 0; i < fresh.length; i += BATCH_STREAMS) batches.push(fresh.slice(i, i + BATCH_STREAMS));
-        await mapLimit(batches, Math.max(1, Math.ceil(this.d.concurrency / 4)), async (ids) => {
-          await withRetry(() => this.projectBatch(target, ids, s));
-          this.d.metrics.rebuildStreams.set(s.streamsDone);
+        await mapLimit(batches, Math.max(1, Math.ceil(this.deps.concurrency / 4)), async (ids) => {
+          await retry(() => this.projectBatch(target, ids, status), REBUILD_RETRY);
+          this.deps.metrics.rebuildStreams.set(status.streamsDone);
         });
       }
-      s.state = 'switching';
-      await generations.activate(target, this.summary(s));
-      log.info({ generation: target.number, streams: s.streamsDone }, 'read models switched to the rebuilt generation');
-      s.state = 'catching-up';
+      status.state = 'switching';
+      await generations.activate(target, this.summary(status));
+      log.info({ generation: target.number, streams: status.streamsDone }, 'read models switched to the rebuilt generation');
+      status.state = 'catching-up';
       await projector.drain(old.number);
-      await new Promise((r) => setTimeout(r, this.d.settleMs));
+      await new Promise((resolve) => setTimeout(resolve, this.deps.settleMs));
       await projector.drain(old.number);
       const ahead = await this.aheadOf(old.number, target.number);
-      await mapLimit(ahead, this.d.concurrency, async ([id, version]) => {
-        await withRetry(() => projector.request(id, version));
-        s.caughtUp++;
+      await mapLimit(ahead, this.deps.concurrency, async ([id, version]) => {
+        await retry(() => projector.request(id, version), REBUILD_RETRY);
+        status.caughtUp++;
       });
       await generations.drop(old);
-      s.state = 'done';
-      s.finishedAt = new Date().toISOString();
-      await generations.recordRebuild(this.summary(s));
-      log.info({ rebuild: s }, 'rebuild done');
+      status.state = 'done';
+      status.finishedAt = new Date().toISOString();
+      await generations.recordRebuild(this.summary(status));
+      log.info({ rebuild: status }, 'rebuild done');
     } catch (err) {
-      s.state = 'failed';
-      s.error = (err as Error).message;
-      s.finishedAt = new Date().toISOString();
-      log.error({ err, rebuild: s }, 'rebuild failed');
-      // Before the switch the live models are untouched; drop the half-built generation.
+      status.state = 'failed';
+      status.error = (err as Error).message;
+      status.finishedAt = new Date().toISOString();
+      log.error({ err, rebuild: status }, 'rebuild failed');
+      // Before the switch the active models are untouched; drop the half-built generation.
       if (generations.active.number !== target.number) await generations.drop(target).catch(() => undefined);
-      await generations.recordRebuild(this.summary(s)).catch(() => undefined);
+      await generations.recordRebuild(this.summary(status)).catch(() => undefined);
     }
   }
 
@@ -140,45 +136,37 @@ export class Rebuilder {
    * batch read and two bulk writes. Safe to repeat: a retried batch finds its documents there
    * (duplicate keys) and completes them by pull.
    */
-  private async projectBatch(target: Generation, ids: string[], s: RebuildStatus): Promise<void> {
-    const pages = await this.d.commandSide.batch(ids, BATCH_EVENTS_PER_STREAM);
-    const accounts = [];
-    const operations = [];
+  private async projectBatch(target: Generation, ids: string[], status: RebuildStatus): Promise<void> {
+    const pages = await this.deps.commandSide.batch(ids, BATCH_EVENTS_PER_STREAM);
+    const changes: AccountChange[] = [];
     const cut: string[] = [];
     for (const page of pages) {
       if (page.events.length === 0) continue;
-      const p = project(page.accountId, undefined, page.events);
-      accounts.push(accountDoc(p.account));
-      operations.push(...p.operations.map(operationDoc));
-      if (p.account.version < page.version) cut.push(page.accountId);
+      const change = project(page.accountId, undefined, page.events);
+      changes.push(change);
+      if (change.account.version < page.version) cut.push(page.accountId);
     }
-    const ignoreDuplicates = (e: unknown) => {
-      const err = e as { code?: number; writeErrors?: Array<{ code?: number }> | { code?: number } };
-      const list = err.writeErrors ? (Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors]) : [err];
-      if (!list.every((w) => w.code === 11000)) throw e;
-    };
-    if (operations.length) await target.operations.insertMany(operations, { ordered: false }).catch(ignoreDuplicates);
-    if (accounts.length) await target.accounts.insertMany(accounts, { ordered: false }).catch(ignoreDuplicates);
-    let applied = accounts.reduce((n, a) => n + a.version, 0);
-    for (const id of cut) applied += (await this.d.projector.pull(target, id, undefined, 'rebuild')).applied;
-    s.eventsApplied += applied;
-    s.streamsDone += accounts.length;
-    this.d.metrics.eventsApplied.inc({ mode: 'rebuild' }, applied);
+    await this.deps.writer.applyNew(target, changes);
+    let applied = changes.reduce((sum, change) => sum + change.account.version, 0);
+    for (const id of cut) applied += (await this.deps.projector.pull(target, id, undefined, 'rebuild')).applied;
+    status.eventsApplied += applied;
+    status.streamsDone += changes.length;
+    this.deps.metrics.eventsApplied.inc({ mode: 'rebuild' }, applied);
   }
 
-  /** Accounts the live projection moved further in `oldN` than the rebuild got in `newN`. */
+  /** Accounts the projector moved further in `oldN` than the rebuild got in `newN`. */
   private async aheadOf(oldN: number, newN: number): Promise<Array<[string, number]>> {
-    const { generations } = this.d;
+    const { generations } = this.deps;
     const versions = new Map<string, number>();
-    for await (const d of generations.open(newN).accounts.find({}, { projection: { version: 1 } })) versions.set(d._id, d.version);
+    for await (const doc of generations.open(newN).accounts.find({}, { projection: { version: 1 } })) versions.set(doc._id, doc.version);
     const ahead: Array<[string, number]> = [];
-    for await (const d of generations.open(oldN).accounts.find({}, { projection: { version: 1 } })) {
-      if ((versions.get(d._id) ?? 0) < d.version) ahead.push([d._id, d.version]);
+    for await (const doc of generations.open(oldN).accounts.find({}, { projection: { version: 1 } })) {
+      if ((versions.get(doc._id) ?? 0) < doc.version) ahead.push([doc._id, doc.version]);
     }
     return ahead;
   }
 
-  private summary(s: RebuildStatus): Record<string, unknown> {
-    return { ...s };
+  private summary(status: RebuildStatus): Record<string, unknown> {
+    return { ...status };
   }
 }
