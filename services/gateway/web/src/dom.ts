@@ -14,6 +14,14 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
   return el;
 }
 
+/**
+ * An event listener running an async handler. The handlers here catch and show their own errors
+ * (a refusal box), so the promise is deliberately not awaited by the DOM, which would ignore it.
+ */
+export function asyncHandler(handler: (e: Event) => Promise<void>): (e: Event) => void {
+  return (e) => void handler(e);
+}
+
 export function clear(el: Element, ...children: Child[]): void {
   el.replaceChildren(...children.filter((c): c is Node | string | number => c !== null && c !== undefined && c !== false).map((c) => (typeof c === 'number' ? String(c) : c)));
 }

@@ -3,7 +3,7 @@
 // Routing by location hash: #/ and #/accounts/<id>.
 import './styles.css';
 import { api, ApiError, commands, queries, type Account, type Operation, type ProjectionStatus, type StateAt, type StoredEvent } from './api.js';
-import { announce, clear, fmtTime, h, toLocalInput } from './dom.js';
+import { announce, asyncHandler, clear, fmtTime, h, toLocalInput } from './dom.js';
 import { subscribe, type LiveFeed } from './live.js';
 
 const main = document.getElementById('main')!;
@@ -61,7 +61,7 @@ function openAccountForm(): HTMLElement {
     'form',
     {
       'aria-labelledby': 'open-title',
-      onsubmit: async (e: Event) => {
+      onsubmit: asyncHandler(async (e: Event) => {
         e.preventDefault();
         refusal.clear();
         done.textContent = '';
@@ -80,7 +80,7 @@ function openAccountForm(): HTMLElement {
         } finally {
           submit.disabled = false;
         }
-      },
+      }),
     },
     field('open-balance', 'Initial balance', balance),
     field('open-currency', 'Currency', currency, 'ISO 4217 code, e.g. MAD, EUR, JPY'),
@@ -197,7 +197,7 @@ function projectionsPanel(): HTMLElement {
       refusal.show(err);
     }
   };
-  button.addEventListener('click', async () => {
+  button.addEventListener('click', asyncHandler(async () => {
     refusal.clear();
     button.disabled = true;
     try {
@@ -207,7 +207,7 @@ function projectionsPanel(): HTMLElement {
       refusal.show(err);
     }
     await refresh();
-  });
+  }));
   void refresh();
   const timer = window.setInterval(() => void refresh(), 2000);
   cleanup.push(() => window.clearInterval(timer));
@@ -287,7 +287,7 @@ function accountPage(id: string): void {
       'form',
       {
         'aria-labelledby': `${kind}-title`,
-        onsubmit: async (e: Event) => {
+        onsubmit: asyncHandler(async (e: Event) => {
           e.preventDefault();
           refusal.clear();
           ok.textContent = '';
@@ -304,7 +304,7 @@ function accountPage(id: string): void {
           } finally {
             submit.disabled = false;
           }
-        },
+        }),
       },
       field(`${kind}-amount`, 'Amount', amount),
       submit,

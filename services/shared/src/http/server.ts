@@ -46,7 +46,7 @@ export function answerMalformedRequests(server: Server): void {
  * parsing would drop the fragment and turn backslashes into slashes, so `/accounts/x/credit#y`
  * would reach the credit route: another spelling of a resource, past any path rule in front.
  */
-export function refuseAmbiguousTargets(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+export function refuseAmbiguousTargets(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (/[#\\]/.test(req.url ?? '')) {
       const body = JSON.stringify(new Problem('invalid-request', 'the request target may not contain "#" or "\\"').toBody());
@@ -54,7 +54,8 @@ export function refuseAmbiguousTargets(handler: (req: IncomingMessage, res: Serv
       res.end(body);
       return;
     }
-    handler(req, res);
+    // Koa's handler answers its own errors: its promise never rejects.
+    void handler(req, res);
   };
 }
 
@@ -78,10 +79,11 @@ export function listen(app: Koa, port: number, log: Logger, closers: Array<() =>
         log.info({ signal }, 'shutting down');
         const force = setTimeout(() => process.exit(1), 10_000);
         force.unref();
-        server.close(async () => {
+        const closeAll = async () => {
           for (const c of closers) await c().catch((err: unknown) => log.error({ err }, 'close failed'));
           process.exit(0);
-        });
+        };
+        server.close(() => void closeAll());
         server.closeIdleConnections();
       };
       process.once('SIGTERM', () => stop('SIGTERM'));

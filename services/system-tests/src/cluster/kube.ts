@@ -388,7 +388,7 @@ export async function portForward(namespace: string, target: string, remotePort:
     if (watching || closed || !current || establishing) return;
     watching = true;
     const up = current;
-    kubectlJson<Pod>(['get', 'pod', '-n', namespace, up.pod], { timeoutMs: 10_000 })
+    void kubectlJson<Pod>(['get', 'pod', '-n', namespace, up.pod], { timeoutMs: 10_000 })
       .then(
         (p) => isTerminating(p) || p.status.phase !== 'Running',
         (e: Error) => /NotFound|not found/.test(e.message),
