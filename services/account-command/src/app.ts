@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import { correlationMiddleware, createMetrics, Problem, problemMiddleware, type Logger, type Sidecar } from '@bank/shared';
-import { CommandHandler, type AccountStore } from './commands/command-handler.js';
+import { CommandHandler } from './commands/command-handler.js';
+import { accountNotifications, accountStreams, type AccountCommandHandler, type AccountStore } from './commands/account-commands.js';
 import { StoreUnavailableError, StreamStore } from './eventstore/stream-store.js';
 import { StreamIndex, type StreamRegistered } from './eventstore/stream-index.js';
 import { createCommandMetrics } from './http/metrics.js';
@@ -23,7 +24,16 @@ export function createCommandApp(config: CommandConfig, sidecar: Sidecar, log: L
   // Nobody subscribes to them, so they stay off the transaction API and out of the outbox.
   const index = new StreamIndex(new StreamStore<StreamRegistered, null>(sidecar, { storeName: config.STATESTORE, chunkSize: 1000, transactional: false }));
   const newId = () => crypto.randomUUID();
-  const handler = new CommandHandler({ store, index, sidecar, log, metrics, newId, failpoint: config.FAILPOINT });
+  const handler: AccountCommandHandler = new CommandHandler({
+    kind: accountStreams,
+    store,
+    index,
+    publisher: accountNotifications(sidecar),
+    log,
+    metrics,
+    newId,
+    failpoints: config.FAILPOINT,
+  });
 
   const app = new Koa();
   app.proxy = false;

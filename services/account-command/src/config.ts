@@ -1,4 +1,4 @@
-import { env, loadConfig, STATESTORE_NAME } from '@bank/shared';
+import { env, failpointSetting, loadConfig, STATESTORE_NAME } from '@bank/shared';
 
 export const configSpec = {
   APP_PORT: env.int(3001, { min: 1, max: 65535 }),
@@ -12,8 +12,8 @@ export const configSpec = {
   IDEMPOTENCY_WINDOW: env.int(64, { min: 1, max: 1000 }),
   SIDECAR_WAIT_MS: env.int(60_000, { min: 0 }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
-  /** Test-only: "crash-after-commit" kills the process between a commit and its publish. */
-  FAILPOINT: env.optional(),
+  /** Test-only, off by default: failpoints to turn on (see @bank/shared failpoints), e.g. crash-after-commit. */
+  FAILPOINT: failpointSetting,
 };
 
 export const loadCommandConfig = (source: NodeJS.ProcessEnv = process.env) => loadConfig(configSpec, source);

@@ -6,3 +6,4 @@ export * from './http/index.js';
 export * from './config/index.js';
 export * from './log/index.js';
 export * from './retry/index.js';
+export * from './failpoints/index.js';

@@ -1,150 +1,208 @@
-// Load -> decide -> append -> notify, for one command on one account stream.
-import {
-  ACCOUNT_EVENTS_TOPIC,
-  EVENT_SCHEMA_VERSION,
-  Problem,
-  PUBSUB_NAME,
-  type AccountEvent,
-  type Logger,
-  type Sidecar,
-  type StreamNotification,
-} from '@bank/shared';
-import { decide, fold, fromSnapshot, toSnapshot, type AccountCommand, type AccountSnapshot } from '../domain/index.js';
-import { ConcurrencyError, streamExists, type StreamStore } from '../eventstore/stream-store.js';
+// Load -> decide -> append -> notify, for one command on one stream, whatever the aggregate: the
+// handler is given a decider, the stream a command goes to, and how its events are stored and
+// announced. It knows nothing of HTTP: it answers with the version the stream reached (or, for a
+// repeated request, the one the first one reached) or with a typed refusal; http/ turns these
+// into status codes and problems.
+import { Failpoints, retry, type Logger, type RetryRuntime } from '@bank/shared';
+import type { Decider } from '../domain/index.js';
+import { ConcurrencyError, streamExists, type IdempotencyRecord, type StoredEvent, type StreamStore } from '../eventstore/stream-store.js';
 import { KeyedMutex } from '../eventstore/keyed-mutex.js';
-import type { StreamIndex } from '../eventstore/stream-index.js';
-import type { CommandMetrics } from '../http/metrics.js';
 
-export type AccountStore = StreamStore<AccountEvent, AccountSnapshot>;
+/** The part of the stream store the handler uses. */
+export type EventStreams<Event extends StoredEvent, Snapshot> = Pick<StreamStore<Event, Snapshot>, 'load' | 'append'>;
 
-export const streamIdOf = (accountId: string): string => `account-${accountId}`;
-
-export interface CommandResult {
-  status: number;
-  body: { accountId: string; version: number };
-  replayed: boolean;
+/** Where a new stream is listed before its first commit (the stream index). */
+export interface StreamRegistry {
+  register(streamId: string): Promise<void>;
 }
 
-export interface HandlerDeps {
-  store: AccountStore;
-  index: StreamIndex;
-  sidecar: Sidecar;
-  log: Logger;
-  metrics: CommandMetrics;
-  clock?: () => Date;
-  newId?: () => string;
-  /** Test-only failpoint: die right after a commit, before the direct publish. */
-  failpoint?: string | undefined;
-  maxAttempts?: number;
+/** Sends a commit's notification on the bus (the handler retries it and never waits for it). */
+export interface NotificationPublisher<Message> {
+  publish(message: Message): Promise<void>;
 }
 
-export interface CommandRequest {
-  command: AccountCommand;
+/** The counters the handler keeps (CommandMetrics has them). */
+export interface HandlerMetrics {
+  conflicts: { inc(): void };
+  retries: { inc(value?: number): void };
+  published: { inc(): void };
+  publishFailures: { inc(): void };
+}
+
+/** One kind of stream: its aggregate, where a command goes, how its events are stored and announced. */
+export interface StreamKind<Command, NewEvent, Event extends StoredEvent, State extends { version: number }, Snapshot, DomainRefusal, Message> {
+  decider: Decider<Command, NewEvent, Event, State, Snapshot, DomainRefusal>;
+  streamIdOf(command: Command): string;
+  /** A decided event as the store keeps it, given its id, version and time. */
+  toStored(decided: NewEvent, envelope: { command: Command; eventId: string; version: number; occurredAt: string }): Event;
+  /** What the outbox and the direct publish announce for a commit. */
+  notificationOf(command: Command, events: Event[], version: number): Message;
+}
+
+export interface CommandRequest<Command> {
+  command: Command;
   idempotency?: { key: string; fingerprint: string } | undefined;
   /** If-Match: the stream must be at exactly this version. */
   expectedVersion?: number | undefined;
-  successStatus: number;
 }
 
-export class CommandHandler {
+export interface Accepted<Event> {
+  accepted: true;
+  streamId: string;
+  /** The stream's version after the commit (for a replay: after the first request's commit). */
+  version: number;
+  /** The events this request stored: none for a replay. */
+  events: readonly Event[];
+  /** The same idempotency key and request were seen before: nothing was written this time. */
+  replayed: boolean;
+}
+
+export type Refusal<DomainRefusal> =
+  | { reason: 'domain'; error: DomainRefusal }
+  | { reason: 'idempotency-key-reused'; key: string }
+  | { reason: 'precondition-failed'; expectedVersion: number; currentVersion: number }
+  | { reason: 'concurrency-conflict'; attempts: number };
+
+export interface Refused<DomainRefusal> {
+  accepted: false;
+  streamId: string;
+  refusal: Refusal<DomainRefusal>;
+}
+
+export type CommandOutcome<Event, DomainRefusal> = Accepted<Event> | Refused<DomainRefusal>;
+
+/** What an idempotency record keeps of a commit (opaque to the store): what a repeat answers. */
+export interface CommitResult {
+  streamId: string;
+  version: number;
+}
+
+/**
+ * The commit result an idempotency record holds. Heads written before the handler stopped
+ * storing HTTP answers hold `response: { status, body: { accountId, version } }` instead of
+ * `result`, and a deployed store keeps them (the first commit's record for good): both are read.
+ * The status is not needed: the route gives it (201 for an open, 200 otherwise, what was stored).
+ */
+export function commitResultOf(record: IdempotencyRecord, streamId: string): CommitResult {
+  if (record.result !== undefined) return record.result as CommitResult;
+  const legacyBody = record.response?.body as { version?: unknown } | undefined;
+  return { streamId, version: typeof legacyBody?.version === 'number' ? legacyBody.version : record.version };
+}
+
+export interface HandlerDeps<Command, NewEvent, Event extends StoredEvent, State extends { version: number }, Snapshot, DomainRefusal, Message> {
+  kind: StreamKind<Command, NewEvent, Event, State, Snapshot, DomainRefusal, Message>;
+  store: EventStreams<Event, Snapshot>;
+  index: StreamRegistry;
+  publisher: NotificationPublisher<Message>;
+  log: Logger;
+  metrics: HandlerMetrics;
+  /** Off unless FAILPOINT turns them on (see @bank/shared failpoints). */
+  failpoints?: Failpoints;
+  clock?: () => Date;
+  newId?: () => string;
+  /** Attempts on ETag conflicts, the first included (default 10). */
+  maxAttempts?: number;
+  /** Pauses between retries and their randomness (unit tests give a fake). */
+  retryRuntime?: RetryRuntime;
+}
+
+/** Pauses that do not keep the process alive: nobody waits for a publish retry. */
+const backgroundRuntime: RetryRuntime = {
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()),
+  random: Math.random,
+};
+
+export class CommandHandler<Command, NewEvent, Event extends StoredEvent, State extends { version: number }, Snapshot, DomainRefusal, Message> {
   private readonly mutex = new KeyedMutex();
   private readonly clock: () => Date;
   private readonly newId: () => string;
+  private readonly failpoints: Failpoints;
 
-  constructor(private readonly deps: HandlerDeps) {
+  constructor(private readonly deps: HandlerDeps<Command, NewEvent, Event, State, Snapshot, DomainRefusal, Message>) {
     this.clock = deps.clock ?? (() => new Date());
     this.newId = deps.newId ?? (() => crypto.randomUUID());
+    this.failpoints = deps.failpoints ?? Failpoints.none;
   }
 
-  handle(req: CommandRequest): Promise<CommandResult> {
-    const { accountId } = req.command;
-    return this.mutex.run(accountId, () => this.attempt(req));
+  /** Commands on one stream run one after another here; other replicas are ETag conflicts. */
+  handle(request: CommandRequest<Command>): Promise<CommandOutcome<Event, DomainRefusal>> {
+    const streamId = this.deps.kind.streamIdOf(request.command);
+    return this.mutex.run(streamId, () => this.handleWithRetries(request, streamId));
   }
 
-  private async attempt(req: CommandRequest): Promise<CommandResult> {
-    const { store, index, metrics } = this.deps;
-    const { command } = req;
-    const streamId = streamIdOf(command.accountId);
-    const maxAttempts = this.deps.maxAttempts ?? 10;
-    for (let attempt = 1; ; attempt++) {
-      const loaded = await store.load(streamId);
-      const state = fromSnapshot(loaded.head?.snapshot);
-
-      if (req.idempotency) {
-        const seen = loaded.head?.idempotency.find((r) => r.key === req.idempotency!.key);
-        if (seen) {
-          if (seen.fingerprint !== req.idempotency.fingerprint) {
-            throw new Problem('idempotency-key-reused', 'this Idempotency-Key was used for a different request');
-          }
-          return { ...(seen.response as Omit<CommandResult, 'replayed'>), replayed: true };
-        }
-      }
-      if (req.expectedVersion !== undefined && state.version !== req.expectedVersion) {
-        throw new Problem('precondition-failed', `account is at version ${state.version}, not ${req.expectedVersion}`, { currentVersion: state.version });
-      }
-
-      const decision = decide(command, state);
-      if (!decision.ok) throw new Problem(decision.error.code, decision.error.detail, decision.error.extensions);
-
-      if (!streamExists(loaded)) await index.register(streamId);
-
-      const occurredAt = this.clock().toISOString();
-      const events = decision.events.map(
-        (e, i) =>
-          ({
-            eventId: this.newId(),
-            accountId: command.accountId,
-            type: e.type,
-            version: state.version + 1 + i,
-            occurredAt,
-            schemaVersion: EVENT_SCHEMA_VERSION,
-            data: e.data,
-          }) as AccountEvent,
-      );
-      const next = fold(events, state);
-      const result = { status: req.successStatus, body: { accountId: command.accountId, version: next.version } };
-      const notification: StreamNotification = { accountId: command.accountId, version: next.version, events };
-      try {
-        await store.append(loaded, events, {
-          snapshot: toSnapshot(next),
-          idempotency: req.idempotency ? { ...req.idempotency, response: result } : undefined,
-          outboxMessage: notification,
-        });
-      } catch (err) {
-        if (err instanceof ConcurrencyError && attempt < maxAttempts) {
-          metrics.conflicts.inc();
-          await new Promise((r) => setTimeout(r, Math.random() * 3 * attempt));
-          continue;
-        }
-        if (err instanceof ConcurrencyError) throw new Problem('concurrency-conflict', 'the account is being changed concurrently; retry');
-        throw err;
-      }
-      if (attempt > 1) metrics.retries.inc(attempt - 1);
-      if (this.deps.failpoint === 'crash-after-commit') process.kill(process.pid, 'SIGKILL');
-      this.publish(notification);
-      return { ...result, replayed: false };
+  private async handleWithRetries(request: CommandRequest<Command>, streamId: string): Promise<CommandOutcome<Event, DomainRefusal>> {
+    const { metrics } = this.deps;
+    const attempts = this.deps.maxAttempts ?? 10;
+    try {
+      return await retry((attempt) => this.attempt(request, streamId, attempt), {
+        attempts,
+        // Short, linear and jittered: the other writer is another replica on the same stream.
+        baseMs: 3,
+        growth: 'linear',
+        retryable: (err) => err instanceof ConcurrencyError,
+        onRetry: () => metrics.conflicts.inc(),
+      }, this.deps.retryRuntime);
+    } catch (err) {
+      if (err instanceof ConcurrencyError) return { accepted: false, streamId, refusal: { reason: 'concurrency-conflict', attempts } };
+      throw err;
     }
+  }
+
+  /** One load-decide-append; throws ConcurrencyError when another writer committed first. */
+  private async attempt(request: CommandRequest<Command>, streamId: string, attempt: number): Promise<CommandOutcome<Event, DomainRefusal>> {
+    const { kind, store, index, metrics } = this.deps;
+    const { decider } = kind;
+    const { command, idempotency, expectedVersion } = request;
+    const loaded = await store.load(streamId);
+    const state = decider.fromSnapshot(loaded.head?.snapshot);
+    const refused = (refusal: Refusal<DomainRefusal>): Refused<DomainRefusal> => ({ accepted: false, streamId, refusal });
+
+    if (idempotency) {
+      const seen = loaded.head?.idempotency.find((record) => record.key === idempotency.key);
+      if (seen) {
+        if (seen.fingerprint !== idempotency.fingerprint) return refused({ reason: 'idempotency-key-reused', key: idempotency.key });
+        return { accepted: true, streamId, version: commitResultOf(seen, streamId).version, events: [], replayed: true };
+      }
+    }
+    if (expectedVersion !== undefined && state.version !== expectedVersion) {
+      return refused({ reason: 'precondition-failed', expectedVersion, currentVersion: state.version });
+    }
+
+    const decision = decider.decide(command, state);
+    if (!decision.ok) return refused({ reason: 'domain', error: decision.error });
+
+    if (!streamExists(loaded)) await index.register(streamId);
+
+    const occurredAt = this.clock().toISOString();
+    const events = decision.events.map((decided, i) => kind.toStored(decided, { command, eventId: this.newId(), version: state.version + 1 + i, occurredAt }));
+    const next = events.reduce((folded, event) => decider.evolve(folded, event), state);
+    const result: CommitResult = { streamId, version: next.version };
+    const notification = kind.notificationOf(command, events, next.version);
+    await store.append(loaded, events, {
+      snapshot: decider.toSnapshot(next),
+      idempotency: idempotency ? { ...idempotency, result } : undefined,
+      outboxMessage: notification,
+    });
+    if (attempt > 1) metrics.retries.inc(attempt - 1);
+    // Committed, not yet announced: the outbox (and the read side's pulls) must cover this gap.
+    this.failpoints.reach('crash-after-commit');
+    this.publish(notification, result);
+    return { accepted: true, ...result, events, replayed: false };
   }
 
   /**
    * The direct publish keeps projection latency low; it is not what guarantees delivery (the
    * outbox does, and the read side pulls from the store), so it never fails the command.
    */
-  private publish(n: StreamNotification): void {
-    const { sidecar, log, metrics } = this.deps;
-    const send = async (attempt: number): Promise<void> => {
-      try {
-        await sidecar.publish(PUBSUB_NAME, ACCOUNT_EVENTS_TOPIC, n, { partitionKey: n.accountId });
-        metrics.published.inc();
-      } catch (err) {
-        if (attempt >= 5) {
-          metrics.publishFailures.inc();
-          log.warn({ err, accountId: n.accountId, version: n.version }, 'notification not published; the outbox or the next commit will announce it');
-          return;
-        }
-        setTimeout(() => void send(attempt + 1), 100 * 2 ** attempt).unref();
-      }
-    };
-    void send(1);
+  private publish(notification: Message, commit: CommitResult): void {
+    const { publisher, log, metrics } = this.deps;
+    // Five attempts, 200, 400, 800 then 1600 ms apart.
+    void retry(() => publisher.publish(notification), { attempts: 5, baseMs: 200, growth: 'exponential', jitter: 'none' }, this.deps.retryRuntime ?? backgroundRuntime).then(
+      () => metrics.published.inc(),
+      (err: unknown) => {
+        metrics.publishFailures.inc();
+        log.warn({ err, ...commit }, 'notification not published; the outbox or the next commit will announce it');
+      },
+    );
   }
 }

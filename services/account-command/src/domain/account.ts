@@ -5,12 +5,14 @@ import {
   formatAmount,
   isCurrency,
   parseAmount,
+  type AccountCreditedData,
   type AccountEvent,
   type AccountStatus,
   type Minor,
   type NewEvent,
   type ProblemCode,
 } from '@bank/shared';
+import { assertNever, type Decider, type DecisionOf } from './decider.js';
 
 export type OpenAccount = { type: 'OpenAccount'; accountId: string; initialBalance: string; currency: string };
 export type CreditAccount = { type: 'CreditAccount'; accountId: string; amount: string; currency: string };
@@ -37,7 +39,7 @@ export interface DomainError {
   extensions?: Record<string, unknown>;
 }
 
-export type Decision = { ok: true; events: NewEvent[] } | { ok: false; error: DomainError };
+export type Decision = DecisionOf<NewEvent, DomainError>;
 
 const refuse = (code: DomainError['code'], detail: string, extensions?: Record<string, unknown>): Decision => ({
   ok: false,
@@ -54,20 +56,43 @@ function amountOf(text: string, currency: string, field: string, allowZero: bool
   return parsed;
 }
 
+const unknownCurrency = (currency: string): Decision => refuse('unknown-currency', `"${String(currency)}" is not an ISO 4217 currency code`);
+
+/** One command per case; a command added to AccountCommand and not here does not compile. */
 export function decide(command: AccountCommand, state: AccountState): Decision {
-  if (!isCurrency(command.currency)) return refuse('unknown-currency', `"${String(command.currency)}" is not an ISO 4217 currency code`);
-  const currency = command.currency;
-
-  if (command.type === 'OpenAccount') {
-    const initial = amountOf(command.initialBalance, currency, 'initialBalance', true);
-    if (typeof initial !== 'bigint') return initial;
-    if (state.status !== 'NONE') return refuse('account-already-exists', `account ${command.accountId} already exists`);
-    return accept(
-      { type: 'AccountCreated', data: { initialBalance: formatAmount(initial, currency), currency } },
-      { type: 'AccountActivated', data: {} },
-    );
+  switch (command.type) {
+    case 'OpenAccount':
+      return openAccount(command, state);
+    case 'CreditAccount':
+      return creditAccount(command, state);
+    case 'DebitAccount':
+      return debitAccount(command, state);
+    default:
+      return assertNever(command, 'command');
   }
+}
 
+function openAccount(command: OpenAccount, state: AccountState): Decision {
+  if (!isCurrency(command.currency)) return unknownCurrency(command.currency);
+  const currency = command.currency;
+  const initial = amountOf(command.initialBalance, currency, 'initialBalance', true);
+  if (typeof initial !== 'bigint') return initial;
+  if (state.status !== 'NONE') return refuse('account-already-exists', `account ${command.accountId} already exists`);
+  return accept(
+    { type: 'AccountCreated', data: { initialBalance: formatAmount(initial, currency), currency } },
+    { type: 'AccountActivated', data: {} },
+  );
+}
+
+type ActiveAccount = Extract<AccountState, { accountId: string }>;
+
+/**
+ * What a credit and a debit both check, in this order: the currency is known, the amount valid
+ * and positive, the account exists, is active and holds that currency.
+ */
+function movement(command: CreditAccount | DebitAccount, state: AccountState): { account: ActiveAccount; amount: Minor; data: AccountCreditedData } | Decision {
+  if (!isCurrency(command.currency)) return unknownCurrency(command.currency);
+  const currency = command.currency;
   const amount = amountOf(command.amount, currency, 'amount', false);
   if (typeof amount !== 'bigint') return amount;
   if (state.status === 'NONE') return refuse('account-not-found', `account ${command.accountId} does not exist`);
@@ -75,11 +100,22 @@ export function decide(command: AccountCommand, state: AccountState): Decision {
   if (currency !== state.currency) {
     return refuse('currency-mismatch', `account ${state.accountId} is in ${state.currency}, not ${currency}`, { accountCurrency: state.currency });
   }
-  const data = { amount: formatAmount(amount, currency), currency };
-  if (command.type === 'CreditAccount') return accept({ type: 'AccountCredited', data });
-  if (amount > state.balance) {
-    return refuse('insufficient-funds', `a debit of ${data.amount} ${currency} exceeds the balance of ${formatAmount(state.balance, currency)} ${currency}`, {
-      balance: formatAmount(state.balance, currency),
+  return { account: state, amount, data: { amount: formatAmount(amount, currency), currency } };
+}
+
+function creditAccount(command: CreditAccount, state: AccountState): Decision {
+  const checked = movement(command, state);
+  if ('ok' in checked) return checked;
+  return accept({ type: 'AccountCredited', data: checked.data });
+}
+
+function debitAccount(command: DebitAccount, state: AccountState): Decision {
+  const checked = movement(command, state);
+  if ('ok' in checked) return checked;
+  const { account, amount, data } = checked;
+  if (amount > account.balance) {
+    return refuse('insufficient-funds', `a debit of ${data.amount} ${data.currency} exceeds the balance of ${formatAmount(account.balance, data.currency)} ${data.currency}`, {
+      balance: formatAmount(account.balance, data.currency),
       requested: data.amount,
     });
   }
@@ -124,6 +160,15 @@ export function toSnapshot(state: AccountState): AccountSnapshot | null {
   return state.status === 'NONE' ? null : { ...state, balance: state.balance.toString() };
 }
 
-export function fromSnapshot(s: AccountSnapshot | null | undefined): AccountState {
-  return s ? { ...s, balance: BigInt(s.balance) } : initialState;
+export function fromSnapshot(snapshot: AccountSnapshot | null | undefined): AccountState {
+  return snapshot ? { ...snapshot, balance: BigInt(snapshot.balance) } : initialState;
 }
+
+/** The account aggregate as the command handler takes it. */
+export const accountDecider: Decider<AccountCommand, NewEvent, AccountEvent, AccountState, AccountSnapshot, DomainError> = {
+  initialState,
+  decide,
+  evolve,
+  toSnapshot,
+  fromSnapshot,
+};

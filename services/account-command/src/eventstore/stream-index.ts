@@ -3,6 +3,7 @@
 // A stream is registered BEFORE its first commit, so a committed stream is always listed; an
 // entry whose stream never got committed is harmless (readers skip streams that do not exist).
 import { createHash } from 'node:crypto';
+import { retry } from '@bank/shared';
 import { ConcurrencyError, newEventId, StreamStore, type StoredEvent } from './stream-store.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
@@ -33,19 +34,16 @@ export class StreamIndex {
 
   async register(streamId: string): Promise<void> {
     const key = this.partitionStream(this.partitionOf(streamId));
-    await this.lock.run(key, async () => {
-      for (let attempt = 1; ; attempt++) {
-        const loaded = await this.store.load(key);
-        try {
+    await this.lock.run(key, () =>
+      retry(
+        async () => {
+          const loaded = await this.store.load(key);
           await this.store.append(loaded, [{ eventId: newEventId(), version: (loaded.head?.version ?? 0) + 1, streamId }], { snapshot: null });
-          return;
-        } catch (err) {
-          // Other replicas register into the same partition; retry on a fresh head.
-          if (!(err instanceof ConcurrencyError) || attempt >= MAX_ATTEMPTS) throw err;
-          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
-        }
-      }
-    });
+        },
+        // Other replicas register into the same partition; retry on a fresh head.
+        { attempts: MAX_ATTEMPTS, baseMs: 5, growth: 'linear', retryable: (err) => err instanceof ConcurrencyError },
+      ),
+    );
   }
 
   /**

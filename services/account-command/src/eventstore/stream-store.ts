@@ -14,7 +14,7 @@
 // Sealing writes a chunk before the head; its content is fixed by the versions it covers, so a
 // repeated or racing seal writes the same bytes again.
 import { randomUUID } from 'node:crypto';
-import { Sidecar, SidecarError } from '@bank/shared';
+import { retry, Sidecar, SidecarError } from '@bank/shared';
 
 export interface StoredEvent {
   eventId: string;
@@ -24,8 +24,10 @@ export interface StoredEvent {
 export interface IdempotencyRecord {
   key: string;
   fingerprint: string;
-  /** The answer given the first time, returned as is on a repeat. */
-  response: { status: number; body: unknown };
+  /** What the first request's commit gave, for a repeat; opaque here (the command handler's). */
+  result?: unknown;
+  /** Heads written before `result`: the HTTP answer given the first time. Read, never written. */
+  response?: { status: number; body: unknown };
   version: number;
   /** The record of a stream's first commit is kept for good: it is what a retried create finds. */
   first?: boolean;
@@ -54,6 +56,9 @@ export class ConcurrencyError extends Error {
 }
 
 export class StoreUnavailableError extends Error {}
+
+/** Neither this writer nor a racing one created a new stream's head (tried again, a few times). */
+class HeadNotCreatedError extends StoreUnavailableError {}
 
 export interface AppendOptions<S> {
   snapshot: S | null;
@@ -141,8 +146,8 @@ export class StreamStore<E extends StoredEvent, S> {
     if (opts.idempotency) {
       const record: IdempotencyRecord = { ...opts.idempotency, version: lastVersion, ...(fromVersion === 1 ? { first: true } : {}) };
       const all = [...idempotency, record];
-      const pinned = all.filter((r) => r.first);
-      const recent = all.filter((r) => !r.first);
+      const pinned = all.filter((kept) => kept.first);
+      const recent = all.filter((kept) => !kept.first);
       idempotency = [...pinned, ...recent.slice(-Math.max(1, this.idempotencyWindow - pinned.length))];
     }
     const head: StreamHead<E, S> = {
@@ -187,20 +192,20 @@ export class StreamStore<E extends StoredEvent, S> {
     const empty: StreamHead<E, S> = { streamId, version: 0, chunkSize: this.chunkSize, sealedChunks: 0, events: [], snapshot: null, idempotency: [] };
     // Racing creators: one save wins and the others fail. On MySQL two concurrent inserts of one
     // key can also both fail (a deadlock): then nobody created it, and we simply try again.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.sidecar.saveState(this.storeName, [{ key: streamId, value: empty }], 'first-write');
-      } catch (err) {
-        if (!(err instanceof SidecarError) || err.status === 503) throw new StoreUnavailableError((err as Error).message);
-      }
-      const now = await this.load(streamId);
-      if (now.head && now.etag !== undefined) {
+    return retry(
+      async () => {
+        try {
+          await this.sidecar.saveState(this.storeName, [{ key: streamId, value: empty }], 'first-write');
+        } catch (err) {
+          if (!(err instanceof SidecarError) || err.status === 503) throw new StoreUnavailableError((err as Error).message);
+        }
+        const now = await this.load(streamId);
+        if (!now.head || now.etag === undefined) throw new HeadNotCreatedError(`stream ${streamId}: the new head could not be created`);
         if (now.head.version > 0) throw new ConcurrencyError(streamId, 0);
         return now;
-      }
-      if (attempt >= 5) throw new StoreUnavailableError(`stream ${streamId}: the new head could not be created`);
-      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-    }
+      },
+      { attempts: 5, baseMs: 20, growth: 'linear', retryable: (err) => err instanceof HeadNotCreatedError },
+    );
   }
 
   /** Did the store keep this exact event (same id at the same version)? */
@@ -234,17 +239,17 @@ export class StreamStore<E extends StoredEvent, S> {
       for (let n = Math.floor((from - 1) / head.chunkSize); n <= lastChunk; n++) keys.push(StreamStore.chunkKey(loaded.streamId, n));
       return { head, from, to, keys };
     });
-    const keys = ranges.flatMap((r) => r?.keys ?? []);
+    const keys = ranges.flatMap((range) => range?.keys ?? []);
     const chunks = keys.length ? await this.call(() => this.sidecar.getBulkState<{ events: E[] }>(this.storeName, keys)) : new Map();
-    return ranges.map((r) => {
-      if (!r) return [];
+    return ranges.map((range) => {
+      if (!range) return [];
       const out: E[] = [];
-      for (const key of r.keys) {
+      for (const key of range.keys) {
         const chunk = chunks.get(key)?.value as { events: E[] } | undefined;
         if (!chunk) throw new StoreUnavailableError(`chunk ${key} is missing from the store`);
-        for (const e of chunk.events) if (e.version >= r.from && e.version <= r.to) out.push(e);
+        for (const e of chunk.events) if (e.version >= range.from && e.version <= range.to) out.push(e);
       }
-      for (const e of r.head.events) if (e.version >= r.from && e.version <= r.to) out.push(e);
+      for (const e of range.head.events) if (e.version >= range.from && e.version <= range.to) out.push(e);
       return out;
     });
   }

@@ -1,17 +1,19 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { formatAmount, Problem, readJson, type AccountEvent, type EventPage, type Sidecar } from '@bank/shared';
-import { fold, type AccountCommand, type AccountState } from '../domain/index.js';
-import { streamIdOf, type AccountStore, type CommandHandler, type CommandResult } from '../commands/command-handler.js';
+import { formatAmount, Problem, readJson, type AccountEvent, type Sidecar } from '@bank/shared';
+import { fold, type AccountCommand, type AccountState, type DomainError } from '../domain/index.js';
+import type { Refusal } from '../commands/command-handler.js';
+import { accountStreamId, type AccountCommandHandler, type AccountStore } from '../commands/account-commands.js';
 import { fingerprint, IDEMPOTENCY_KEY, uuidFromKey } from '../commands/idempotency.js';
-import { StreamIndex } from '../eventstore/stream-index.js';
+import type { StreamIndex } from '../eventstore/stream-index.js';
 import { streamExists } from '../eventstore/stream-store.js';
 import type { CommandMetrics } from './metrics.js';
-import { accountIdParam, commandBody, idsQuery, instantQuery, intQuery, versionHeader } from './validation.js';
+import { eventFeedRoutes } from './event-feed-routes.js';
+import { accountIdParam, commandBody, instantQuery, intQuery, versionHeader } from './validation.js';
 
 export interface RouteDeps {
   isReady: () => boolean;
-  handler: CommandHandler;
+  handler: AccountCommandHandler;
   store: AccountStore;
   index: StreamIndex;
   sidecar: Sidecar;
@@ -21,6 +23,15 @@ export interface RouteDeps {
   newId: () => string;
 }
 
+/** What a command route builds from the request before the handler runs it. */
+interface BuiltCommand {
+  command: AccountCommand;
+  key?: string | undefined;
+  /** What makes two requests with one Idempotency-Key the same request. */
+  fingerprintOf: Record<string, unknown>;
+  expectedVersion?: number | undefined;
+}
+
 function idempotencyKey(ctx: Context): string | undefined {
   const key = ctx.get('idempotency-key');
   if (key === '') return undefined;
@@ -28,33 +39,52 @@ function idempotencyKey(ctx: Context): string | undefined {
   return key;
 }
 
-function stateBody(accountId: string, s: AccountState) {
-  if (s.status === 'NONE') throw new Problem('account-not-found', `account ${accountId} does not exist`);
-  return { accountId, balance: formatAmount(s.balance, s.currency), currency: s.currency, status: s.status, version: s.version };
+function stateBody(accountId: string, state: AccountState) {
+  if (state.status === 'NONE') throw new Problem('account-not-found', `account ${accountId} does not exist`);
+  return { accountId, balance: formatAmount(state.balance, state.currency), currency: state.currency, status: state.status, version: state.version };
 }
 
-export function commandRoutes(d: RouteDeps): Router {
+/** A refused command as the problem the client gets (the catalogue gives the status). */
+export function refusalProblem(refusal: Refusal<DomainError>): Problem {
+  switch (refusal.reason) {
+    case 'domain':
+      return new Problem(refusal.error.code, refusal.error.detail, refusal.error.extensions);
+    case 'idempotency-key-reused':
+      return new Problem('idempotency-key-reused', 'this Idempotency-Key was used for a different request');
+    case 'precondition-failed':
+      return new Problem('precondition-failed', `account is at version ${refusal.currentVersion}, not ${refusal.expectedVersion}`, { currentVersion: refusal.currentVersion });
+    case 'concurrency-conflict':
+      return new Problem('concurrency-conflict', 'the account is being changed concurrently; retry');
+  }
+}
+
+export function commandRoutes(deps: RouteDeps): Router {
   // One spelling per resource: /accounts/ or /ACCOUNTS would otherwise reach the same handler
   // and slip past any path rule in front of the service (ingress, Dapr access control).
   const router = new Router({ strict: true, sensitive: true });
 
-  async function run(ctx: Context, type: AccountCommand['type'], build: () => Promise<{ command: AccountCommand; key?: string | undefined; fp: Record<string, unknown>; expectedVersion?: number | undefined }>, successStatus: number): Promise<CommandResult> {
-    const end = d.metrics.duration.startTimer({ type });
+  /**
+   * Runs a command and answers it: `successStatus` for an accepted or replayed one (the route
+   * decides it: 201 for an open, 200 otherwise), the refusal's problem otherwise.
+   */
+  async function run(ctx: Context, type: AccountCommand['type'], build: () => Promise<BuiltCommand>, successStatus: number): Promise<{ accountId: string; version: number }> {
+    const end = deps.metrics.duration.startTimer({ type });
     try {
-      const { command, key, fp, expectedVersion } = await build();
-      const result = await d.handler.handle({
+      const { command, key, fingerprintOf, expectedVersion } = await build();
+      const outcome = await deps.handler.handle({
         command,
-        idempotency: key ? { key, fingerprint: fingerprint(fp) } : undefined,
+        idempotency: key ? { key, fingerprint: fingerprint(fingerprintOf) } : undefined,
         expectedVersion,
-        successStatus,
       });
-      d.metrics.commands.inc({ type, outcome: result.replayed ? 'replayed' : 'accepted' });
-      if (result.replayed) ctx.set('idempotent-replayed', 'true');
-      ctx.status = result.status;
-      ctx.body = result.body;
-      return result;
+      if (!outcome.accepted) throw refusalProblem(outcome.refusal);
+      deps.metrics.commands.inc({ type, outcome: outcome.replayed ? 'replayed' : 'accepted' });
+      if (outcome.replayed) ctx.set('idempotent-replayed', 'true');
+      const body = { accountId: command.accountId, version: outcome.version };
+      ctx.status = successStatus;
+      ctx.body = body;
+      return body;
     } catch (err) {
-      d.metrics.commands.inc({ type, outcome: err instanceof Problem ? err.code : 'error' });
+      deps.metrics.commands.inc({ type, outcome: err instanceof Problem ? err.code : 'error' });
       throw err;
     } finally {
       end();
@@ -62,13 +92,13 @@ export function commandRoutes(d: RouteDeps): Router {
   }
 
   router.post('/accounts', async (ctx) => {
-    const result = await run(ctx, 'OpenAccount', async () => {
+    const answer = await run(ctx, 'OpenAccount', async () => {
       const key = idempotencyKey(ctx);
-      const body = commandBody(await readJson(ctx, { limit: d.bodyLimit }), ['initialBalance', 'currency'] as const, 'initialBalance');
-      const accountId = key ? uuidFromKey(key) : d.newId();
-      return { key, command: { type: 'OpenAccount', accountId, ...body }, fp: { op: 'open', ...body } };
+      const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), ['initialBalance', 'currency'] as const, 'initialBalance');
+      const accountId = key ? uuidFromKey(key) : deps.newId();
+      return { key, command: { type: 'OpenAccount', accountId, ...body }, fingerprintOf: { op: 'open', ...body } };
     }, 201);
-    ctx.set('location', `/accounts/${result.body.accountId}`);
+    ctx.set('location', `/accounts/${answer.accountId}`);
   });
 
   for (const [path, type] of [['credit', 'CreditAccount'], ['debit', 'DebitAccount']] as const) {
@@ -77,101 +107,54 @@ export function commandRoutes(d: RouteDeps): Router {
         const accountId = accountIdParam(ctx.params.id);
         const key = idempotencyKey(ctx);
         const expectedVersion = versionHeader(ctx.get('if-match') || undefined);
-        const body = commandBody(await readJson(ctx, { limit: d.bodyLimit }), ['amount', 'currency'] as const, 'amount');
-        return { key, expectedVersion, command: { type, accountId, ...body }, fp: { op: path, accountId, ...body } };
+        const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), ['amount', 'currency'] as const, 'amount');
+        return { key, expectedVersion, command: { type, accountId, ...body }, fingerprintOf: { op: path, accountId, ...body } };
       }, 200);
     });
   }
-
-  router.get('/accounts/:id/events', async (ctx) => {
-    const accountId = accountIdParam(ctx.params.id);
-    const fromVersion = intQuery(ctx.query.fromVersion, 'fromVersion', 1, Number.MAX_SAFE_INTEGER) ?? 1;
-    const limit = intQuery(ctx.query.limit, 'limit', 1, 10_000) ?? 1000;
-    const loaded = await d.store.load(streamIdOf(accountId));
-    if (!loaded.head || !streamExists(loaded)) throw new Problem('account-not-found', `account ${accountId} does not exist`);
-    const events = await d.store.read(loaded, fromVersion, limit);
-    const page: EventPage = {
-      accountId,
-      version: loaded.head.version,
-      events: events.map(({ eventId, type, version, occurredAt, schemaVersion, data }) => ({ eventId, type, version, occurredAt, schemaVersion, data })),
-    };
-    ctx.body = page;
-  });
 
   router.get('/accounts/:id/state', async (ctx) => {
     const accountId = accountIdParam(ctx.params.id);
     const version = intQuery(ctx.query.version, 'version', 1, Number.MAX_SAFE_INTEGER);
     const at = instantQuery(ctx.query.at, 'at');
     if (version !== undefined && at !== undefined) throw new Problem('invalid-query', 'give version or at, not both');
-    const loaded = await d.store.load(streamIdOf(accountId));
+    const loaded = await deps.store.load(accountStreamId(accountId));
     if (!loaded.head || !streamExists(loaded)) throw new Problem('account-not-found', `account ${accountId} does not exist`);
     if (version === undefined && at === undefined) {
       // The current state is rebuilt from the events too: the snapshot is an optimisation the
       // write path trusts, and this endpoint is how anyone can check it.
-      ctx.body = stateBody(accountId, fold(await d.store.read(loaded)));
+      ctx.body = stateBody(accountId, fold(await deps.store.read(loaded)));
       return;
     }
     if (version !== undefined && version > loaded.head.version) {
       throw new Problem('not-found', `account ${accountId} is at version ${loaded.head.version}; version ${version} does not exist yet`);
     }
-    const events = await d.store.read(loaded, 1, version ?? Number.MAX_SAFE_INTEGER);
-    const upTo = at ? events.filter((e: AccountEvent) => Date.parse(e.occurredAt) <= at.getTime()) : events;
+    const events = await deps.store.read(loaded, 1, version ?? Number.MAX_SAFE_INTEGER);
+    const upTo = at ? events.filter((event: AccountEvent) => Date.parse(event.occurredAt) <= at.getTime()) : events;
     if (upTo.length === 0) throw new Problem('account-not-found', `account ${accountId} did not exist at ${at?.toISOString()}`);
     ctx.body = { ...stateBody(accountId, fold(upTo)), ...(at ? { at: at.toISOString() } : {}) };
   });
 
-  // Every stream id, for rebuilding read models (used by account-query through service invocation).
-  router.get('/streams', async (ctx) => {
-    const limit = intQuery(ctx.query.limit, 'limit', 1, 10_000) ?? 1000;
-    // A repeated cursor (an array) is refused like a repeated limit, not read as "from the start".
-    if (ctx.query.cursor !== undefined && typeof ctx.query.cursor !== 'string') throw new Problem('invalid-query', 'cursor may be given once');
-    const cursor = typeof ctx.query.cursor === 'string' && ctx.query.cursor !== '' ? ctx.query.cursor : null;
-    if (cursor !== null && !StreamIndex.isCursor(cursor)) throw new Problem('invalid-query', 'cursor is not one this service returned');
-    const page = await d.index.list(cursor, limit);
-    const prefix = streamIdOf('');
-    ctx.body = { items: page.items.filter((s) => s.startsWith(prefix)).map((s) => s.slice(prefix.length)), nextCursor: page.nextCursor };
-  });
-
-  // Many streams' events in one answer, for rebuilds: heads and chunks come in two bulk reads
-  // whatever the number of streams. A stream longer than `limit` is cut; the caller reads the
-  // rest through /accounts/{id}/events. Unknown ids are left out.
-  router.get('/streams/events', async (ctx) => {
-    const accountIds = idsQuery(ctx.query.ids);
-    const limit = intQuery(ctx.query.limit, 'limit', 1, 10_000) ?? 1000;
-    const loaded = (await d.store.loadMany(accountIds.map(streamIdOf))).filter(streamExists);
-    const events = await d.store.readMany(loaded, 1, limit);
-    ctx.body = {
-      streams: loaded.map((l, i) => ({
-        accountId: l.streamId.slice(streamIdOf('').length),
-        version: l.head!.version,
-        events: events[i]!.map(({ eventId, type, version, occurredAt, schemaVersion, data }) => ({ eventId, type, version, occurredAt, schemaVersion, data })),
-      })),
-    };
-  });
-
-  // Many streams' versions in one bulk read of their heads, for account-query's reconciliation
-  // (read models against the store, whatever the broker lost). Unknown ids are left out.
-  router.get('/streams/versions', async (ctx) => {
-    const loaded = (await d.store.loadMany(idsQuery(ctx.query.ids).map(streamIdOf))).filter(streamExists);
-    ctx.body = { streams: loaded.map((l) => ({ accountId: l.streamId.slice(streamIdOf('').length), version: l.head!.version })) };
-  });
+  // What the read side pulls (events of one stream or many, stream ids, versions): its own
+  // router, its contract in @bank/shared (command-side-api.ts).
+  router.use(eventFeedRoutes(deps).routes());
 
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
 
   router.get('/readyz', async (ctx) => {
-    const sidecar = await d.sidecar.healthy();
+    const sidecar = await deps.sidecar.healthy();
     let store = false;
     if (sidecar) {
       try {
-        await d.sidecar.getState(d.storeName, 'readyz-probe');
+        await deps.sidecar.getState(deps.storeName, 'readyz-probe');
         store = true;
       } catch {
         store = false;
       }
     }
-    const started = d.isReady();
+    const started = deps.isReady();
     ctx.status = sidecar && store && started ? 200 : 503;
     ctx.body = { status: ctx.status === 200 ? 'ready' : 'not ready', checks: { sidecar, store, started } };
   });

@@ -1,4 +1,4 @@
-import { Problem } from '@bank/shared';
+import { COMMAND_SIDE_LIMITS, Problem } from '@bank/shared';
 
 export { instantQuery, intQuery } from '@bank/shared';
 
@@ -23,7 +23,7 @@ export function commandBody<K extends string>(body: unknown, fields: readonly K[
   for (const k of Object.keys(obj)) {
     if (!(fields as readonly string[]).includes(k)) errors.push({ pointer: `/${k}`, detail: 'is not a known field' });
   }
-  if (errors.length) throw new Problem('invalid-request', errors.map((e) => `${e.pointer.slice(1)} ${e.detail}`).join('; '), { errors });
+  if (errors.length) throw new Problem('invalid-request', errors.map((error) => `${error.pointer.slice(1)} ${error.detail}`).join('; '), { errors });
   if (typeof obj[amountField] !== 'string') {
     throw new Problem('invalid-amount', `${amountField} must be a decimal string such as "25.50", not a JSON ${jsonType(obj[amountField])}`);
   }
@@ -33,8 +33,8 @@ export function commandBody<K extends string>(body: unknown, fields: readonly K[
   return obj as Record<K, string>;
 }
 
-function jsonType(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+function jsonType(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
 }
 
 export function versionHeader(raw: string | undefined): number | undefined {
@@ -45,10 +45,10 @@ export function versionHeader(raw: string | undefined): number | undefined {
   return Number(m[1]);
 }
 
-/** `?ids=a,b,c`: given once, 1 to 200 account ids, each valid; duplicates dropped. */
+/** `?ids=a,b,c`: given once, 1 to COMMAND_SIDE_LIMITS.maxIds (200) account ids, each valid; duplicates dropped. */
 export function idsQuery(raw: unknown): string[] {
   if (typeof raw !== 'string' || raw === '') throw new Problem('invalid-query', 'ids is a comma-separated list of account ids, given once');
   const ids = raw.split(',');
-  if (ids.length > 200) throw new Problem('invalid-query', 'at most 200 ids at a time');
+  if (ids.length > COMMAND_SIDE_LIMITS.maxIds) throw new Problem('invalid-query', `at most ${COMMAND_SIDE_LIMITS.maxIds} ids at a time`);
   return [...new Set(ids.map((id) => accountIdParam(id)))];
 }

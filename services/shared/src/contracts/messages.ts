@@ -17,22 +17,3 @@ export interface StreamNotification {
   version: number;
   events?: AccountEvent[];
 }
-
-/** GET /accounts/{id}/events answer of the command service. */
-export interface EventPage {
-  accountId: string;
-  /** Current version of the stream (not of the page). */
-  version: number;
-  events: Array<Pick<AccountEvent, 'eventId' | 'type' | 'version' | 'occurredAt' | 'data'> & { schemaVersion: number }>;
-}
-
-/** GET /streams answer of the command service: every stream id, paged. */
-export interface StreamIndexPage {
-  items: string[];
-  nextCursor: string | null;
-}
-
-/** GET /streams/versions answer of the command service: the current version of each known stream. */
-export interface StreamVersions {
-  streams: Array<{ accountId: string; version: number }>;
-}

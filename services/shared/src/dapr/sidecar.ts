@@ -50,8 +50,6 @@ interface SidecarResponse {
 }
 
 export class Sidecar {
-  /** Number of HTTP calls made to the sidecar, so tests can count round trips. */
-  calls = 0;
   readonly baseUrl: string;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
@@ -90,7 +88,7 @@ export class Sidecar {
     }
   }
 
-  /** Headers (the API token first) and a JSON body for one call; counts the call. */
+  /** Headers (the API token first) and a JSON body for one call. */
   private prepare(init: { body?: unknown; headers?: Record<string, string> }): { headers: Record<string, string>; body: string | undefined } {
     const headers: Record<string, string> = { ...this.headers, ...init.headers };
     let body: string | undefined;
@@ -98,7 +96,6 @@ export class Sidecar {
       body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
       headers['content-type'] ??= 'application/json';
     }
-    this.calls++;
     return { headers, body };
   }
 

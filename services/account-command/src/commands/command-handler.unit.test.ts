@@ -1,0 +1,359 @@
+// The command handler against fakes: an in-memory event store with ETags, a stream index and a
+// publisher that record what they are given, and retry pauses that return at once. The account
+// decider is the real one. Given a stream / when a command / then the outcome and what was written.
+import { createLogger, Failpoints, type AccountEvent, type RetryRuntime, type StreamNotification } from '@bank/shared';
+import type { AccountCommand, AccountSnapshot } from '../domain/index.js';
+import { fold, toSnapshot } from '../domain/index.js';
+import { ConcurrencyError, type AppendOptions, type LoadedStream, type StreamHead } from '../eventstore/stream-store.js';
+import { accountStreamId, accountStreams, type AccountCommandHandler } from './account-commands.js';
+import { CommandHandler, type EventStreams, type HandlerMetrics, type NotificationPublisher, type StreamRegistry } from './command-handler.js';
+
+const ACCOUNT = '3f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a13';
+const STREAM = accountStreamId(ACCOUNT);
+const NOW = new Date('2026-03-01T10:00:00.000Z');
+
+/** Event store in memory: one head per stream, an ETag that changes on every write. */
+class InMemoryStreams implements EventStreams<AccountEvent, AccountSnapshot> {
+  readonly heads = new Map<string, { head: StreamHead<AccountEvent, AccountSnapshot>; etag: number }>();
+  readonly outbox: unknown[] = [];
+  appendCalls = 0;
+  private race: { times: number; write: () => Promise<void> } | undefined;
+
+  /** Before each of the next `times` appends, `write` commits first (another replica). */
+  raceNextAppends(times: number, write: () => Promise<void>): void {
+    this.race = { times, write };
+  }
+
+  /** Puts a head in place as a store written by someone else would hold it. */
+  seed(head: StreamHead<AccountEvent, AccountSnapshot>): void {
+    this.heads.set(head.streamId, { head, etag: 1 });
+  }
+
+  async load(streamId: string): Promise<LoadedStream<AccountEvent, AccountSnapshot>> {
+    const stored = this.heads.get(streamId);
+    return { streamId, head: stored ? structuredClone(stored.head) : null, etag: stored ? String(stored.etag) : undefined };
+  }
+
+  async append(loaded: LoadedStream<AccountEvent, AccountSnapshot>, events: AccountEvent[], options: AppendOptions<AccountSnapshot>): Promise<LoadedStream<AccountEvent, AccountSnapshot>> {
+    this.appendCalls++;
+    const race = this.race;
+    if (race && race.times > 0) {
+      race.times--;
+      this.race = undefined; // the other replica's own append does not race
+      await race.write();
+      this.race = race.times > 0 ? race : undefined;
+    }
+    const current = this.heads.get(loaded.streamId);
+    if (String(current?.etag) !== String(loaded.etag)) throw new ConcurrencyError(loaded.streamId, loaded.head?.version ?? 0);
+    const version = (current?.head.version ?? 0) + events.length;
+    const head: StreamHead<AccountEvent, AccountSnapshot> = {
+      streamId: loaded.streamId,
+      version,
+      chunkSize: 100,
+      sealedChunks: 0,
+      events: [...(current?.head.events ?? []), ...events],
+      snapshot: options.snapshot,
+      idempotency: [...(current?.head.idempotency ?? []), ...(options.idempotency ? [{ ...options.idempotency, version }] : [])],
+    };
+    this.heads.set(loaded.streamId, { head, etag: (current?.etag ?? 0) + 1 });
+    this.outbox.push(options.outboxMessage);
+    return { streamId: loaded.streamId, head, etag: undefined };
+  }
+
+  head(streamId = STREAM): StreamHead<AccountEvent, AccountSnapshot> | undefined {
+    return this.heads.get(streamId)?.head;
+  }
+}
+
+class FakeIndex implements StreamRegistry {
+  readonly registered: string[] = [];
+  async register(streamId: string): Promise<void> {
+    this.registered.push(streamId);
+  }
+}
+
+/** Fails its first `failures` publishes (Infinity: all of them). */
+class FakePublisher implements NotificationPublisher<StreamNotification> {
+  readonly attempts: StreamNotification[] = [];
+  constructor(private failures = 0) {}
+  async publish(message: StreamNotification): Promise<void> {
+    this.attempts.push(message);
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('broker down');
+    }
+  }
+}
+
+function counter() {
+  return {
+    value: 0,
+    inc(by = 1) {
+      this.value += by;
+    },
+  };
+}
+
+interface World {
+  handler: AccountCommandHandler;
+  streams: InMemoryStreams;
+  index: FakeIndex;
+  publisher: FakePublisher;
+  metrics: HandlerMetrics & Record<keyof HandlerMetrics, { value: number }>;
+  pauses: number[];
+  warnings: unknown[];
+}
+
+function world(setup: { publisher?: FakePublisher; failpoints?: Failpoints; streams?: InMemoryStreams } = {}): World {
+  const streams = setup.streams ?? new InMemoryStreams();
+  const index = new FakeIndex();
+  const publisher = setup.publisher ?? new FakePublisher();
+  const metrics = { conflicts: counter(), retries: counter(), published: counter(), publishFailures: counter() };
+  const pauses: number[] = [];
+  const retryRuntime: RetryRuntime = { sleep: async (ms) => void pauses.push(ms), random: () => 1 };
+  const log = createLogger('command-handler-test', 'silent');
+  const warnings: unknown[] = [];
+  jest.spyOn(log, 'warn').mockImplementation(((fields: unknown) => void warnings.push(fields)) as typeof log.warn);
+  let ids = 0;
+  const handler: AccountCommandHandler = new CommandHandler({
+    kind: accountStreams,
+    store: streams,
+    index,
+    publisher,
+    log,
+    metrics,
+    clock: () => NOW,
+    newId: () => `event-${++ids}`,
+    retryRuntime,
+    ...(setup.failpoints ? { failpoints: setup.failpoints } : {}),
+  });
+  return { handler, streams, index, publisher, metrics, pauses, warnings };
+}
+
+const open = (initialBalance: string, accountId = ACCOUNT): AccountCommand => ({ type: 'OpenAccount', accountId, initialBalance, currency: 'MAD' });
+const credit = (amount: string): AccountCommand => ({ type: 'CreditAccount', accountId: ACCOUNT, amount, currency: 'MAD' });
+const debit = (amount: string): AccountCommand => ({ type: 'DebitAccount', accountId: ACCOUNT, amount, currency: 'MAD' });
+
+/** Lets the background publish (and its immediate retries) run. */
+async function settled(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Given an account opened with this balance (through the handler itself). */
+async function givenAccount(env: World, balance: string): Promise<void> {
+  const outcome = await env.handler.handle({ command: open(balance) });
+  expect(outcome).toMatchObject({ accepted: true, version: 2 });
+  await settled();
+}
+
+/** Given an account, and another replica (same store) that credits before each of our next appends. */
+async function givenRacedAccount(balance: string, race: { times: number; credits: string }): Promise<World> {
+  const env = world();
+  await givenAccount(env, balance);
+  const replica = world({ streams: env.streams });
+  env.streams.raceNextAppends(race.times, async () => {
+    await replica.handler.handle({ command: credit(race.credits) });
+  });
+  return env;
+}
+
+describe('command handler', () => {
+  it('accepts a command: numbered, timed events, the new version, a snapshot, the outbox message and a publish', async () => {
+    // Given no account
+    const env = world();
+    // When it is opened
+    const outcome = await env.handler.handle({ command: open('100.00') });
+    await settled();
+    // Then two events at versions 1 and 2 are stored, with ids and the clock's time
+    const created = { eventId: 'event-1', accountId: ACCOUNT, type: 'AccountCreated', version: 1, occurredAt: NOW.toISOString(), schemaVersion: 1, data: { initialBalance: '100.00', currency: 'MAD' } };
+    const activated = { eventId: 'event-2', accountId: ACCOUNT, type: 'AccountActivated', version: 2, occurredAt: NOW.toISOString(), schemaVersion: 1, data: {} };
+    expect(outcome).toEqual({ accepted: true, streamId: STREAM, version: 2, events: [created, activated], replayed: false });
+    const head = env.streams.head()!;
+    expect(head.events).toEqual([created, activated]);
+    expect(head.snapshot).toEqual(toSnapshot(fold(head.events)));
+    expect(head.idempotency).toEqual([]);
+    // And the new stream was registered before its first commit, and announced
+    const notification = { accountId: ACCOUNT, version: 2, events: [created, activated] };
+    expect(env.index.registered).toEqual([STREAM]);
+    expect(env.streams.outbox).toEqual([notification]);
+    expect(env.publisher.attempts).toEqual([notification]);
+    expect(env.metrics.published.value).toBe(1);
+
+    // When it is credited
+    const credited = await env.handler.handle({ command: credit('25.50') });
+    // Then version 3, and the existing stream is not registered again
+    expect(credited).toMatchObject({ accepted: true, version: 3, replayed: false, events: [{ type: 'AccountCredited', version: 3, data: { amount: '25.50', currency: 'MAD' } }] });
+    expect(env.streams.head()!.snapshot).toMatchObject({ balance: '12550', version: 3 });
+    expect(env.index.registered).toEqual([STREAM]);
+  });
+
+  it('passes a domain refusal through and writes nothing', async () => {
+    // Given an account with 10.00
+    const env = world();
+    await givenAccount(env, '10.00');
+    const appends = env.streams.appendCalls;
+    // When 20.00 is debited, and an unknown account is credited
+    const refused = await env.handler.handle({ command: debit('20.00') });
+    const unknown = await env.handler.handle({ command: { ...credit('1.00'), accountId: '00000000-0000-4000-8000-000000000000' } });
+    await settled();
+    // Then both are refused with the decider's error, nothing is appended, registered or published
+    expect(refused).toEqual({
+      accepted: false,
+      streamId: STREAM,
+      refusal: {
+        reason: 'domain',
+        error: { code: 'insufficient-funds', detail: 'a debit of 20.00 MAD exceeds the balance of 10.00 MAD', extensions: { balance: '10.00', requested: '20.00' } },
+      },
+    });
+    expect(unknown).toMatchObject({ accepted: false, refusal: { reason: 'domain', error: { code: 'account-not-found' } } });
+    expect(env.streams.appendCalls).toBe(appends);
+    expect(env.index.registered).toEqual([STREAM]);
+    expect(env.publisher.attempts).toHaveLength(1);
+  });
+
+  it('replays a repeated request (same key, same fingerprint): the stored result, nothing written', async () => {
+    // Given an account credited once with an idempotency key
+    const env = world();
+    await givenAccount(env, '10.00');
+    const idempotency = { key: 'order-42', fingerprint: 'fp-credit-5' };
+    const first = await env.handler.handle({ command: credit('5.00'), idempotency });
+    expect(first).toMatchObject({ accepted: true, version: 3, replayed: false });
+    expect(env.streams.head()!.idempotency).toEqual([{ key: 'order-42', fingerprint: 'fp-credit-5', result: { streamId: STREAM, version: 3 }, version: 3 }]);
+    await env.handler.handle({ command: credit('1.00') });
+    await settled();
+    const appends = env.streams.appendCalls;
+    // When the same request comes again, after the stream moved on
+    const again = await env.handler.handle({ command: credit('5.00'), idempotency });
+    await settled();
+    // Then the first result comes back, marked as a replay, and nothing is written or published
+    expect(again).toEqual({ accepted: true, streamId: STREAM, version: 3, events: [], replayed: true });
+    expect(env.streams.appendCalls).toBe(appends);
+    expect(env.streams.head()!.version).toBe(4);
+    expect(env.publisher.attempts).toHaveLength(3);
+  });
+
+  it('replays from a record written before results were stored (response: {status, body})', async () => {
+    // Given a head whose idempotency record holds the old HTTP answer
+    const streams = new InMemoryStreams();
+    const env = world({ streams });
+    await givenAccount(env, '10.00');
+    const head = structuredClone(streams.head()!);
+    head.idempotency = [{ key: 'old-key', fingerprint: 'fp-old', response: { status: 201, body: { accountId: ACCOUNT, version: 2 } }, version: 2, first: true }];
+    streams.seed(head);
+    // When that request comes again
+    const again = await env.handler.handle({ command: open('10.00'), idempotency: { key: 'old-key', fingerprint: 'fp-old' } });
+    // Then the version of the old answer comes back as a replay
+    expect(again).toEqual({ accepted: true, streamId: STREAM, version: 2, events: [], replayed: true });
+  });
+
+  it('refuses a key reused with another request, and writes nothing', async () => {
+    // Given a credit made with key k
+    const env = world();
+    await givenAccount(env, '10.00');
+    await env.handler.handle({ command: credit('5.00'), idempotency: { key: 'k', fingerprint: 'fp-credit-5' } });
+    const appends = env.streams.appendCalls;
+    // When another request (other fingerprint) comes with k
+    const reused = await env.handler.handle({ command: debit('5.00'), idempotency: { key: 'k', fingerprint: 'fp-debit-5' } });
+    // Then it is refused and nothing is written
+    expect(reused).toEqual({ accepted: false, streamId: STREAM, refusal: { reason: 'idempotency-key-reused', key: 'k' } });
+    expect(env.streams.appendCalls).toBe(appends);
+    expect(env.streams.head()!.version).toBe(3);
+  });
+
+  it('refuses a command whose expected version (If-Match) is not the current one, and applies it when it is', async () => {
+    // Given an account at version 2
+    const env = world();
+    await givenAccount(env, '10.00');
+    const appends = env.streams.appendCalls;
+    // When a credit expects version 1
+    const stale = await env.handler.handle({ command: credit('1.00'), expectedVersion: 1 });
+    // Then it is refused with the current version, nothing written
+    expect(stale).toEqual({ accepted: false, streamId: STREAM, refusal: { reason: 'precondition-failed', expectedVersion: 1, currentVersion: 2 } });
+    expect(env.streams.appendCalls).toBe(appends);
+    // When it expects version 2
+    const current = await env.handler.handle({ command: credit('1.00'), expectedVersion: 2 });
+    // Then it is applied
+    expect(current).toMatchObject({ accepted: true, version: 3 });
+  });
+
+  it('retries after a concurrency conflict and decides again on the fresh stream', async () => {
+    // Given an account with 10.00, and another replica that credits 5.00 during our first append
+    const env = await givenRacedAccount('10.00', { times: 1, credits: '5.00' });
+    // When 3.00 is debited
+    const outcome = await env.handler.handle({ command: debit('3.00') });
+    // Then the second attempt, on the replica's version 3, commits version 4
+    expect(outcome).toMatchObject({ accepted: true, version: 4, replayed: false, events: [{ type: 'AccountDebited', version: 4 }] });
+    expect(env.streams.head()!.events.map((event) => event.type)).toEqual(['AccountCreated', 'AccountActivated', 'AccountCredited', 'AccountDebited']);
+    expect(env.streams.head()!.snapshot).toMatchObject({ balance: '1200', version: 4 });
+    // After one short linear pause, counted as one conflict and one retry
+    expect(env.pauses).toEqual([3]);
+    expect(env.metrics.conflicts.value).toBe(1);
+    expect(env.metrics.retries.value).toBe(1);
+  });
+
+  it('gives up after 10 conflicting attempts with a concurrency-conflict refusal, having written nothing of its own', async () => {
+    // Given another replica that commits before every one of our appends
+    const env = await givenRacedAccount('10.00', { times: 10, credits: '1.00' });
+    // When a debit is handled
+    const outcome = await env.handler.handle({ command: debit('1.00') });
+    // Then it is refused after 10 attempts and 9 linearly growing pauses
+    expect(outcome).toEqual({ accepted: false, streamId: STREAM, refusal: { reason: 'concurrency-conflict', attempts: 10 } });
+    expect(env.pauses).toEqual([3, 6, 9, 12, 15, 18, 21, 24, 27]);
+    expect(env.metrics.conflicts.value).toBe(9);
+    expect(env.metrics.retries.value).toBe(0);
+    // And the stream holds the replica's ten credits, no debit
+    expect(env.streams.head()!.events.filter((event) => event.type === 'AccountDebited')).toEqual([]);
+    expect(env.streams.head()!.version).toBe(12);
+  });
+
+  it('throws what is not a conflict (the store is down) without retrying', async () => {
+    const env = world();
+    await givenAccount(env, '10.00');
+    const failure = new Error('store down');
+    jest.spyOn(env.streams, 'append').mockRejectedValueOnce(failure);
+    await expect(env.handler.handle({ command: credit('1.00') })).rejects.toBe(failure);
+    expect(env.pauses).toEqual([]);
+  });
+
+  it('never fails a command because the publish fails: five attempts, 200 to 1600 ms apart, then a warning', async () => {
+    // Given a broker that refuses every publish
+    const env = world({ publisher: new FakePublisher(Infinity) });
+    // When an account is opened
+    const outcome = await env.handler.handle({ command: open('1.00') });
+    await settled();
+    // Then the command is accepted and committed with its outbox message
+    expect(outcome).toMatchObject({ accepted: true, version: 2 });
+    expect(env.streams.head()!.version).toBe(2);
+    expect(env.streams.outbox).toHaveLength(1);
+    // And the publish was tried five times, exponentially spaced, then given up with a warning
+    expect(env.publisher.attempts).toHaveLength(5);
+    expect(env.pauses).toEqual([200, 400, 800, 1600]);
+    expect(env.metrics.publishFailures.value).toBe(1);
+    expect(env.metrics.published.value).toBe(0);
+    expect(env.warnings).toEqual([expect.objectContaining({ streamId: STREAM, version: 2 })]);
+  });
+
+  it('publishes on a later attempt when the broker comes back', async () => {
+    const env = world({ publisher: new FakePublisher(2) });
+    await env.handler.handle({ command: open('1.00') });
+    await settled();
+    expect(env.publisher.attempts).toHaveLength(3);
+    expect(env.metrics.published.value).toBe(1);
+    expect(env.metrics.publishFailures.value).toBe(0);
+  });
+
+  it('reaches the crash-after-commit failpoint after the commit and before the publish', async () => {
+    // Given the failpoint on, its action replaced by a probe of what was written and published
+    const seen: Array<{ version: number | undefined; published: number }> = [];
+    const streams = new InMemoryStreams();
+    const publisher = new FakePublisher();
+    const failpoints = new Failpoints(['crash-after-commit'], {
+      'crash-after-commit': () => seen.push({ version: streams.head()?.version, published: publisher.attempts.length }),
+    });
+    const env = world({ failpoints, streams, publisher });
+    // When a command commits
+    await env.handler.handle({ command: open('1.00') });
+    // Then the failpoint was reached once, with the commit stored and nothing published yet
+    expect(seen).toEqual([{ version: 2, published: 0 }]);
+  });
+});

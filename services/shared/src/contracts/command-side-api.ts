@@ -1,0 +1,77 @@
+// What the command side (account-command) answers to those who read the event store through it:
+// the read side's pulls, rebuilds and reconciliation (Dapr service invocation, app id
+// COMMAND_APP_ID), and, for GET /accounts/{id}/events, any client. Paths are relative to the app
+// (what Sidecar.invoke takes); every list is capped, and a value over a cap is refused with 400.
+import type { AccountEvent } from './events.js';
+
+export const COMMAND_SIDE_PATHS = {
+  /** GET: an account's events, paged (EventPageQuery -> EventPage; 404 account-not-found). */
+  accountEvents: (accountId: string): string => `accounts/${encodeURIComponent(accountId)}/events`,
+  /** GET: every stream id, paged (StreamIndexQuery -> StreamIndexPage). */
+  streams: 'streams',
+  /** GET: many streams' events at once, for rebuilds (StreamEventsQuery -> StreamEventsPage). */
+  streamEvents: 'streams/events',
+  /** GET: many streams' versions at once, for reconciliation (StreamVersionsQuery -> StreamVersions). */
+  streamVersions: 'streams/versions',
+} as const;
+
+export const COMMAND_SIDE_LIMITS = {
+  /** Default and largest `limit` of every paged answer. */
+  defaultLimit: 1000,
+  maxLimit: 10_000,
+  /** Largest number of account ids in one `ids` parameter. */
+  maxIds: 200,
+} as const;
+
+/** One event as the command side gives it out (the envelope without the account id). */
+export type PageEvent = Pick<AccountEvent, 'eventId' | 'type' | 'version' | 'occurredAt' | 'data'> & { schemaVersion: number };
+
+/** GET /accounts/{id}/events query: events from `fromVersion` (default 1), at most `limit`. */
+export interface EventPageQuery {
+  fromVersion?: number;
+  limit?: number;
+}
+
+/** GET /accounts/{id}/events answer of the command service. */
+export interface EventPage {
+  accountId: string;
+  /** Current version of the stream (not of the page). */
+  version: number;
+  events: PageEvent[];
+}
+
+/** GET /streams query: `cursor` is an answer's nextCursor (absent or empty: from the start). */
+export interface StreamIndexQuery {
+  cursor?: string;
+  limit?: number;
+}
+
+/** GET /streams answer of the command service: every stream id, paged. */
+export interface StreamIndexPage {
+  items: string[];
+  nextCursor: string | null;
+}
+
+/** GET /streams/events query: `ids` comma separated, given once; each stream's first `limit` events. */
+export interface StreamEventsQuery {
+  ids: readonly string[];
+  limit?: number;
+}
+
+/**
+ * GET /streams/events answer: one page per known stream (unknown ids are left out). A stream
+ * longer than `limit` comes back cut (events.length < version); read the rest by accountEvents.
+ */
+export interface StreamEventsPage {
+  streams: EventPage[];
+}
+
+/** GET /streams/versions query: `ids` comma separated, given once. */
+export interface StreamVersionsQuery {
+  ids: readonly string[];
+}
+
+/** GET /streams/versions answer of the command service: the current version of each known stream. */
+export interface StreamVersions {
+  streams: Array<{ accountId: string; version: number }>;
+}
