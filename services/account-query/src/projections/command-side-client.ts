@@ -1,9 +1,32 @@
 // The query side's client of the command side: the authoritative event store, read through the
-// command service's private endpoints by Dapr service invocation.
-import { SidecarError, type EventPage, type Sidecar, type StreamIndexPage, type StreamVersions } from '@bank/shared';
+// command service's feed endpoints by Dapr service invocation. Paths, queries and answers are the
+// contracts in @bank/shared (command-side-api.ts) that the command side's routes serve.
+import {
+  COMMAND_SIDE_PATHS,
+  SidecarError,
+  type EventPage,
+  type EventPageQuery,
+  type Sidecar,
+  type StreamEventsPage,
+  type StreamEventsQuery,
+  type StreamIndexPage,
+  type StreamIndexQuery,
+  type StreamVersions,
+  type StreamVersionsQuery,
+} from '@bank/shared';
 
 /** The event store could not be read now (sidecar, command service or store unavailable): retry later. */
 export class PullError extends Error {}
+
+/** `path` with `query` (absent and empty values left out; a list as comma-separated, each item encoded). */
+function withQuery<Query extends object>(path: string, query: Query): string {
+  const pairs = Object.entries(query).flatMap(([name, value]: [string, unknown]) => {
+    if (value === undefined || value === null || value === '') return [];
+    const encoded = Array.isArray(value) ? value.map((item) => encodeURIComponent(String(item))).join(',') : encodeURIComponent(String(value));
+    return [`${name}=${encoded}`];
+  });
+  return pairs.length > 0 ? `${path}?${pairs.join('&')}` : path;
+}
 
 export class CommandSideClient {
   constructor(
@@ -39,7 +62,7 @@ export class CommandSideClient {
 
   /** Events from `fromVersion` on (at most `limit`), or null when the account does not exist. */
   events(accountId: string, fromVersion: number, limit: number): Promise<EventPage | null> {
-    return this.get<EventPage>(`accounts/${encodeURIComponent(accountId)}/events?fromVersion=${fromVersion}&limit=${limit}`);
+    return this.get<EventPage>(withQuery<EventPageQuery>(COMMAND_SIDE_PATHS.accountEvents(accountId), { fromVersion, limit }));
   }
 
   /**
@@ -47,14 +70,14 @@ export class CommandSideClient {
    * one comes back cut (events.length < version). Unknown ids are left out.
    */
   async batch(accountIds: readonly string[], limit: number): Promise<EventPage[]> {
-    const page = await this.get<{ streams: EventPage[] }>(`streams/events?ids=${accountIds.map(encodeURIComponent).join(',')}&limit=${limit}`);
+    const page = await this.get<StreamEventsPage>(withQuery<StreamEventsQuery>(COMMAND_SIDE_PATHS.streamEvents, { ids: accountIds, limit }));
     if (!page) throw new PullError('GET /streams/events answered 404');
     return page.streams;
   }
 
   /** The current version of each of these streams (unknown ids are left out). */
   async versions(accountIds: readonly string[]): Promise<StreamVersions['streams']> {
-    const page = await this.get<StreamVersions>(`streams/versions?ids=${accountIds.map(encodeURIComponent).join(',')}`);
+    const page = await this.get<StreamVersions>(withQuery<StreamVersionsQuery>(COMMAND_SIDE_PATHS.streamVersions, { ids: accountIds }));
     if (!page) throw new PullError('GET /streams/versions answered 404');
     return page.streams;
   }
@@ -63,8 +86,8 @@ export class CommandSideClient {
   async *streams(pageSize = 1000): AsyncGenerator<string[]> {
     let cursor: string | null = null;
     do {
-      const qs: string = `limit=${pageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const page: StreamIndexPage | null = await this.get<StreamIndexPage>(`streams?${qs}`);
+      const query: StreamIndexQuery = { limit: pageSize, ...(cursor ? { cursor } : {}) };
+      const page: StreamIndexPage | null = await this.get<StreamIndexPage>(withQuery(COMMAND_SIDE_PATHS.streams, query));
       if (!page) throw new PullError('GET /streams answered 404');
       yield page.items;
       cursor = page.nextCursor;

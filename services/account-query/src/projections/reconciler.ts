@@ -7,7 +7,7 @@ import type { QueryMetrics } from '../metrics.js';
 import type { Generations } from '../readmodel/generations.js';
 import type { CommandSideClient } from './command-side-client.js';
 
-/** Streams per versions request (the command side takes up to 200 ids). */
+/** Streams per versions request (the command side takes up to COMMAND_SIDE_LIMITS.maxIds, 200). */
 const BATCH = 100;
 /** Pulls a sweep runs at once: it shares the projector with the notifications. */
 const PULLS_AT_ONCE = 4;
