@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 // One-time (and idempotent) set-up shared by `npm start` and `npm test`: dependencies installed
-// and current, daprd and FerretDB built from the Go module proxy (cached outside the clone).
+// and current, then the external tools built from the Go module proxy (cached outside the clone).
+// What each command needs:
+//   node scripts/setup.mjs --for=start   npm ci, daprd, FerretDB: all that `npm start` runs on
+//   node scripts/setup.mjs [--for=test]  the same, plus helm, kubeconform, the Kubernetes schemas
+//                                        and the Tiltfile checker, which only the packaging tests
+//                                        (charts/test) use
+// With everything cached either is a hash of package-lock.json and a few file tests (under a
+// second). Chromium is not built here: the browser test installs Debian's package when missing.
 // Plain JavaScript on purpose: it must run before anything is installed.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -10,6 +17,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (m) => console.error(`[setup] ${m}`);
+
+// scripts/tools.sh arguments per command; `all` also notes that tilt is not built (see tools.sh).
+const TOOLS = { start: ['daprd', 'ferretdb'], test: ['all'] };
+const forArg = process.argv.slice(2).find((a) => a.startsWith('--for='));
+const target = forArg ? forArg.slice('--for='.length) : 'test';
+if (!Object.hasOwn(TOOLS, target) || process.argv.slice(2).some((a) => !a.startsWith('--for='))) {
+  say(`usage: node scripts/setup.mjs [--for=start|--for=test] (got: ${process.argv.slice(2).join(' ')})`);
+  process.exit(2);
+}
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
@@ -33,7 +49,8 @@ if (want !== have) {
 }
 
 try {
-  execFileSync('bash', [path.join(root, 'scripts/tools.sh'), 'all'], { cwd: root, stdio: 'inherit' });
+  execFileSync('bash', [path.join(root, 'scripts/tools.sh'), ...TOOLS[target]], { cwd: root, stdio: 'inherit' });
 } catch {
   process.exit(1);
 }
+say(`ready for ${target}: npm dependencies current; scripts/tools.sh ${TOOLS[target].join(' ')} done`);
