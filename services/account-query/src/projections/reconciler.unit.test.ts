@@ -38,7 +38,7 @@ function fixture(storeVersions: Map<string, number>, readVersions: Map<string, n
       for (let i = 0; i < ids.length; i += 120) yield ids.slice(i, i + 120);
     },
     async versions(batch: readonly string[]) {
-      return batch.filter((a) => storeVersions.has(a)).map((accountId) => ({ accountId, version: storeVersions.get(accountId)! }));
+      return batch.filter((accountId) => storeVersions.has(accountId)).map((accountId) => ({ accountId, version: storeVersions.get(accountId)! }));
     },
   };
   const generations = {
@@ -101,11 +101,11 @@ describe('Reconciler', () => {
     const rec = reconciler(20);
     rec.start();
     const until = Date.now() + 5000;
-    while ((await metrics.reconcileSweeps.get()).values.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    while ((await metrics.reconcileSweeps.get()).values.length === 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
     rec.close();
     expect(pulls).toEqual([[id(1), 2]]);
-    const sweeps = (await metrics.reconcileSweeps.get()).values.find((v) => v.labels.outcome === 'done')!.value;
-    await new Promise((r) => setTimeout(r, 100));
-    expect((await metrics.reconcileSweeps.get()).values.find((v) => v.labels.outcome === 'done')!.value).toBe(sweeps);
+    const sweeps = (await metrics.reconcileSweeps.get()).values.find((sample) => sample.labels.outcome === 'done')!.value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await metrics.reconcileSweeps.get()).values.find((sample) => sample.labels.outcome === 'done')!.value).toBe(sweeps);
   });
 });

@@ -43,8 +43,8 @@ export interface MetaDoc {
   lastRebuild?: Record<string, unknown>;
 }
 
-const long = (n: bigint) => Long.fromBigInt(n);
-const big = (l: Long | number | bigint): bigint => (typeof l === 'bigint' ? l : typeof l === 'number' ? BigInt(l) : l.toBigInt());
+const long = (minor: bigint) => Long.fromBigInt(minor);
+const big = (minor: Long | number | bigint): bigint => (typeof minor === 'bigint' ? minor : typeof minor === 'number' ? BigInt(minor) : minor.toBigInt());
 
 export function accountDoc(view: AccountView): AccountDoc {
   return {
