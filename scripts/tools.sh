@@ -2,7 +2,7 @@
 # Builds the project's external tools from the Go module proxy, pinned, cached per version
 # outside the clone (so fresh clones and CI reuse them). Idempotent: a cached tool is reused.
 #
-#   scripts/tools.sh [daprd|ferretdb|helm|kubeconform|k8s-schemas|tilt|all]...
+#   scripts/tools.sh [daprd|ferretdb|helm|kubeconform|k8s-schemas|tiltfile-check|all]...
 #                                              build what is missing, print nothing else on success
 #   scripts/tools.sh --print-env               print TOOLS_BIN=... for the current cache
 #
@@ -17,7 +17,6 @@ KUBECONFORM_VERSION=0.8.0
 # Kubernetes version the chart is linted, rendered and validated for. Its OpenAPI document comes
 # from the k8s.io/kubernetes module (api/openapi-spec) on the Go module proxy.
 KUBE_VERSION=1.34.4
-TILT_VERSION=0.35.2
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${BANK_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bank-cqrs-tools}
@@ -27,15 +26,8 @@ mkdir -p "$BIN" "$CACHE/build"
 say() { printf '[tools] %s\n' "$*" >&2; }
 die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# The cache key is the pinned version plus a hash of the wrapper module, so editing the wrapper
-# (say, registering one more component) rebuilds, and nothing else does.
-wrapper_hash() { cat "$ROOT/tools/go/$1"/go.mod "$ROOT/tools/go/$1"/go.sum "$ROOT/tools/go/$1"/*.go | sha256sum | cut -c1-10; }
-
-need_go() {
-  command -v go >/dev/null 2>&1 || die "Go is not installed (needed to build daprd/FerretDB from the Go module proxy).
-  Install Go >= 1.26 (e.g. from Debian's packages or /usr/local/go) and run again, or put a daprd
-  ${DAPR_VERSION} binary on PATH / in ~/.dapr/bin."
-}
+# go_tool, wrapper_hash, need_go: building a pinned Go tool through its wrapper module.
+source "$ROOT/scripts/go-tool.sh"
 
 # One build at a time per tool, even when several test workers ask at once.
 with_lock() {
@@ -50,15 +42,8 @@ with_lock() {
 # (its main.go adds pubsub.jetstream, which Dapr ships only under allcomponents).
 # 1.18.2 is pinned because 1.18.3 needs durabletask-go v0.12.4, which the module proxy does not serve.
 build_daprd() {
-  local out="$BIN/daprd-$DAPR_VERSION-$(wrapper_hash daprd)"
-  [ -x "$out" ] && return 0
-  need_go
-  say "building daprd $DAPR_VERSION from the Go module proxy (first time only; ~10 minutes on 2 cores)"
-  ( cd "$ROOT/tools/go/daprd" && go build -mod=readonly -tags stablecomponents -trimpath \
-      -ldflags "-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$DAPR_VERSION" -o "$out.tmp" . ) \
-    || die "daprd build failed (see the Go output above)"
-  mv "$out.tmp" "$out"
-  say "daprd $DAPR_VERSION -> $out"
+  go_tool daprd "$DAPR_VERSION" --cgo --tags stablecomponents --about "~10 minutes on 2 cores" \
+    --ldflags "-X github.com/dapr/dapr/pkg/buildinfo.version=$DAPR_VERSION" .
 }
 
 # An existing daprd of the pinned minor version (PATH or ~/.dapr/bin) is used instead of a build.
@@ -69,57 +54,30 @@ resolve_daprd() {
       ln -sf "$c" "$BIN/daprd"; return 0
     fi
   done
-  with_lock daprd build_daprd
-  ln -sf "$BIN/daprd-$DAPR_VERSION-$(wrapper_hash daprd)" "$BIN/daprd"
+  build_daprd
 }
 
-build_ferretdb() {
-  local out="$BIN/ferretdb-$FERRETDB_VERSION-$(wrapper_hash ferretdb)"
-  [ -x "$out" ] && return 0
-  need_go
-  say "building FerretDB $FERRETDB_VERSION from the Go module proxy (first time only; ~3 minutes)"
-  ( cd "$ROOT/tools/go/ferretdb" && go build -mod=readonly -trimpath -ldflags "-s -w" -o "$out.tmp" . ) \
-    || die "FerretDB build failed (see the Go output above)"
-  mv "$out.tmp" "$out"
-  say "FerretDB $FERRETDB_VERSION -> $out"
-}
-resolve_ferretdb() { with_lock ferretdb build_ferretdb; ln -sf "$BIN/ferretdb-$FERRETDB_VERSION-$(wrapper_hash ferretdb)" "$BIN/ferretdb"; }
+resolve_ferretdb() { go_tool ferretdb "$FERRETDB_VERSION" --cgo --about "~3 minutes" .; }
 
 # helm: helm.sh/helm/v3/cmd/helm built from the wrapper module tools/go/helm (no replace directives
 # needed; the wrapper pins go.sum). The ldflags are those of helm's Makefile: the version, and the
 # default Kubernetes version derived from the client-go it is built with.
-build_helm() {
-  local out="$BIN/helm-$HELM_VERSION-$(wrapper_hash helm)"
-  [ -x "$out" ] && return 0
-  need_go
-  say "building helm $HELM_VERSION from the Go module proxy (first time only; ~4 minutes on 2 cores)"
-  local dir="$ROOT/tools/go/helm" kv kmaj kmin
-  kv=$(cd "$dir" && go list -mod=readonly -m -f '{{.Version}}' k8s.io/client-go) || die "helm: cannot read the client-go version"
-  kv=${kv#v}; kmaj=$(( ${kv%%.*} + 1 )); kmin=$(echo "$kv" | cut -d. -f2)
-  ( cd "$dir" && CGO_ENABLED=0 go build -mod=readonly -trimpath -ldflags "-s -w \
-      -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION \
-      -X helm.sh/helm/v3/internal/version.gitTreeState=clean \
-      -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=$kmaj -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$kmin \
-      -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=$kmaj -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kmin" \
-      -o "$out.tmp" helm.sh/helm/v3/cmd/helm ) \
-    || die "helm build failed (see the Go output above)"
-  mv "$out.tmp" "$out"
-  say "helm $HELM_VERSION -> $out"
+resolve_helm() {
+  local ldflags="" kv kmaj kmin
+  if [ ! -x "$(go_tool_path helm "$HELM_VERSION" helm)" ]; then
+    kv=$(cd "$ROOT/tools/go/helm" && go list -mod=readonly -m -f '{{.Version}}' k8s.io/client-go) || die "helm: cannot read the client-go version"
+    kv=${kv#v}; kmaj=$(( ${kv%%.*} + 1 )); kmin=$(echo "$kv" | cut -d. -f2)
+    ldflags="-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean
+      -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=$kmaj -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$kmin
+      -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=$kmaj -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$kmin"
+  fi
+  go_tool helm "$HELM_VERSION" --about "~4 minutes on 2 cores" --ldflags "$ldflags" helm.sh/helm/v3/cmd/helm
 }
-resolve_helm() { with_lock helm build_helm; ln -sf "$BIN/helm-$HELM_VERSION-$(wrapper_hash helm)" "$BIN/helm"; }
 
-build_kubeconform() {
-  local out="$BIN/kubeconform-$KUBECONFORM_VERSION-$(wrapper_hash kubeconform)"
-  [ -x "$out" ] && return 0
-  need_go
-  say "building kubeconform $KUBECONFORM_VERSION from the Go module proxy (first time only; ~1 minute)"
-  ( cd "$ROOT/tools/go/kubeconform" && CGO_ENABLED=0 go build -mod=readonly -trimpath \
-      -ldflags "-s -w -X main.version=v$KUBECONFORM_VERSION" -o "$out.tmp" github.com/yannh/kubeconform/cmd/kubeconform ) \
-    || die "kubeconform build failed (see the Go output above)"
-  mv "$out.tmp" "$out"
-  say "kubeconform $KUBECONFORM_VERSION -> $out"
+resolve_kubeconform() {
+  go_tool kubeconform "$KUBECONFORM_VERSION" --about "~1 minute" --ldflags "-X main.version=v$KUBECONFORM_VERSION" \
+    github.com/yannh/kubeconform/cmd/kubeconform
 }
-resolve_kubeconform() { with_lock kubeconform build_kubeconform; ln -sf "$BIN/kubeconform-$KUBECONFORM_VERSION-$(wrapper_hash kubeconform)" "$BIN/kubeconform"; }
 
 # Kubernetes JSON schemas for kubeconform, made here from the OpenAPI document that the
 # k8s.io/kubernetes module carries (api/openapi-spec/swagger.json), converted by
@@ -146,46 +104,9 @@ build_k8s_schemas() {
 }
 resolve_k8s_schemas() { mkdir -p "$CACHE/k8s-schemas"; with_lock k8s-schemas build_k8s_schemas; }
 
-# tilt: github.com/tilt-dev/tilt needs a wrapper module (its go.mod has replace directives), but
-# the Go module proxy reachable here refuses every version of it ("403 Forbidden: This module
-# version is not available", for the version list, @latest and each release tried). So there is
-# no tools/go/tilt/go.mod yet; see tools/go/tilt/README.md. The Tiltfile is checked instead by
-# tools/go/tilt/tiltfile-check (go.starlark.net, the interpreter Tilt embeds) with Tilt's
-# builtins recorded, not executed. Explicitly asked for, a missing tilt is an error; under `all`
-# it is a warning, so the rest of the set-up goes on.
-resolve_tilt() {
-  local strict=${1:-strict}
-  if [ -f "$ROOT/tools/go/tilt/go.mod" ]; then
-    with_lock tilt build_tilt; ln -sf "$BIN/tilt-$TILT_VERSION-$(wrapper_hash tilt)" "$BIN/tilt"; return 0
-  fi
-  local msg="tilt $TILT_VERSION not built: the Go module proxy does not serve github.com/tilt-dev/tilt (403 'This module version is not available'); see tools/go/tilt/README.md. Install tilt yourself to run 'tilt up'."
-  if [ "$strict" = strict ]; then die "$msg"; fi
-  [ -n "${BANK_TOOLS_QUIET_TILT:-}" ] || say "note: $msg"
-}
-build_tilt() {
-  local out="$BIN/tilt-$TILT_VERSION-$(wrapper_hash tilt)"
-  [ -x "$out" ] && return 0
-  need_go
-  say "building tilt $TILT_VERSION from the Go module proxy (first time only; 10+ minutes on 2 cores)"
-  ( cd "$ROOT/tools/go/tilt" && CGO_ENABLED=0 go build -mod=readonly -trimpath \
-      -ldflags "-s -w -X main.version=$TILT_VERSION" -o "$out.tmp" github.com/tilt-dev/tilt/cmd/tilt ) \
-    || die "tilt build failed (see the Go output above)"
-  mv "$out.tmp" "$out"
-  say "tilt $TILT_VERSION -> $out"
-}
-
-# tiltfile-check: evaluates the Tiltfile offline with go.starlark.net (see resolve_tilt).
-tiltfile_check_hash() { cat "$ROOT/tools/go/tilt/tiltfile-check"/go.mod "$ROOT/tools/go/tilt/tiltfile-check"/go.sum "$ROOT/tools/go/tilt/tiltfile-check"/*.go | sha256sum | cut -c1-10; }
-build_tiltfile_check() {
-  local out="$BIN/tiltfile-check-$(tiltfile_check_hash)"
-  [ -x "$out" ] && return 0
-  need_go
-  say "building tiltfile-check (go.starlark.net) from the Go module proxy (first time only; ~30 seconds)"
-  ( cd "$ROOT/tools/go/tilt/tiltfile-check" && CGO_ENABLED=0 go build -mod=readonly -trimpath -ldflags "-s -w" -o "$out.tmp" . ) \
-    || die "tiltfile-check build failed (see the Go output above)"
-  mv "$out.tmp" "$out"
-}
-resolve_tiltfile_check() { with_lock tiltfile-check build_tiltfile_check; ln -sf "$BIN/tiltfile-check-$(tiltfile_check_hash)" "$BIN/tiltfile-check"; }
+# tilt is installed by the user; nothing here builds it. tiltfile-check evaluates the Tiltfile
+# offline with go.starlark.net, the interpreter Tilt embeds (tools/go/tilt/README.md).
+resolve_tiltfile_check() { go_tool tiltfile-check "" --wrapper tilt/tiltfile-check --about "~30 seconds" .; }
 
 main() {
   if [ "${1:-}" = "--print-env" ]; then echo "TOOLS_BIN=$BIN"; return 0; fi
@@ -197,11 +118,10 @@ main() {
       helm) resolve_helm ;;
       kubeconform) resolve_kubeconform ;;
       k8s-schemas) resolve_k8s_schemas ;;
-      tilt) resolve_tilt strict ;;
+      tilt) die "tilt is installed by the user, not built here (the Tiltfile is checked offline by tiltfile-check)" ;;
       tiltfile-check) resolve_tiltfile_check ;;
-      all) resolve_daprd; resolve_ferretdb; resolve_helm; resolve_kubeconform; resolve_k8s_schemas
-           resolve_tilt lenient; resolve_tiltfile_check ;;
-      *) die "unknown tool '$t' (daprd, ferretdb, helm, kubeconform, k8s-schemas, tilt, tiltfile-check, all)" ;;
+      all) resolve_daprd; resolve_ferretdb; resolve_helm; resolve_kubeconform; resolve_k8s_schemas; resolve_tiltfile_check ;;
+      *) die "unknown tool '$t' (daprd, ferretdb, helm, kubeconform, k8s-schemas, tiltfile-check, all)" ;;
     esac
   done
 }

@@ -5,10 +5,10 @@
 import { request } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { call, REPO_ROOT, startSystem, type TestSystemWithGateway } from '@bank/shared/testing';
 import { ensureWebBuilt } from './web-build.js';
-import { ensureChromium, launchChromium, type LaunchedBrowser } from './testing/browser.js';
+import { ensureChromium, launchChromium, shows, type LaunchedBrowser } from './testing/browser.js';
 
 const SHOTS = path.join(REPO_ROOT, '.data', 'screenshots');
 let sys: TestSystemWithGateway;
@@ -190,14 +190,3 @@ describe('dashboard in Chromium', () => {
     await shot('4-accounts');
   });
 });
-
-/** Waits until the element's text contains `text` (playwright-core has no `expect`); fails with what it shows. */
-async function shows(locator: Locator, text: string, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const shown = (await locator.textContent({ timeout: 1000 }).catch(() => null)) ?? '';
-    if (shown.includes(text)) return;
-    if (Date.now() > until) throw new Error(`expected ${locator.toString()} to contain "${text}" within ${timeoutMs} ms; it shows "${shown}"`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -53,4 +53,15 @@ export async function launchChromium(): Promise<LaunchedBrowser> {
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Waits until the element's text contains `text` (playwright-core has no `expect`); fails with what it shows. */
+export async function shows(locator: Locator, text: string, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const shown = (await locator.textContent({ timeout: 1000 }).catch(() => null)) ?? '';
+    if (shown.includes(text)) return;
+    if (Date.now() > until) throw new Error(`expected ${locator.toString()} to contain "${text}" within ${timeoutMs} ms; it shows "${shown}"`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

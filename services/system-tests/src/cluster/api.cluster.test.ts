@@ -4,10 +4,10 @@
 // and the dashboard in Chromium.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { call, REPO_ROOT, waitUntil } from '@bank/shared/testing';
-import { launchChromium, type LaunchedBrowser } from '../../../gateway/src/testing/browser.js';
-import { clusterReachable, NS, portForward, PORT, SVC, type PortForward } from './kube.js';
+import { launchChromium, shows, type LaunchedBrowser } from '../../../gateway/src/testing/browser.js';
+import { requireCluster, NS, portForward, PORT, SVC, type PortForward } from './kube.js';
 
 const SHOTS = path.join(REPO_ROOT, '.data', 'cluster');
 let gw: PortForward;
@@ -15,7 +15,7 @@ let api: string;
 let browser: LaunchedBrowser | undefined;
 
 beforeAll(async () => {
-  if (!(await clusterReachable())) throw new Error('the local cluster does not answer: run npm run cluster:up first (then npm run test:cluster)');
+  await requireCluster();
   gw = await portForward(NS, `svc/${SVC.gateway}`, PORT.gateway);
   api = `${gw.url}/api`;
 });
@@ -228,14 +228,3 @@ describe('the dashboard in Chromium, through the port-forward', () => {
     expect(cells[0]).toContain(id);
   });
 });
-
-/** Waits until the element's text contains `text`; fails with what it shows. */
-async function shows(locator: Locator, text: string, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const shown = (await locator.textContent({ timeout: 1000 }).catch(() => null)) ?? '';
-    if (shown.includes(text)) return;
-    if (Date.now() > until) throw new Error(`expected ${locator.toString()} to contain "${text}" within ${timeoutMs} ms; it shows "${shown}"`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -6,22 +6,14 @@
 // answer (the pod they were talking to went away); both are counted.
 import { checkInvariants } from '@bank/shared/testing';
 import { openAccounts } from '../clients.js';
-import { appPods, APP_ID, clusterReachable, DAPR_NS, deletePod, forwardRelease, INFRA_NS, isReady, NS, pods, waitAllReady, type ReleaseForwards } from './kube.js';
+import { APP_ID, appPods, DAPR_NS, deletePod, INFRA_NS, isReady, NS, pods, useForwardedRelease, waitAllReady } from './kube.js';
 import { describeLoad, startLoad, unexpectedStatuses, untilReadable, whileAccepting } from './load.js';
 
-let fwd: ReleaseForwards;
+const release = useForwardedRelease();
 
-beforeAll(async () => {
-  if (!(await clusterReachable())) throw new Error('the local cluster does not answer: run npm run cluster:up first (then npm run test:cluster)');
-  await waitAllReady([NS, INFRA_NS, DAPR_NS], 300_000);
-  fwd = await forwardRelease();
-});
-
-afterAll(async () => {
-  await fwd?.close();
-});
 
 test('deleting a command, a query, a gateway and the Redis pod under load loses and doubles nothing', async () => {
+  const fwd = release();
   const commands = `${fwd.gateway.url}/api/commands`;
   // Given 24 accounts and 8 clients (plus a reader on the query side) sending through the gateway.
   const accounts = await openAccounts(commands, 24, '1000.00');

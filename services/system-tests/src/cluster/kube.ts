@@ -530,6 +530,32 @@ export async function clusterReachable(): Promise<boolean> {
   return r.code === 0 && r.stdout.trim() === 'ok';
 }
 
+/** Fails a suite at once, saying what to do, when there is no cluster to test. */
+export async function requireCluster(): Promise<void> {
+  if (!(await clusterReachable())) throw new Error('the local cluster does not answer: run npm run cluster:up first (then npm run test:cluster)');
+}
+
+/**
+ * The set-up the fault, upgrade and swap suites share, registered in the calling test file: the
+ * cluster answers, everything (release, infrastructure, Dapr) is Ready, and the release is
+ * forwarded to 127.0.0.1 until the file ends. Returns the forwards, for use inside the tests.
+ */
+export function useForwardedRelease(): () => ReleaseForwards {
+  let forwards: ReleaseForwards | undefined;
+  beforeAll(async () => {
+    await requireCluster();
+    await waitAllReady([NS, INFRA_NS, DAPR_NS], 300_000);
+    forwards = await forwardRelease();
+  });
+  afterAll(async () => {
+    await forwards?.close();
+  });
+  return () => {
+    if (!forwards) throw new Error('the release is not forwarded (the set-up failed)');
+    return forwards;
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // A pod's own Dapr sidecar, called from inside the pod
 

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   APP_ID,
-  clusterReachable,
+  requireCluster,
   DAPR_NS,
   INFRA_NS,
   isReady,
@@ -43,7 +43,7 @@ const arg = (c: Container, flag: string): string | true | undefined => {
 };
 
 beforeAll(async () => {
-  if (!(await clusterReachable())) throw new Error('the local cluster does not answer: run npm run cluster:up first (then npm run test:cluster)');
+  await requireCluster();
 });
 
 describe('the release as deployed', () => {

@@ -6,23 +6,16 @@
 import path from 'node:path';
 import { call, checkInvariants, REPO_ROOT, waitUntil } from '@bank/shared/testing';
 import { openAccounts } from '../clients.js';
-import { appPods, APP_ID, clusterReachable, DAPR_NS, exec, forwardRelease, helm, INFRA_NS, isReady, NS, pods, RELEASE, sidecarCall, waitAllReady, type DaprMetadata, type ReleaseForwards } from './kube.js';
+import { APP_ID, appPods, type DaprMetadata, exec, helm, INFRA_NS, isReady, NS, pods, RELEASE, sidecarCall, useForwardedRelease, waitAllReady } from './kube.js';
 import { describeLoad, startLoad, unexpectedStatuses, whileAccepting, type RunningLoad } from './load.js';
 
 const CHART = path.join(REPO_ROOT, 'charts', 'bank-cqrs');
-let fwd: ReleaseForwards;
-
-beforeAll(async () => {
-  if (!(await clusterReachable())) throw new Error('the local cluster does not answer: run npm run cluster:up first (then npm run test:cluster)');
-  await waitAllReady([NS, INFRA_NS, DAPR_NS], 300_000);
-  fwd = await forwardRelease();
-});
+const release = useForwardedRelease();
 
 afterAll(async () => {
   // A failed run must not leave the release on the other broker.
   const values = JSON.parse(await helm(['get', 'values', RELEASE, '-n', NS, '-o', 'json'])) as { pubsub?: { kind?: string } };
   if (values.pubsub?.kind && values.pubsub.kind !== 'redis') await helm(['upgrade', RELEASE, CHART, '-n', NS, '--reuse-values', '--set', 'pubsub.kind=redis', '--wait', '--timeout', '12m']);
-  await fwd?.close();
 });
 
 /** The pub/sub component types the Ready sidecars of account-command and account-query run. */
@@ -48,6 +41,7 @@ async function rabbitQueues(): Promise<string> {
 
 /** A command accepted now is readable on the query side (the bus delivered its notification). */
 async function readYourWrites(id: string): Promise<number> {
+  const fwd = release();
   const t0 = Date.now();
   const c = await call<{ version: number }>(`${fwd.gateway.url}/api/commands/accounts/${id}/credit`, { body: { amount: '0.01', currency: 'EUR' }, headers: { 'idempotency-key': `swap-ryw-${id}-${t0}` } });
   expect(c.status).toBe(200);
@@ -56,6 +50,7 @@ async function readYourWrites(id: string): Promise<number> {
 }
 
 test('swapping the event bus to RabbitMQ and back under load keeps commands accepted and loses nothing', async () => {
+  const fwd = release();
   const commands = `${fwd.gateway.url}/api/commands`;
   const accounts = await openAccounts(commands, 24, '1000.00');
   const probe = (await openAccounts(commands, 1, '10.00'))[0]!;

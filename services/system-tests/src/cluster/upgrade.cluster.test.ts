@@ -6,26 +6,18 @@
 import path from 'node:path';
 import { checkInvariants, REPO_ROOT } from '@bank/shared/testing';
 import { openAccounts } from '../clients.js';
-import { appPods, APP_ID, clusterReachable, DAPR_NS, forwardRelease, helm, INFRA_NS, NS, RELEASE, waitAllReady, type ReleaseForwards } from './kube.js';
+import { APP_ID, appPods, helm, NS, RELEASE, useForwardedRelease, waitAllReady } from './kube.js';
 import { describeLoad, startLoad, unexpectedStatuses, whileAccepting } from './load.js';
 
 const CHART = path.join(REPO_ROOT, 'charts', 'bank-cqrs');
 const APPS = [APP_ID.command, APP_ID.query, APP_ID.gateway];
-let fwd: ReleaseForwards;
+const release = useForwardedRelease();
 
-beforeAll(async () => {
-  if (!(await clusterReachable())) throw new Error('the local cluster does not answer: run npm run cluster:up first (then npm run test:cluster)');
-  await waitAllReady([NS, INFRA_NS, DAPR_NS], 300_000);
-  fwd = await forwardRelease();
-});
-
-afterAll(async () => {
-  await fwd?.close();
-});
 
 const revision = async () => (JSON.parse(await helm(['status', RELEASE, '-n', NS, '-o', 'json'])) as { version: number }).version;
 
 test('a rolling upgrade of every Deployment under load fails no command except with a retryable 503, and loses nothing', async () => {
+  const fwd = release();
   const commands = `${fwd.gateway.url}/api/commands`;
   const accounts = await openAccounts(commands, 24, '1000.00');
   const before = new Map<string, string[]>();
