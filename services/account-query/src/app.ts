@@ -87,6 +87,7 @@ async function stopReadSide(side: ReadSide): Promise<void> {
 export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logger) {
   const { registry, middleware: httpMetrics, handler: metricsHandler } = createMetrics('account-query');
   const metrics = createQueryMetrics(registry);
+  const waiters = new VersionWaiters();
   const live = createLive({
     enabled: config.LIVE_ENABLED,
     redisUrl: config.LIVE_REDIS_URL,
@@ -95,8 +96,11 @@ export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logge
     heartbeatMs: config.LIVE_HEARTBEAT_MS,
     log,
     registry,
+    // Seen on the cluster with two replicas: a ?minVersion read parked on one replica while the
+    // other applied the version, and answered only at its 5 s bound.
+    onApplied: (accountId, version) => waiters.notify(accountId, version),
   });
-  const foundation: Foundation = { config, commandSide: new CommandSideClient(sidecar, config.COMMAND_APP_ID, config.PULL_TIMEOUT_MS), waiters: new VersionWaiters(), metrics, log, live };
+  const foundation: Foundation = { config, commandSide: new CommandSideClient(sidecar, config.COMMAND_APP_ID, config.PULL_TIMEOUT_MS), waiters, metrics, log, live };
   let started: ReadSide | undefined;
   const isStarted = () => started !== undefined;
 

@@ -19,6 +19,12 @@ export interface LiveOptions {
   heartbeatMs: number;
   log: Logger;
   registry: Registry;
+  /**
+   * Every update the bus brings, this replica's own included: an account reached a version in
+   * the active read model. Read-your-writes waiters are woken by it, so a request parked on one
+   * replica learns of an apply done by another at once, not at its wait's bound.
+   */
+  onApplied?: (accountId: string, version: number) => void;
 }
 
 export function createLive(options: LiveOptions) {
@@ -39,6 +45,7 @@ export function createLive(options: LiveOptions) {
         log: options.log,
         onMessage: (account) => {
           messages.inc({ outcome: 'received' });
+          options.onApplied?.(account.accountId, account.version);
           hub.dispatch(account);
         },
         onDown: () => hub.closeAll('live updates interrupted; reconnect'),
