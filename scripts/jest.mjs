@@ -5,14 +5,15 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-// The command API and the query side (projections, delivery faults, crash recovery through the
-// outbox) on every runnable profile besides the default, which the main run covers.
-const COMMAND = 'services/account-command/src/http/command-api.e2e.test.ts';
+// The command API (its four suites) and the query side (projections, delivery faults, crash
+// recovery through the outbox) on every runnable profile besides the default, which the main run
+// covers.
+const COMMAND = ['commands', 'errors', 'idempotency', 'operations'].map((part) => `services/account-command/src/http/command-api.${part}.e2e.test.ts`);
 const QUERY = 'services/account-query/src/query.e2e.test.ts';
 const PER_PROFILE = {
-  'postgres-rabbitmq': [COMMAND, QUERY],
-  'mysql-jetstream': [COMMAND, QUERY],
-  'postgres-mqtt': [COMMAND, QUERY],
+  'postgres-rabbitmq': [...COMMAND, QUERY],
+  'mysql-jetstream': [...COMMAND, QUERY],
+  'postgres-mqtt': [...COMMAND, QUERY],
 };
 const extra = process.argv.slice(2);
 const out = process.env.JEST_JSON_OUTPUT;
