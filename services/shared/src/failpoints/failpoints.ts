@@ -7,7 +7,7 @@
 //
 // Code only says where a failpoint is (`failpoints.reach('crash-after-commit')`); what it does
 // is written here, next to its name. An unknown name in FAILPOINT stops the service at start-up,
-// like any other invalid setting. See docs/architecture.md, "Failpoints".
+// like any other invalid setting. See docs/testing.md, "Failpoints".
 import { ConfigError } from '../config/env.js';
 
 /** The environment variable that turns failpoints on (empty or unset: all off). */
