@@ -75,16 +75,16 @@ export class Sidecar {
         bodyTimeout: timeout,
       });
       const text = await res.body.text();
-      const h = res.headers;
+      const responseHeaders = res.headers;
       return {
         status: res.statusCode,
         ok: res.statusCode >= 200 && res.statusCode < 300,
-        headers: { get: (name) => { const v = h[name.toLowerCase()]; return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v; } },
+        headers: { get: (name) => { const value = responseHeaders[name.toLowerCase()]; return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value; } },
         text: async () => text,
         json: async () => JSON.parse(text) as unknown,
       };
-    } catch (e) {
-      throw new SidecarError(`sidecar unreachable at ${this.baseUrl}${path}: ${(e as Error).message}`, 503, 'ERR_SIDECAR_UNREACHABLE');
+    } catch (err) {
+      throw new SidecarError(`sidecar unreachable at ${this.baseUrl}${path}: ${(err as Error).message}`, 503, 'ERR_SIDECAR_UNREACHABLE');
     }
   }
 
@@ -113,8 +113,8 @@ export class Sidecar {
         body,
         signal: AbortSignal.timeout(init.timeoutMs ?? this.timeoutMs),
       });
-    } catch (e) {
-      throw new SidecarError(`sidecar unreachable at ${this.baseUrl}${path}: ${(e as Error).message}`, 503, 'ERR_SIDECAR_UNREACHABLE');
+    } catch (err) {
+      throw new SidecarError(`sidecar unreachable at ${this.baseUrl}${path}: ${(err as Error).message}`, 503, 'ERR_SIDECAR_UNREACHABLE');
     }
   }
 
@@ -123,9 +123,9 @@ export class Sidecar {
     let code: string | undefined;
     let message = text;
     try {
-      const j = JSON.parse(text) as { errorCode?: string; message?: string };
-      code = j.errorCode;
-      message = j.message ?? text;
+      const error = JSON.parse(text) as { errorCode?: string; message?: string };
+      code = error.errorCode;
+      message = error.message ?? text;
     } catch {
       /* not JSON: keep the text */
     }
@@ -158,12 +158,12 @@ export class Sidecar {
   /** Plain upserts (no transaction): each item on its own; 409 on an ETag mismatch. */
   async saveState<T>(store: string, items: UpsertOp<T>[], concurrency: 'first-write' | 'last-write' = 'first-write'): Promise<void> {
     const res = await this.request(`/v1.0/state/${store}`, {
-      body: items.map((i) => ({
-        key: i.key,
-        value: i.value,
-        ...(i.etag !== undefined ? { etag: i.etag } : {}),
+      body: items.map((item) => ({
+        key: item.key,
+        value: item.value,
+        ...(item.etag !== undefined ? { etag: item.etag } : {}),
         options: { concurrency, consistency: 'strong' },
-        ...(i.metadata ? { metadata: i.metadata } : {}),
+        ...(item.metadata ? { metadata: item.metadata } : {}),
       })),
     });
     if (!res.ok) return Sidecar.fail(res, 'save state');
@@ -176,14 +176,14 @@ export class Sidecar {
   async transact<T>(store: string, upserts: UpsertOp<T>[], metadata?: Record<string, string>): Promise<void> {
     const res = await this.request(`/v1.0/state/${store}/transaction`, {
       body: {
-        operations: upserts.map((u) => ({
+        operations: upserts.map((upsert) => ({
           operation: 'upsert',
           request: {
-            key: u.key,
-            value: u.value,
-            ...(u.etag !== undefined ? { etag: u.etag } : {}),
-            options: { concurrency: u.concurrency ?? 'first-write', consistency: 'strong' },
-            ...(u.metadata ? { metadata: u.metadata } : {}),
+            key: upsert.key,
+            value: upsert.value,
+            ...(upsert.etag !== undefined ? { etag: upsert.etag } : {}),
+            options: { concurrency: upsert.concurrency ?? 'first-write', consistency: 'strong' },
+            ...(upsert.metadata ? { metadata: upsert.metadata } : {}),
           },
         })),
         ...(metadata ? { metadata } : {}),
