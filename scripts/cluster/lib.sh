@@ -52,8 +52,6 @@ helm() { "$BIN/helm" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
 docker() { DOCKER_BUILDKIT=1 /usr/bin/docker --host "unix://$DOCKER_SOCK" "$@"; }
 ctr() { /usr/bin/ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
 
-# Hash of a wrapper module under tools/go (version + this = cache key, as scripts/tools.sh does).
-wrapper_hash() { (cd "$ROOT/tools/go/$1" && cat go.mod go.sum $(ls *.go 2>/dev/null) | sha256sum | cut -c1-10); }
 
 # wait_for DESCRIPTION SECONDS COMMAND...: retry COMMAND once a second until it succeeds.
 wait_for() {
