@@ -40,7 +40,13 @@ type PodSpec = {
   serviceAccountName?: string;
   automountServiceAccountToken?: boolean;
 };
-type Deployment = K8sObject & { spec: { replicas?: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: PodSpec } } };
+type Deployment = K8sObject & {
+  spec: {
+    replicas?: number;
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: PodSpec };
+  };
+};
 type MetadataItem = { name: string; value?: unknown; secretKeyRef?: { name: string; key: string } };
 type Component = K8sObject & { spec: { type: string; version: string; metadata: MetadataItem[] }; scopes?: string[]; auth?: { secretStore: string } };
 
@@ -59,7 +65,10 @@ type NetworkPolicy = K8sObject & {
   spec: {
     podSelector: { matchLabels: Record<string, string> };
     policyTypes: string[];
-    ingress: Array<{ ports: Array<{ port: number }>; from: Array<{ podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: { matchLabels: Record<string, string> } }> }>;
+    ingress: Array<{
+      ports: Array<{ port: number }>;
+      from: Array<{ podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: { matchLabels: Record<string, string> } }>;
+    }>;
   };
 };
 /** Rendered objects, valid for Kubernetes and Dapr (kubeconform, strict). */
@@ -70,7 +79,11 @@ const expectValid = (objs: K8sObject[]) => {
 };
 /** Whether a NetworkPolicy lets a pod with these labels (same namespace) reach this port. */
 const admits = (np: NetworkPolicy, port: number, labels: Record<string, string>) =>
-  np.spec.ingress.some((rule) => rule.ports.some((p) => p.port === port) && rule.from.some((peer) => !peer.namespaceSelector && Object.entries(peer.podSelector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v)));
+  np.spec.ingress.some(
+    (rule) =>
+      rule.ports.some((p) => p.port === port) &&
+      rule.from.some((peer) => !peer.namespaceSelector && Object.entries(peer.podSelector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v)),
+  );
 
 // The in-flight bound of a pub/sub component, by type (none: kafka, jetstream), and the outbox's
 // default (rabbitmq: the component's prefetchCount is a uint8).
@@ -429,15 +442,18 @@ describe('the gateway', () => {
     expectValid(objs);
   });
 
-  test('its Ingress routes the dashboard (/ and its assets) and /api, nothing else, next to a service\'s on the same host', () => {
-    const objs = render([valuesFile('redis')], [
-      'gateway.ingress.enabled=true',
-      'gateway.ingress.host=bank.example.com',
-      'query.ingress.enabled=true',
-      'query.ingress.host=bank.example.com',
-    ]);
-    type Ingress = K8sObject & { spec: { rules: Array<{ host: string; http: { paths: Array<{ path: string; pathType: string; backend: { service: { name: string; port: { name: string } } } }> } }> } };
-    const paths = (name: string) => one<Ingress>(objs, 'Ingress', name).spec.rules.flatMap((r) => r.http.paths.map((p) => `${r.host} ${p.pathType} ${p.path} -> ${p.backend.service.name}:${p.backend.service.port.name}`));
+  test("its Ingress routes the dashboard (/ and its assets) and /api, nothing else, next to a service's on the same host", () => {
+    const objs = render(
+      [valuesFile('redis')],
+      ['gateway.ingress.enabled=true', 'gateway.ingress.host=bank.example.com', 'query.ingress.enabled=true', 'query.ingress.host=bank.example.com'],
+    );
+    type Ingress = K8sObject & {
+      spec: { rules: Array<{ host: string; http: { paths: Array<{ path: string; pathType: string; backend: { service: { name: string; port: { name: string } } } }> } }> };
+    };
+    const paths = (name: string) =>
+      one<Ingress>(objs, 'Ingress', name).spec.rules.flatMap((r) =>
+        r.http.paths.map((p) => `${r.host} ${p.pathType} ${p.path} -> ${p.backend.service.name}:${p.backend.service.port.name}`),
+      );
     expect(paths('bank-cqrs-gateway')).toEqual([
       'bank.example.com Exact / -> bank-cqrs-gateway:http',
       'bank.example.com Prefix /assets -> bank-cqrs-gateway:http',
@@ -463,6 +479,27 @@ describe('a change to what the sidecars read at start rolls the pods', () => {
   });
 });
 
+describe('a terminating pod drains before its sidecar stops (rolling updates without 503s)', () => {
+  test("daprd blocks its shutdown for drainSeconds, the app sleeps 5 s longer, the grace period covers both and the sidecar's own", () => {
+    for (const d of deployments(render([valuesFile('redis')], ['dapr.drainSeconds=33', 'dapr.gracefulShutdownSeconds=20']))) {
+      const pod = d.spec.template;
+      expect([appId(d), pod.metadata.annotations['dapr.io/block-shutdown-duration']]).toEqual([appId(d), '33s']);
+      const app = pod.spec as unknown as { containers: Array<{ lifecycle?: { preStop?: { sleep?: { seconds: number } } } }>; terminationGracePeriodSeconds: number };
+      expect(app.containers[0]!.lifecycle?.preStop?.sleep?.seconds).toBe(38);
+      expect(app.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(38 + 20);
+    }
+  });
+
+  test('drainSeconds=0: no block, no preStop; all valid', () => {
+    const objs = render([valuesFile('redis')], ['dapr.drainSeconds=0']);
+    for (const d of deployments(objs)) {
+      expect(d.spec.template.metadata.annotations['dapr.io/block-shutdown-duration']).toBeUndefined();
+      expect(JSON.stringify(d.spec.template.spec)).not.toContain('preStop');
+    }
+    expectValid(objs);
+  });
+});
+
 describe('the outbox', () => {
   test('stateStore.outbox.enabled=false: no outbox component, metadata or policy; all valid', () => {
     const objs = render([valuesFile('redis')], ['stateStore.outbox.enabled=false']);
@@ -485,13 +522,16 @@ describe('the outbox', () => {
 
 describe('optional objects: HPA and Ingress', () => {
   test('autoscaling renders an HPA and leaves replicas to it; ingress renders with TLS; all valid', () => {
-    const objs = render([valuesFile('redis')], [
-      'command.autoscaling.enabled=true',
-      'query.ingress.enabled=true',
-      'query.ingress.host=bank.example.com',
-      'query.ingress.className=nginx',
-      'query.ingress.tlsSecretName=bank-tls',
-    ]);
+    const objs = render(
+      [valuesFile('redis')],
+      [
+        'command.autoscaling.enabled=true',
+        'query.ingress.enabled=true',
+        'query.ingress.host=bank.example.com',
+        'query.ingress.className=nginx',
+        'query.ingress.tlsSecretName=bank-tls',
+      ],
+    );
     const hpa = one<K8sObject & { spec: { scaleTargetRef: { name: string } } }>(objs, 'HorizontalPodAutoscaler', 'bank-cqrs-command');
     expect(hpa.spec.scaleTargetRef.name).toBe('bank-cqrs-command');
     const cmd = one<Deployment>(objs, 'Deployment', 'bank-cqrs-command');
@@ -567,8 +607,23 @@ describe('NOTES.txt', () => {
     const notes = readFileSync(path.join(copy, 'templates/NOTES.txt'), 'utf8');
     writeFileSync(path.join(copy, 'templates/_notes_check.tpl'), `{{- define "notes-check" -}}\n${notes}\n{{- end -}}\n`);
     mkdirSync(path.join(copy, 'templates'), { recursive: true });
-    writeFileSync(path.join(copy, 'templates/notes-check.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ include "notes-check" . | toJson }}\n');
-    const r = run(packagingTools().helm, ['template', 'bank-cqrs', copy, '-n', 'bank', '--kube-version', KUBE_VERSION, '--values', path.join(copy, 'values-postgres-rabbitmq.yaml'), '--show-only', 'templates/notes-check.yaml']);
+    writeFileSync(
+      path.join(copy, 'templates/notes-check.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ include "notes-check" . | toJson }}\n',
+    );
+    const r = run(packagingTools().helm, [
+      'template',
+      'bank-cqrs',
+      copy,
+      '-n',
+      'bank',
+      '--kube-version',
+      KUBE_VERSION,
+      '--values',
+      path.join(copy, 'values-postgres-rabbitmq.yaml'),
+      '--show-only',
+      'templates/notes-check.yaml',
+    ]);
     expect(r.stderr).toBe('');
     const text = (parseYamlDocs(r.stdout)[0] as unknown as { data: { notes: string } }).data.notes;
     expect(text).toContain('Dapr state store "statestore" (postgresql, outbox on)');
