@@ -26,7 +26,11 @@ const { values: args } = parseArgs({
 });
 const seconds = Number(args.seconds);
 const accountsWanted = Number(args.accounts);
-for (const [name, v] of [['seconds', seconds], ['accounts', accountsWanted], ['lag-rate', Number(args['lag-rate'] ?? 1)]] as const) {
+for (const [name, v] of [
+  ['seconds', seconds],
+  ['accounts', accountsWanted],
+  ['lag-rate', Number(args['lag-rate'] ?? 1)],
+] as const) {
   if (!(Number.isFinite(v) && v > 0)) {
     console.error(`--${name} must be a positive number`);
     process.exit(2);
@@ -107,13 +111,19 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   try {
     const accounts = await openAccounts(sys, accountsWanted);
-    const credit = (i: number) => ({ method: 'POST' as const, path: `/accounts/${accounts[i % accounts.length]}/credit`, body: JSON.stringify({ amount: '1.00', currency: 'EUR' }) });
+    const credit = (i: number) => ({
+      method: 'POST' as const,
+      path: `/accounts/${accounts[i % accounts.length]}/credit`,
+      body: JSON.stringify({ amount: '1.00', currency: 'EUR' }),
+    });
 
     // 1. Command throughput and latency at fixed concurrency.
     const levels: Record<number, LoadResult> = {};
     for (const c of want.has('commands') ? [1, 8, 32, 128] : [32]) {
       levels[c] = await closedLoop(sys.command.url, c, seconds, credit);
-      rows.push(`| commands, ${c} clients | ${levels[c]!.throughput.toFixed(0)} cmd/s | ${ms(levels[c]!.p50)} | ${ms(levels[c]!.p95)} | ${ms(levels[c]!.p99)} | ${levels[c]!.errors} errors |`);
+      rows.push(
+        `| commands, ${c} clients | ${levels[c]!.throughput.toFixed(0)} cmd/s | ${ms(levels[c]!.p50)} | ${ms(levels[c]!.p95)} | ${ms(levels[c]!.p99)} | ${levels[c]!.errors} errors |`,
+      );
     }
     results.commands = levels;
     const best = Math.max(...Object.values(levels).map((l) => l.throughput));
@@ -149,7 +159,9 @@ async function main(): Promise<void> {
       await Promise.all(pending);
       const sorted = lags.sort((a, b) => a - b);
       results.projectionLag = { rate, samples: sorted.length, behind, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
-      rows.push(`| projection lag at ${rate.toFixed(0)} cmd/s (accepted -> readable) | ${sorted.length} samples | ${ms(percentile(sorted, 50))} | ${ms(percentile(sorted, 95))} | ${ms(percentile(sorted, 99))} | ${behind} not readable within the wait bound |`);
+      rows.push(
+        `| projection lag at ${rate.toFixed(0)} cmd/s (accepted -> readable) | ${sorted.length} samples | ${ms(percentile(sorted, 50))} | ${ms(percentile(sorted, 95))} | ${ms(percentile(sorted, 99))} | ${behind} not readable within the wait bound |`,
+      );
     }
 
     // 3. Rehydration: the cost of a command on streams of 10, 1,000 and 100,000 events.
@@ -159,9 +171,15 @@ async function main(): Promise<void> {
       // The seeded events reach the read side with the first command's notification; its catch-up
       // (a pull of every event) would otherwise share the CPU with the measure.
       const catchUp = queryUrl ? await waitReadable(sys.command.url, queryUrl, id) : undefined;
-      rehydration[n] = await closedLoop(sys.command.url, 1, Math.min(seconds, 4), () => ({ method: 'POST', path: `/accounts/${id}/credit`, body: JSON.stringify({ amount: '1.00', currency: 'EUR' }) }));
+      rehydration[n] = await closedLoop(sys.command.url, 1, Math.min(seconds, 4), () => ({
+        method: 'POST',
+        path: `/accounts/${id}/credit`,
+        body: JSON.stringify({ amount: '1.00', currency: 'EUR' }),
+      }));
       const note = catchUp === undefined ? '' : `read side caught up with the seeded events in ${(catchUp / 1000).toFixed(1)} s first`;
-      rows.push(`| one command on a stream of ${n.toLocaleString('en')} events | ${rehydration[n]!.throughput.toFixed(0)} cmd/s | ${ms(rehydration[n]!.p50)} | ${ms(rehydration[n]!.p95)} | ${ms(rehydration[n]!.p99)} | ${note} |`);
+      rows.push(
+        `| one command on a stream of ${n.toLocaleString('en')} events | ${rehydration[n]!.throughput.toFixed(0)} cmd/s | ${ms(rehydration[n]!.p50)} | ${ms(rehydration[n]!.p95)} | ${ms(rehydration[n]!.p99)} | ${note} |`,
+      );
     }
     results.rehydration = rehydration;
 
@@ -181,7 +199,9 @@ async function main(): Promise<void> {
         const secs = (performance.now() - t0) / 1000;
         const events = status.rebuild?.eventsApplied ?? NaN;
         results.rebuild = { seconds: secs, events, streams: status.rebuild?.streamsDone, state: status.rebuild?.state, eventsPerSecond: events / secs };
-        rows.push(`| rebuild of every read model (${status.rebuild?.streamsDone} streams) | ${(events / secs).toFixed(0)} events/s | ${events} events in ${secs.toFixed(1)} s | | | ${status.rebuild?.state} |`);
+        rows.push(
+          `| rebuild of every read model (${status.rebuild?.streamsDone} streams) | ${(events / secs).toFixed(0)} events/s | ${events} events in ${secs.toFixed(1)} s | | | ${status.rebuild?.state} |`,
+        );
       }
     }
 
@@ -190,7 +210,9 @@ async function main(): Promise<void> {
       const base = await redisBaseline({ host: REDIS_HOST, port: REDIS_PORT, db: sys.slot, concurrency: 32, seconds, accounts: accounts.length });
       results.redisBaseline = base;
       const dapr = levels[32]!;
-      rows.push(`| baseline: ioredis conditional append, 32 clients | ${base.throughput.toFixed(0)} ops/s | ${ms(base.p50)} | ${ms(base.p95)} | ${ms(base.p99)} | whole command via Dapr = ${(dapr.throughput / base.throughput * 100).toFixed(1)} % of it |`);
+      rows.push(
+        `| baseline: ioredis conditional append, 32 clients | ${base.throughput.toFixed(0)} ops/s | ${ms(base.p50)} | ${ms(base.p95)} | ${ms(base.p99)} | whole command via Dapr = ${((dapr.throughput / base.throughput) * 100).toFixed(1)} % of it |`,
+      );
     }
   } finally {
     await sys.stop();

@@ -39,10 +39,20 @@ async function main(): Promise<void> {
     try {
       await redisCommand([['PING']], 0);
     } catch (e) {
-      throw new Error(`Redis is not reachable at ${REDIS_HOST}:${REDIS_PORT} (${(e as Error).message}). Start it, or set REDIS_HOST / REDIS_PORT (and REDIS_PASSWORD) to where it runs.`);
+      throw new Error(
+        `Redis is not reachable at ${REDIS_HOST}:${REDIS_PORT} (${(e as Error).message}). Start it, or set REDIS_HOST / REDIS_PORT (and REDIS_PASSWORD) to where it runs.`,
+      );
     }
   }
-  for (const [port, what] of [[3000, 'gateway'], [3500, 'daprd of gateway'], [3001, 'account-command'], [3501, 'daprd of account-command'], [3002, 'account-query'], [3502, 'daprd of account-query']] as const) await requirePort(port, what);
+  for (const [port, what] of [
+    [3000, 'gateway'],
+    [3500, 'daprd of gateway'],
+    [3001, 'account-command'],
+    [3501, 'daprd of account-command'],
+    [3002, 'account-query'],
+    [3502, 'daprd of account-query'],
+  ] as const)
+    await requirePort(port, what);
 
   ensureWebBuilt(REPO_ROOT, say);
   const run = await prepareProfile(profile, { slot: 0 });
@@ -81,7 +91,14 @@ async function main(): Promise<void> {
     const [gateway, command, query] = await Promise.all([
       startService({ ...common, appId: 'gateway', entry: 'services/gateway/src/main.ts', appPort: 3000, daprHttpPort: 3500 }).then((s) => (services.push(s), s)),
       startService({ ...common, appId: 'account-command', entry: 'services/account-command/src/main.ts', appPort: 3001, daprHttpPort: 3501 }).then((s) => (services.push(s), s)),
-      startService({ ...common, appId: 'account-query', entry: 'services/account-query/src/main.ts', appPort: 3002, daprHttpPort: 3502, env: { MONGODB_URL: mongoUrl, LIVE_REDIS_URL: liveRedisUrl } }).then((s) => (services.push(s), s)),
+      startService({
+        ...common,
+        appId: 'account-query',
+        entry: 'services/account-query/src/main.ts',
+        appPort: 3002,
+        daprHttpPort: 3502,
+        env: { MONGODB_URL: mongoUrl, LIVE_REDIS_URL: liveRedisUrl },
+      }).then((s) => (services.push(s), s)),
     ]);
     say(`dashboard        ${gateway.url}   (gateway; daprd http://127.0.0.1:${gateway.daprd.ports.http})  ready`);
     say(`account-command  ${command.url}   (daprd http://127.0.0.1:${command.daprd.ports.http})  ready`);

@@ -53,7 +53,10 @@ export function chainOf(stages: Stage[], last: Stage | undefined): Stage[] {
 
 /** The sources of a COPY (flags dropped, the destination last). */
 function copySources(args: string): string[] {
-  return args.split(/\s+/).filter((a) => a && !a.startsWith('--')).slice(0, -1);
+  return args
+    .split(/\s+/)
+    .filter((a) => a && !a.startsWith('--'))
+    .slice(0, -1);
 }
 
 /** Absolute folders that get a package.json in these stages: npm ci puts a node_modules beside each. */
@@ -123,7 +126,11 @@ export function dockerfileProblems(text: string): string[] {
     }
   }
 
-  const effective = (instr: string) => chain.flatMap((s) => s.lines).filter((l) => l.instr === instr).pop();
+  const effective = (instr: string) =>
+    chain
+      .flatMap((s) => s.lines)
+      .filter((l) => l.instr === instr)
+      .pop();
   const user = effective('USER');
   if (!user) problems.push('no USER: the image runs as root');
   else {

@@ -24,7 +24,10 @@ const KNOWN = new Set(['apiVersion', 'kind', 'namespace', 'resources', 'secretGe
 type Json = Record<string, unknown> | unknown[];
 function jsonPatch(doc: Json, ops: Array<{ op: string; path: string; value?: unknown }>): void {
   for (const op of ops) {
-    const parts = op.path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const parts = op.path
+      .split('/')
+      .slice(1)
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     const last = parts.pop()!;
     let parent: Json = doc;
     for (const p of parts) {
@@ -59,10 +62,12 @@ function kustomize(dir: string): K8sObject[] {
   }
   for (const g of k.secretGenerator ?? []) {
     if (!k.generatorOptions?.disableNameSuffixHash) throw new Error('secretGenerator without disableNameSuffixHash: names would change');
-    const data = Object.fromEntries(g.literals.map((l) => {
-      const i = l.indexOf('=');
-      return [l.slice(0, i), Buffer.from(l.slice(i + 1)).toString('base64')];
-    }));
+    const data = Object.fromEntries(
+      g.literals.map((l) => {
+        const i = l.indexOf('=');
+        return [l.slice(0, i), Buffer.from(l.slice(i + 1)).toString('base64')];
+      }),
+    );
     objs.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: g.name, labels: { ...k.generatorOptions.labels } }, type: 'Opaque', data });
   }
   for (const l of k.labels ?? []) for (const o of objs) o.metadata.labels = { ...o.metadata.labels, ...l.pairs };
@@ -92,7 +97,12 @@ function kustomize(dir: string): K8sObject[] {
 type Workload = K8sObject & {
   spec: {
     volumeClaimTemplates?: Array<{ metadata: { name: string } }>;
-    template: { spec: { containers: Array<{ image: string; env?: Array<{ valueFrom?: { secretKeyRef?: { name: string; key: string } } }>; volumeMounts?: Array<{ name: string }> }>; volumes?: Array<{ name: string; emptyDir?: object }> } };
+    template: {
+      spec: {
+        containers: Array<{ image: string; env?: Array<{ valueFrom?: { secretKeyRef?: { name: string; key: string } } }>; volumeMounts?: Array<{ name: string }> }>;
+        volumes?: Array<{ name: string; emptyDir?: object }>;
+      };
+    };
   };
 };
 
@@ -150,7 +160,10 @@ describe('k8s/: dev infrastructure', () => {
   });
 
   test('the dev overlay makes every Secret the chart references with values-dev.yaml (both brokers)', () => {
-    for (const [overlay, kind] of [['dev', 'redis'], ['dev-rabbitmq', 'rabbitmq']] as const) {
+    for (const [overlay, kind] of [
+      ['dev', 'redis'],
+      ['dev-rabbitmq', 'rabbitmq'],
+    ] as const) {
       const made = secretsMade(kustomize(path.join(ROOT, 'k8s/overlays', overlay)));
       const chart = render(['values-dev.yaml'], [`pubsub.kind=${kind}`]);
       const used = secretsUsed(chart);
@@ -165,7 +178,12 @@ describe('k8s/: dev infrastructure', () => {
 
   test('k8s/ferretdb: FerretDB on a PostgreSQL StatefulSet with a PVC, both with a Service, valid for Kubernetes', () => {
     const objs = kustomize(path.join(ROOT, 'k8s/ferretdb'));
-    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['Deployment/ferretdb', 'Service/ferretdb', 'Service/ferretdb-postgres', 'StatefulSet/ferretdb-postgres']);
+    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'Deployment/ferretdb',
+      'Service/ferretdb',
+      'Service/ferretdb-postgres',
+      'StatefulSet/ferretdb-postgres',
+    ]);
     const pg = objs.find((o) => o.kind === 'StatefulSet') as Workload;
     expect(pg.spec.volumeClaimTemplates?.map((v) => v.metadata.name)).toEqual(['data']);
     // The password is read from a Secret the user creates; FerretDB's URL carries none.
@@ -205,7 +223,11 @@ describe('k8s/: dev infrastructure', () => {
 describe('components/*/*.yaml: every local profile is valid for the Dapr CRDs', () => {
   const files = readdirSync(path.join(ROOT, 'components'))
     .filter((d) => statSync(path.join(ROOT, 'components', d)).isDirectory())
-    .flatMap((d) => readdirSync(path.join(ROOT, 'components', d)).filter((f) => /\.ya?ml$/.test(f)).map((f) => `components/${d}/${f}`));
+    .flatMap((d) =>
+      readdirSync(path.join(ROOT, 'components', d))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => `components/${d}/${f}`),
+    );
 
   test('there are components to check (the redis profile at least)', () => {
     expect(files).toEqual(expect.arrayContaining(['components/redis/statestore.yaml', 'components/redis/pubsub.yaml']));
@@ -253,7 +275,10 @@ describe('the services Dockerfile (static: no Docker engine here)', () => {
 
   test.each(services)('with SERVICE=%s its npm ci sees every workspace, it runs the service main, it has the dev stage', (svc) => {
     const { stages } = parseDockerfile(read(svc));
-    const copied = stages.flatMap((s) => s.lines).filter((l) => l.instr === 'COPY').map((l) => l.args);
+    const copied = stages
+      .flatMap((s) => s.lines)
+      .filter((l) => l.instr === 'COPY')
+      .map((l) => l.args);
     const workspaces = readdirSync(path.join(ROOT, 'services')).filter((d) => existsSync(path.join(ROOT, 'services', d, 'package.json')));
     for (const w of workspaces) expect(copied).toContain(`services/${w}/package.json services/${w}/`);
     expect(stages.flatMap((s) => s.lines).find((l) => l.instr === 'RUN' && /npm ci/.test(l.args))?.args).toContain(`--workspace=@bank/${svc}`);
@@ -286,7 +311,9 @@ describe('the services Dockerfile (static: no Docker engine here)', () => {
     const web = stage('web');
     const build = web.lines[web.lines.length - 1]!;
     expect(build.instr).toBe('RUN');
-    expect(build.args.replace(/\s+/g, ' ')).toMatch(/mkdir \/out && if \[ "gateway" = gateway \]; then npm ci --include=dev\b.*--include-workspace-root\b.*&& npm run build:web && mv services\/gateway\/dist-web \/out\/; fi$/);
+    expect(build.args.replace(/\s+/g, ' ')).toMatch(
+      /mkdir \/out && if \[ "gateway" = gateway \]; then npm ci --include=dev\b.*--include-workspace-root\b.*&& npm run build:web && mv services\/gateway\/dist-web \/out\/; fi$/,
+    );
     expect(read('account-query')).toContain('if [ "account-query" = gateway ]');
     expect(web.lines.filter((l) => l.instr === 'COPY').map((l) => l.args)).toEqual(
       expect.arrayContaining(['services/gateway/web/ services/gateway/web/', expect.stringMatching(/\btsconfig\.base\.json\b/)]),
@@ -331,8 +358,16 @@ describe('the services Dockerfile (static: no Docker engine here)', () => {
 
   test.each([
     ['the build stage copied whole', (t: string) => t.replace('COPY --from=web /out/ services/gateway/', 'COPY --from=web /app ./'), /copies the dev dependencies/],
-    ['a workspace folder of the build stage copied (its node_modules)', (t: string) => t.replace('COPY --from=web /out/ ', 'COPY --from=web /app/services/gateway/ '), /copies the dev dependencies/],
-    ['node_modules of the build stage copied', (t: string) => t.replace('COPY --from=web /out/ services/gateway/', 'COPY --from=web /app/node_modules/vite node_modules/vite'), /copies the dev dependencies/],
+    [
+      'a workspace folder of the build stage copied (its node_modules)',
+      (t: string) => t.replace('COPY --from=web /out/ ', 'COPY --from=web /app/services/gateway/ '),
+      /copies the dev dependencies/,
+    ],
+    [
+      'node_modules of the build stage copied',
+      (t: string) => t.replace('COPY --from=web /out/ services/gateway/', 'COPY --from=web /app/node_modules/vite node_modules/vite'),
+      /copies the dev dependencies/,
+    ],
     ['a runtime made from the build stage', (t: string) => t.replace('FROM app AS runtime', 'FROM web AS runtime'), /dev dependencies into the image that runs/],
   ])('the rules catch dev dependencies of the dashboard build in the image: %s', (_what, mutate, message) => {
     const original = read('gateway');
@@ -342,13 +377,30 @@ describe('the services Dockerfile (static: no Docker engine here)', () => {
   });
 
   test('.dockerignore keeps node_modules, git, env files, tests, packaging and local builds out of the context', () => {
-    const rules = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const rules = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     expect(rules).toEqual(expect.arrayContaining(['**/node_modules', '.git', '.env', '**/.env', '**/*.test.ts', 'charts', 'k8s', 'tools']));
     // Docker's matching, for the patterns used here (no exceptions): a path is left out when it or
     // a folder above it matches a rule.
     expect(rules.filter((r) => r.startsWith('!'))).toEqual([]);
     const pattern = (rule: string) =>
-      new RegExp(`^${rule.split('/').map((seg) => (seg === '**' ? '\0' : seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))).join('/').replace(/\0\//g, '(?:.*/)?').replace(/\0/g, '.*')}$`);
+      new RegExp(
+        `^${rule
+          .split('/')
+          .map((seg) =>
+            seg === '**'
+              ? '\0'
+              : seg
+                  .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+                  .replace(/\*/g, '[^/]*')
+                  .replace(/\?/g, '[^/]'),
+          )
+          .join('/')
+          .replace(/\0\//g, '(?:.*/)?')
+          .replace(/\0/g, '.*')}$`,
+      );
     const ignoredBy = (file: string) => {
       const parts = file.replace(/\/$/, '').split('/');
       return rules.filter((r) => parts.some((_, i) => pattern(r).test(parts.slice(0, i + 1).join('/'))));
@@ -363,7 +415,8 @@ describe('the services Dockerfile (static: no Docker engine here)', () => {
     expect(ignoredBy('services/system-tests/src/clients.ts')).toEqual(['services/system-tests']);
     // Nothing the Dockerfiles COPY from the context is ignored, nor any input of the dashboard's build...
     const needed = services.flatMap(copiedFromContext);
-    const walk = (dir: string): string[] => readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(`${dir}/${e.name}`) : [`${dir}/${e.name}`]));
+    const walk = (dir: string): string[] =>
+      readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(`${dir}/${e.name}`) : [`${dir}/${e.name}`]));
     for (const file of [...new Set(needed), ...walk(path.relative(ROOT, webPaths(ROOT).web))]) expect([file, ignoredBy(file)]).toEqual([file, []]);
     // ...and a dashboard built on the developer's machine never replaces the one built in the image.
     expect(ignoredBy(`${path.relative(ROOT, webPaths(ROOT).dist)}/index.html`)).toEqual(['services/gateway/dist-web']);

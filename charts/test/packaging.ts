@@ -64,10 +64,7 @@ export function packagingTools(): Tools {
     helm: path.join(bin, 'helm'),
     kubeconform: path.join(bin, 'kubeconform'),
     tiltfileCheck: path.join(bin, 'tiltfile-check'),
-    schemaLocations: [
-      `${k8sSchemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
-      `${daprSchemas}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`,
-    ],
+    schemaLocations: [`${k8sSchemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`, `${daprSchemas}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`],
   };
   return tools;
 }
@@ -89,7 +86,10 @@ type Schema = Record<string, unknown>;
  * Kubernetes ones: objects with declared properties refuse other fields unless the CRD keeps
  * unknown fields; metadata is checked as Kubernetes ObjectMeta; apiVersion and kind are pinned.
  */
-export function crdToSchemas(crd: { spec: { group: string; names: { kind: string }; versions: Array<{ name: string; schema: { openAPIV3Schema: Schema } }> } }, objectMeta: Schema): Map<string, Schema> {
+export function crdToSchemas(
+  crd: { spec: { group: string; names: { kind: string }; versions: Array<{ name: string; schema: { openAPIV3Schema: Schema } }> } },
+  objectMeta: Schema,
+): Map<string, Schema> {
   const strict = (node: Schema): Schema => {
     if (node['x-kubernetes-int-or-string']) return { oneOf: [{ type: 'string' }, { type: 'integer' }] };
     const s: Schema = {};

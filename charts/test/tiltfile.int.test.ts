@@ -20,7 +20,13 @@ interface Manifest {
 }
 interface TiltResult {
   manifests: Manifest[];
-  images: Array<{ ref: string; dockerfile: string; target: string; buildArgs?: Record<string, string>; liveUpdate: Array<{ step: string; local_path?: string; remote_path?: string; files?: string[] }> }>;
+  images: Array<{
+    ref: string;
+    dockerfile: string;
+    target: string;
+    buildArgs?: Record<string, string>;
+    liveUpdate: Array<{ step: string; local_path?: string; remote_path?: string; files?: string[] }>;
+  }>;
   helm: Array<{ chart: string; namespace: string; values: string[]; set: string[] }>;
   kustomize: string[];
   warnings: string[];
@@ -82,7 +88,9 @@ describe('Tiltfile (offline evaluation)', () => {
     expect(manifest(res, 'redis').labels).toEqual(['infra']);
     expect(cmd.resourceDeps).toEqual(expect.arrayContaining(['dapr-config', 'redis']));
     expect(qry.resourceDeps).toEqual(expect.arrayContaining(['dapr-config', 'mongodb', 'account-command']));
-    expect(manifest(res, 'dapr-config').objects).toEqual(expect.arrayContaining(['Component/statestore', 'Component/pubsub', 'Component/outbox', 'Configuration/bank-cqrs-dapr', 'Resiliency/bank-cqrs']));
+    expect(manifest(res, 'dapr-config').objects).toEqual(
+      expect.arrayContaining(['Component/statestore', 'Component/pubsub', 'Component/outbox', 'Configuration/bank-cqrs-dapr', 'Resiliency/bank-cqrs']),
+    );
     // Images: the services Dockerfile's dev stage for each service, sources synced, dependencies rebuild.
     expect(res.images.map((i) => i.ref).sort()).toEqual(['bank-cqrs/account-command', 'bank-cqrs/account-query', 'bank-cqrs/gateway']);
     for (const img of res.images) {
@@ -91,16 +99,20 @@ describe('Tiltfile (offline evaluation)', () => {
       expect(img.buildArgs).toEqual({ SERVICE: svc });
       expect(img.target).toBe('dev');
       expect(img.liveUpdate[0]).toMatchObject({ step: 'fall_back_on', files: expect.arrayContaining(['package-lock.json']) });
-      expect(img.liveUpdate).toEqual(expect.arrayContaining([
-        { step: 'sync', local_path: `services/${svc}/src`, remote_path: `/app/services/${svc}/src` },
-        { step: 'sync', local_path: 'services/shared/src', remote_path: '/app/services/shared/src' },
-      ]));
+      expect(img.liveUpdate).toEqual(
+        expect.arrayContaining([
+          { step: 'sync', local_path: `services/${svc}/src`, remote_path: `/app/services/${svc}/src` },
+          { step: 'sync', local_path: 'services/shared/src', remote_path: '/app/services/shared/src' },
+        ]),
+      );
     }
     // The dashboard is built into the gateway's image: a change to it rebuilds that image.
     expect(res.images.find((i) => i.ref === 'bank-cqrs/gateway')!.liveUpdate[0]!.files).toContain('services/gateway/web');
     expect(res.warnings.filter((w) => /Image not used/.test(w))).toEqual([]);
     // The chart with the dev values, the Redis broker; the dev infrastructure without RabbitMQ.
-    expect(res.helm).toEqual([{ chart: 'charts/bank-cqrs', name: 'bank-cqrs', namespace: 'bank-dev', values: ['charts/bank-cqrs/values-dev.yaml'], set: ['pubsub.kind=redis', 'tests.enabled=false'] }]);
+    expect(res.helm).toEqual([
+      { chart: 'charts/bank-cqrs', name: 'bank-cqrs', namespace: 'bank-dev', values: ['charts/bank-cqrs/values-dev.yaml'], set: ['pubsub.kind=redis', 'tests.enabled=false'] },
+    ]);
     expect(res.kustomize).toEqual(['k8s/overlays/dev']);
     // No kubectl here: the Dapr check says it cannot check, and evaluation goes on.
     expect(res.warnings.join('\n')).toMatch(/could not ask the cluster whether Dapr is installed/);

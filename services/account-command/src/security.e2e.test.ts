@@ -146,9 +146,17 @@ describe('with DAPR_API_TOKEN and APP_API_TOKEN', () => {
         ['GET', '/v1.0/secrets/envsecrets/REDIS_PASSWORD', undefined],
       ];
       for (const [method, p, body] of calls) {
-        for (const headers of [{}, { 'dapr-api-token': 'wrong' }, { 'dapr-api-token': `${DAPR_TOKEN}x` }, { authorization: `Bearer ${DAPR_TOKEN}` }] as Array<Record<string, string>>) {
+        for (const headers of [{}, { 'dapr-api-token': 'wrong' }, { 'dapr-api-token': `${DAPR_TOKEN}x` }, { authorization: `Bearer ${DAPR_TOKEN}` }] as Array<
+          Record<string, string>
+        >) {
           const res = await call(base + p, { method, ...(body ? { body, headers: { ...headers, 'content-type': 'application/json' } } : { headers }) });
-          expect({ svc: svc.appId, method, p, headers: Object.keys(headers), status: res.status }).toEqual({ svc: svc.appId, method, p, headers: Object.keys(headers), status: 401 });
+          expect({ svc: svc.appId, method, p, headers: Object.keys(headers), status: res.status }).toEqual({
+            svc: svc.appId,
+            method,
+            p,
+            headers: Object.keys(headers),
+            status: 401,
+          });
         }
       }
       // The same sidecar answers with the token (the refusal above is the token check).
@@ -187,7 +195,16 @@ describe('component scopes', () => {
 });
 
 describe('account-query deliveries', () => {
-  const cloudEvent = (data: unknown) => ({ id: randomUUID(), specversion: '1.0', source: 'forged', type: 'com.dapr.event.sent', datacontenttype: 'application/json', topic: 'account-events', pubsubname: 'pubsub', data });
+  const cloudEvent = (data: unknown) => ({
+    id: randomUUID(),
+    specversion: '1.0',
+    source: 'forged',
+    type: 'com.dapr.event.sent',
+    datacontenttype: 'application/json',
+    topic: 'account-events',
+    pubsubname: 'pubsub',
+    data,
+  });
 
   it('refuses a delivery without the app token (or with a wrong one) with 401, and it projects nothing', async () => {
     const id = await openAccount('40.00');
@@ -198,7 +215,10 @@ describe('account-query deliveries', () => {
     const mongo = new MongoClient(sys.mongoUrl!);
     await mongo.connect();
     try {
-      await mongo.db().collection('accounts').deleteOne({ _id: id as never });
+      await mongo
+        .db()
+        .collection('accounts')
+        .deleteOne({ _id: id as never });
       await mongo.db().collection('operations').deleteMany({ accountId: id });
     } finally {
       await mongo.close();
@@ -206,7 +226,14 @@ describe('account-query deliveries', () => {
     expectProblem(await call(`${q}/accounts/${id}`), 404, 'account-not-found');
 
     const data = { accountId: id, version: 2, events: [] };
-    for (const headers of [{}, { 'dapr-api-token': '' }, { 'dapr-api-token': 'wrong' }, { 'dapr-api-token': APP_TOKEN.slice(0, -1) }, { 'dapr-api-token': DAPR_TOKEN }, { authorization: `Bearer ${APP_TOKEN}` }] as Array<Record<string, string>>) {
+    for (const headers of [
+      {},
+      { 'dapr-api-token': '' },
+      { 'dapr-api-token': 'wrong' },
+      { 'dapr-api-token': APP_TOKEN.slice(0, -1) },
+      { 'dapr-api-token': DAPR_TOKEN },
+      { authorization: `Bearer ${APP_TOKEN}` },
+    ] as Array<Record<string, string>>) {
       const res = await call(`${q}${DELIVERY_ROUTE}`, { json: cloudEvent(data), headers: { ...headers, 'content-type': 'application/cloudevents+json' } });
       expectProblem(res, 401, 'unauthorized');
       // Raw JSON (no envelope) too.
@@ -261,7 +288,9 @@ describe('no secret in logs, answers or component files', () => {
 
     const files = [...filesUnder(sys.runDir), ...(store ? filesUnder(path.dirname(store.daprd.proc.logFile)) : [])];
     const logs = files.filter((f) => f.endsWith('.log'));
-    expect(logs.map((f) => path.basename(f)).sort()).toEqual(expect.arrayContaining(['account-command.log', 'account-query.log', 'daprd-account-command.log', 'daprd-account-query.log']));
+    expect(logs.map((f) => path.basename(f)).sort()).toEqual(
+      expect.arrayContaining(['account-command.log', 'account-query.log', 'daprd-account-command.log', 'daprd-account-query.log']),
+    );
     // The debug request lines are there: the logs were really written.
     expect(readFileSync(sys.command.app.logFile, 'utf8')).toMatch(/"msg":"request"/);
     const leaks: string[] = [];

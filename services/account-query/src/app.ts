@@ -57,15 +57,38 @@ async function startReadSide(db: Db, { config, commandSide, waiters, metrics, lo
     retryMaxMs: config.PULL_RETRY_MAX_MS,
     onApplied: (doc) => live.published(doc),
   });
-  const reconciler = new Reconciler({ commandSide, generations, pull: (accountId, version) => projector.request(accountId, version), metrics, log, intervalMs: config.RECONCILE_INTERVAL_MS });
+  const reconciler = new Reconciler({
+    commandSide,
+    generations,
+    pull: (accountId, version) => projector.request(accountId, version),
+    metrics,
+    log,
+    intervalMs: config.RECONCILE_INTERVAL_MS,
+  });
   // Other replicas may keep using the old generation for one meta refresh after a switch.
-  const rebuilder = new Rebuilder({ commandSide, generations, writer, projector, metrics, log, concurrency: config.REBUILD_CONCURRENCY, settleMs: 2 * config.META_REFRESH_MS + 250 });
+  const rebuilder = new Rebuilder({
+    commandSide,
+    generations,
+    writer,
+    projector,
+    metrics,
+    log,
+    concurrency: config.REBUILD_CONCURRENCY,
+    settleMs: 2 * config.META_REFRESH_MS + 250,
+  });
 
   const queries = queryRoutes({ generations, projector, waiters, minVersionWaitMs: config.MIN_VERSION_WAIT_MS });
   const admin = adminRoutes({ generations, projector, rebuilder, reconciler, adminToken: config.ADMIN_TOKEN });
   const liveFeeds = liveRoutes({ hub: live.hub, available: live.available, findAccount: (id) => generations.active.accounts.findOne({ _id: id }), retryMs: 2000 });
   const router = new Router({ strict: true, sensitive: true });
-  router.use(queries.routes(), queries.allowedMethods({ throw: true }), admin.routes(), admin.allowedMethods({ throw: true }), liveFeeds.routes(), liveFeeds.allowedMethods({ throw: true }));
+  router.use(
+    queries.routes(),
+    queries.allowedMethods({ throw: true }),
+    admin.routes(),
+    admin.allowedMethods({ throw: true }),
+    liveFeeds.routes(),
+    liveFeeds.allowedMethods({ throw: true }),
+  );
 
   reconciler.start();
   live.start();

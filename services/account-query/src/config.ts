@@ -40,8 +40,10 @@ export function loadQueryConfig(source: NodeJS.ProcessEnv = process.env) {
   // Fail at start-up, not at the first connection attempt.
   if (!/^mongodb(\+srv)?:\/\/[^/]+/.test(c.MONGODB_URL)) throw new ConfigError(`invalid configuration:\n  - MONGODB_URL must be a mongodb:// URL, got "${c.MONGODB_URL}"`);
   if (!/^[A-Za-z0-9_.-]+$/.test(c.COMMAND_APP_ID)) throw new ConfigError(`invalid configuration:\n  - COMMAND_APP_ID must be a Dapr app id, got "${c.COMMAND_APP_ID}"`);
-  if (!/^rediss?:\/\/[^/]+/.test(c.LIVE_REDIS_URL)) throw new ConfigError(`invalid configuration:\n  - LIVE_REDIS_URL must be a redis:// or rediss:// URL, got "${c.LIVE_REDIS_URL.replace(/\/\/[^@/]*@/, '//[redacted]@')}"`);
-  if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(c.LIVE_CHANNEL)) throw new ConfigError(`invalid configuration:\n  - LIVE_CHANNEL must be 1-200 letters, digits or _.:-, got "${c.LIVE_CHANNEL}"`);
+  if (!/^rediss?:\/\/[^/]+/.test(c.LIVE_REDIS_URL))
+    throw new ConfigError(`invalid configuration:\n  - LIVE_REDIS_URL must be a redis:// or rediss:// URL, got "${c.LIVE_REDIS_URL.replace(/\/\/[^@/]*@/, '//[redacted]@')}"`);
+  if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(c.LIVE_CHANNEL))
+    throw new ConfigError(`invalid configuration:\n  - LIVE_CHANNEL must be 1-200 letters, digits or _.:-, got "${c.LIVE_CHANNEL}"`);
   return c;
 }
 

@@ -11,7 +11,7 @@ const accounts: string[] = [];
 
 // A small deterministic PRNG: a failing run can be replayed.
 let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const amount = () => `${1 + Math.floor(rand() * 50)}.${String(Math.floor(rand() * 100)).padStart(2, '0')}`;
 
 beforeAll(async () => {
@@ -84,11 +84,16 @@ it('a rebuild of 500 accounts, with commands during it, yields the same read mod
       during++;
     }
   })();
-  const done = await waitUntil('the rebuild to finish', 120_000, async () => {
-    const s = await ok(call<{ rebuild: { state: string; error?: string; streamsDone: number } }>(`${q}/admin/projections`));
-    if (s.rebuild.state === 'failed') throw new Error(`rebuild failed: ${s.rebuild.error}`);
-    return s.rebuild.state === 'done' ? s : undefined;
-  }, 250);
+  const done = await waitUntil(
+    'the rebuild to finish',
+    120_000,
+    async () => {
+      const s = await ok(call<{ rebuild: { state: string; error?: string; streamsDone: number } }>(`${q}/admin/projections`));
+      if (s.rebuild.state === 'failed') throw new Error(`rebuild failed: ${s.rebuild.error}`);
+      return s.rebuild.state === 'done' ? s : undefined;
+    },
+    250,
+  );
   await traffic;
   mark('rebuild done');
   console.log(`rebuild: ${JSON.stringify(done.rebuild)}; ${during} commands and ${opened.length} new accounts during it`);

@@ -6,7 +6,12 @@ export function createQueryMetrics(registry: Registry) {
   return {
     // mode="live": applied to the active generation on a notification or a sweep (the name predates
     // the SSE live updates; dashboards and tests read it); mode="rebuild": applied by a rebuild.
-    eventsApplied: new Counter({ name: 'projection_events_applied_total', help: 'Events applied to the read models, by mode (live or rebuild)', labelNames: ['mode'] as const, registers: [registry] }),
+    eventsApplied: new Counter({
+      name: 'projection_events_applied_total',
+      help: 'Events applied to the read models, by mode (live or rebuild)',
+      labelNames: ['mode'] as const,
+      registers: [registry],
+    }),
     pulls: new Counter({
       name: 'projection_pulls_total',
       help: 'Pulls from the event store, by outcome (applied, empty, unknown-account, failed, data-error)',
@@ -24,8 +29,17 @@ export function createQueryMetrics(registry: Registry) {
     }),
     deliveries: new Counter({ name: 'notification_deliveries_total', help: 'Pub/sub deliveries, by answer', labelNames: ['status'] as const, registers: [registry] }),
     pullsInFlight: new Gauge({ name: 'projection_pulls_in_flight', help: 'Accounts with a pull running or queued', registers: [registry] }),
-    reconcileSweeps: new Counter({ name: 'reconcile_sweeps_total', help: 'Reconciliation sweeps (event store versions against read models), by outcome', labelNames: ['outcome'] as const, registers: [registry] }),
-    reconcileHealed: new Counter({ name: 'reconcile_accounts_behind_total', help: 'Accounts a reconciliation sweep found behind the event store, and pulled', registers: [registry] }),
+    reconcileSweeps: new Counter({
+      name: 'reconcile_sweeps_total',
+      help: 'Reconciliation sweeps (event store versions against read models), by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    reconcileHealed: new Counter({
+      name: 'reconcile_accounts_behind_total',
+      help: 'Accounts a reconciliation sweep found behind the event store, and pulled',
+      registers: [registry],
+    }),
     rebuildStreams: new Gauge({ name: 'projection_rebuild_streams_done', help: 'Streams projected by the running (or last) rebuild', registers: [registry] }),
   };
 }

@@ -27,7 +27,16 @@ afterAll(async () => {
 
 const deliver = (data: unknown, token: string | null = APP_TOKEN) =>
   call<{ status: string }>(`${q}${DELIVERY_ROUTE}`, {
-    body: { id: randomUUID(), specversion: '1.0', source: 'test', type: 'com.dapr.event.sent', datacontenttype: 'application/json', topic: 'account-events', pubsubname: 'pubsub', data },
+    body: {
+      id: randomUUID(),
+      specversion: '1.0',
+      source: 'test',
+      type: 'com.dapr.event.sent',
+      datacontenttype: 'application/json',
+      topic: 'account-events',
+      pubsubname: 'pubsub',
+      data,
+    },
     headers: token ? { 'dapr-api-token': token, 'content-type': 'application/cloudevents+json' } : { 'content-type': 'application/cloudevents+json' },
   });
 
@@ -78,7 +87,10 @@ describe('account-query end to end', () => {
 
     for (const at of instants) {
       const iso = at.toISOString();
-      const [want, got] = await Promise.all([call<Record<string, unknown>>(`${cmd}/accounts/${id}/state?at=${iso}`), call<Record<string, unknown>>(`${q}/accounts/${id}/balance?at=${iso}`)]);
+      const [want, got] = await Promise.all([
+        call<Record<string, unknown>>(`${cmd}/accounts/${id}/state?at=${iso}`),
+        call<Record<string, unknown>>(`${q}/accounts/${id}/balance?at=${iso}`),
+      ]);
       expect(got.status).toBe(want.status);
       if (want.status === 200) expect(got.body).toEqual({ accountId: id, balance: want.body.balance, currency: 'MAD', at: iso });
     }
@@ -108,7 +120,9 @@ describe('account-query end to end', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: Array<{ accountId: string; currency: string }>; nextCursor: string | null } = await ok(call(`${q}/accounts?currency=EUR&limit=1${cursor ? `&cursor=${cursor}` : ''}`));
+      const page: { items: Array<{ accountId: string; currency: string }>; nextCursor: string | null } = await ok(
+        call(`${q}/accounts?currency=EUR&limit=1${cursor ? `&cursor=${cursor}` : ''}`),
+      );
       expect(page.items.length).toBeLessThanOrEqual(1);
       seen.push(...page.items.map((a) => a.accountId));
       cursor = page.nextCursor;
@@ -175,7 +189,12 @@ describe('delivery faults leave the read model equal to the fold of the event st
   let id: string;
   beforeAll(async () => {
     id = (await openAccount(cmd, '50.00')).accountId;
-    for (const [kind, amount] of [['credit', '5.00'], ['debit', '1.25'], ['credit', '0.75']] as const) await ok(move(cmd, id, kind, amount));
+    for (const [kind, amount] of [
+      ['credit', '5.00'],
+      ['debit', '1.25'],
+      ['credit', '0.75'],
+    ] as const)
+      await ok(move(cmd, id, kind, amount));
     await waitConverged(cmd, q, [id], 15_000);
   });
 
@@ -201,7 +220,12 @@ describe('delivery faults leave the read model equal to the fold of the event st
   it('an unknown account is acknowledged and nothing is written', async () => {
     const ghost = randomUUID();
     expect((await deliver({ accountId: ghost, version: 1 })).body).toEqual({ status: 'SUCCESS' });
-    expect(await mongo.db().collection('accounts').countDocuments({ _id: ghost as never })).toBe(0);
+    expect(
+      await mongo
+        .db()
+        .collection('accounts')
+        .countDocuments({ _id: ghost as never }),
+    ).toBe(0);
     expect((await call(`${q}/accounts/${ghost}`)).status).toBe(404);
   });
 
@@ -271,7 +295,10 @@ describe('reconciliation (event store versions against read models)', () => {
     // As if every message about them had been lost: one read model gone, one set back.
     await forget(a.accountId);
     await mongo.db().collection('operations').deleteOne({ accountId: b.accountId, version: 3 });
-    await mongo.db().collection('accounts').updateOne({ _id: b.accountId as never }, { $set: { version: 2, balance: '20.00', balanceMinor: Long.fromNumber(2000) } });
+    await mongo
+      .db()
+      .collection('accounts')
+      .updateOne({ _id: b.accountId as never }, { $set: { version: 2, balance: '20.00', balanceMinor: Long.fromNumber(2000) } });
     const healedBefore = await metric(q, 'reconcile_accounts_behind_total');
     const first = await ok(call<{ reconciliation: { checked: number; healed: number } }>(`${q}/admin/projections/reconcile`, { method: 'POST' }));
     expect(first.reconciliation.checked).toBeGreaterThanOrEqual(2);

@@ -19,7 +19,12 @@ beforeAll(async () => {
   ensureChromium();
   ensureWebBuilt(REPO_ROOT);
   mkdirSync(SHOTS, { recursive: true });
-  sys = (await startSystem({ gateway: true, daprApiToken: 'dapr-token-for-tests', appApiToken: 'app-token-for-tests', queryEnv: { LIVE_HEARTBEAT_MS: '1000' } })) as TestSystemWithGateway;
+  sys = (await startSystem({
+    gateway: true,
+    daprApiToken: 'dapr-token-for-tests',
+    appApiToken: 'app-token-for-tests',
+    queryEnv: { LIVE_HEARTBEAT_MS: '1000' },
+  })) as TestSystemWithGateway;
   gw = sys.gateway.url;
 });
 
@@ -68,7 +73,10 @@ function frames(res: Response) {
 
 describe('gateway', () => {
   it('passes answers through unchanged, errors included, and refuses what it does not route', async () => {
-    const opened = await call<{ accountId: string; version: number }>(`${gw}/api/commands/accounts`, { body: { initialBalance: '10.00', currency: 'MAD' }, headers: { 'idempotency-key': 'gw-open-1' } });
+    const opened = await call<{ accountId: string; version: number }>(`${gw}/api/commands/accounts`, {
+      body: { initialBalance: '10.00', currency: 'MAD' },
+      headers: { 'idempotency-key': 'gw-open-1' },
+    });
     // With the body, so that a failure says which problem the gateway answered.
     expect({ status: opened.status, body: opened.body }).toMatchObject({ status: 201, body: { version: 2 } });
     const id = opened.body.accountId;
@@ -97,7 +105,12 @@ describe('gateway', () => {
 
     const huge = await fetch(`${gw}/api/commands/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(70_000) }) });
     expect([huge.status, huge.headers.get('content-type')]).toEqual([413, 'application/problem+json']);
-    for (const target of ['/api/commands/metrics', '/api/queries/dapr/subscribe', '/api/commands/../../v1.0/metadata', '/api/commands/accounts/..%2F..%2F..%2Fv1.0%2Fmetadata/events']) {
+    for (const target of [
+      '/api/commands/metrics',
+      '/api/queries/dapr/subscribe',
+      '/api/commands/../../v1.0/metadata',
+      '/api/commands/accounts/..%2F..%2F..%2Fv1.0%2Fmetadata/events',
+    ]) {
       expect(await rawGet(gw, target)).toEqual({ status: 404, type: 'application/problem+json' });
     }
     for (const p of ['/healthz', '/readyz', '/metrics', '/']) expect((await fetch(`${gw}${p}`)).status).toBe(200);

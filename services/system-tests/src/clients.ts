@@ -89,7 +89,11 @@ export async function openAccounts(commandUrl: string, n: number, initialBalance
   for (let i = 0; i < n; i += 25) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(25, n - i) }, async () => {
-        const res = await fetch(`${commandUrl}/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ initialBalance, currency: 'EUR' }) });
+        const res = await fetch(`${commandUrl}/accounts`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ initialBalance, currency: 'EUR' }),
+        });
         if (res.status !== 201) throw new Error(`open: ${res.status} ${await res.text()}`);
         return ((await res.json()) as { accountId: string }).accountId;
       }),

@@ -1,15 +1,7 @@
 // The account streams as the command handler takes them: the account decider, one stream per
 // account, events stored with their account id and announced on the account-events topic.
 // Adding a command needs nothing here: it is a case of the decider and a route.
-import {
-  ACCOUNT_EVENTS_TOPIC,
-  EVENT_SCHEMA_VERSION,
-  PUBSUB_NAME,
-  type AccountEvent,
-  type NewEvent,
-  type Sidecar,
-  type StreamNotification,
-} from '@bank/shared';
+import { ACCOUNT_EVENTS_TOPIC, EVENT_SCHEMA_VERSION, PUBSUB_NAME, type AccountEvent, type NewEvent, type Sidecar, type StreamNotification } from '@bank/shared';
 import { accountDecider, type AccountCommand, type AccountSnapshot, type AccountState, type DomainError } from '../domain/index.js';
 import type { StreamStore } from '../eventstore/stream-store.js';
 import type { CommandHandler, CommandOutcome, NotificationPublisher, StreamKind } from './command-handler.js';
@@ -21,8 +13,7 @@ const ACCOUNT_STREAM_PREFIX = 'account-';
 export const accountStreamId = (accountId: string): string => `${ACCOUNT_STREAM_PREFIX}${accountId}`;
 
 /** The account id of an account stream; null for any other stream. */
-export const accountIdOfStream = (streamId: string): string | null =>
-  streamId.startsWith(ACCOUNT_STREAM_PREFIX) ? streamId.slice(ACCOUNT_STREAM_PREFIX.length) : null;
+export const accountIdOfStream = (streamId: string): string | null => (streamId.startsWith(ACCOUNT_STREAM_PREFIX) ? streamId.slice(ACCOUNT_STREAM_PREFIX.length) : null);
 
 export const accountStreams: StreamKind<AccountCommand, NewEvent, AccountEvent, AccountState, AccountSnapshot, DomainError, StreamNotification> = {
   decider: accountDecider,

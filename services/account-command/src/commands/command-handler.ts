@@ -134,14 +134,18 @@ export class CommandHandler<Command, NewEvent, Event extends StoredEvent, State 
     const { metrics } = this.deps;
     const attempts = this.deps.maxAttempts ?? 10;
     try {
-      return await retry((attempt) => this.attempt(request, streamId, attempt), {
-        attempts,
-        // Short, linear and jittered: the other writer is another replica on the same stream.
-        baseMs: 3,
-        growth: 'linear',
-        retryable: (err) => err instanceof ConcurrencyError,
-        onRetry: () => metrics.conflicts.inc(),
-      }, this.deps.retryRuntime);
+      return await retry(
+        (attempt) => this.attempt(request, streamId, attempt),
+        {
+          attempts,
+          // Short, linear and jittered: the other writer is another replica on the same stream.
+          baseMs: 3,
+          growth: 'linear',
+          retryable: (err) => err instanceof ConcurrencyError,
+          onRetry: () => metrics.conflicts.inc(),
+        },
+        this.deps.retryRuntime,
+      );
     } catch (err) {
       if (err instanceof ConcurrencyError) return { accepted: false, streamId, refusal: { reason: 'concurrency-conflict', attempts } };
       throw err;

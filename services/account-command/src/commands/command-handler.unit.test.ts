@@ -34,7 +34,11 @@ class InMemoryStreams implements EventStreams<AccountEvent, AccountSnapshot> {
     return { streamId, head: stored ? structuredClone(stored.head) : null, etag: stored ? String(stored.etag) : undefined };
   }
 
-  async append(loaded: LoadedStream<AccountEvent, AccountSnapshot>, events: AccountEvent[], options: AppendOptions<AccountSnapshot>): Promise<LoadedStream<AccountEvent, AccountSnapshot>> {
+  async append(
+    loaded: LoadedStream<AccountEvent, AccountSnapshot>,
+    events: AccountEvent[],
+    options: AppendOptions<AccountSnapshot>,
+  ): Promise<LoadedStream<AccountEvent, AccountSnapshot>> {
     this.appendCalls++;
     const race = this.race;
     if (race && race.times > 0) {
@@ -165,7 +169,15 @@ describe('command handler', () => {
     const outcome = await env.handler.handle({ command: open('100.00') });
     await settled();
     // Then two events at versions 1 and 2 are stored, with ids and the clock's time
-    const created = { eventId: 'event-1', accountId: ACCOUNT, type: 'AccountCreated', version: 1, occurredAt: NOW.toISOString(), schemaVersion: 1, data: { initialBalance: '100.00', currency: 'MAD' } };
+    const created = {
+      eventId: 'event-1',
+      accountId: ACCOUNT,
+      type: 'AccountCreated',
+      version: 1,
+      occurredAt: NOW.toISOString(),
+      schemaVersion: 1,
+      data: { initialBalance: '100.00', currency: 'MAD' },
+    };
     const activated = { eventId: 'event-2', accountId: ACCOUNT, type: 'AccountActivated', version: 2, occurredAt: NOW.toISOString(), schemaVersion: 1, data: {} };
     expect(outcome).toEqual({ accepted: true, streamId: STREAM, version: 2, events: [created, activated], replayed: false });
     const head = env.streams.head()!;

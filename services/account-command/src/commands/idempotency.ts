@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 
 /** Stable hash of what a request asks for: same key + same fingerprint = the same request. */
 export function fingerprint(parts: Record<string, unknown>): string {
-  const canonical = JSON.stringify(Object.keys(parts).sort().map((k) => [k, parts[k]]));
+  const canonical = JSON.stringify(
+    Object.keys(parts)
+      .sort()
+      .map((k) => [k, parts[k]]),
+  );
   return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
 }
 

@@ -46,7 +46,9 @@ describe('uuidFromKey', () => {
   it('is computed as SHA-1(namespace || key) per RFC 9562 (known answer)', async () => {
     const { createHash } = await import('node:crypto');
     const ns = Buffer.from('6f1c1f4e8a2b4d5e9c3a7b1d2e4f6a8c', 'hex');
-    const h = createHash('sha1').update(Buffer.concat([ns, Buffer.from('order-42')])).digest();
+    const h = createHash('sha1')
+      .update(Buffer.concat([ns, Buffer.from('order-42')]))
+      .digest();
     const hex = h.subarray(0, 16).toString('hex');
     expect(uuidFromKey('order-42').replace(/-/g, '').slice(0, 12)).toBe(hex.slice(0, 12));
     expect(uuidFromKey('order-42').replace(/-/g, '').slice(20)).toBe(hex.slice(20, 32));

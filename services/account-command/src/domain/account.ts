@@ -1,17 +1,7 @@
 // The account aggregate as a pure decider: decide(command, state) -> events | error,
 // evolve(state, event) -> state. No I/O, no clock, no randomness: ids and time are given by the
 // caller when it turns the decided events into stored ones.
-import {
-  formatAmount,
-  isCurrency,
-  parseAmount,
-  type AccountCreditedData,
-  type AccountEvent,
-  type AccountStatus,
-  type Minor,
-  type NewEvent,
-  type ProblemCode,
-} from '@bank/shared';
+import { formatAmount, isCurrency, parseAmount, type AccountCreditedData, type AccountEvent, type AccountStatus, type Minor, type NewEvent, type ProblemCode } from '@bank/shared';
 import { assertNever, type Decider, type DecisionOf } from './decider.js';
 
 export type OpenAccount = { type: 'OpenAccount'; accountId: string; initialBalance: string; currency: string };
@@ -34,7 +24,10 @@ export type AccountState =
 export const initialState: AccountState = { status: 'NONE', version: 0 };
 
 export interface DomainError {
-  code: Extract<ProblemCode, 'invalid-amount' | 'unknown-currency' | 'account-not-found' | 'account-already-exists' | 'account-not-active' | 'currency-mismatch' | 'insufficient-funds'>;
+  code: Extract<
+    ProblemCode,
+    'invalid-amount' | 'unknown-currency' | 'account-not-found' | 'account-already-exists' | 'account-not-active' | 'currency-mismatch' | 'insufficient-funds'
+  >;
   detail: string;
   extensions?: Record<string, unknown>;
 }
@@ -78,10 +71,7 @@ function openAccount(command: OpenAccount, state: AccountState): Decision {
   const initial = amountOf(command.initialBalance, currency, 'initialBalance', true);
   if (typeof initial !== 'bigint') return initial;
   if (state.status !== 'NONE') return refuse('account-already-exists', `account ${command.accountId} already exists`);
-  return accept(
-    { type: 'AccountCreated', data: { initialBalance: formatAmount(initial, currency), currency } },
-    { type: 'AccountActivated', data: {} },
-  );
+  return accept({ type: 'AccountCreated', data: { initialBalance: formatAmount(initial, currency), currency } }, { type: 'AccountActivated', data: {} });
 }
 
 type ActiveAccount = Extract<AccountState, { accountId: string }>;

@@ -123,7 +123,15 @@ describe.each(profilesUnderTest())('event store on profile %s', (profile) => {
       expectContiguous(all, 237);
       const loaded = await store.load(id);
       expect(loaded.head!.sealedChunks).toBeGreaterThanOrEqual(22);
-      for (const [from, limit] of [[1, 5], [9, 3], [10, 11], [95, 30], [230, 100], [237, 1], [238, 5]] as const) {
+      for (const [from, limit] of [
+        [1, 5],
+        [9, 3],
+        [10, 11],
+        [95, 30],
+        [230, 100],
+        [237, 1],
+        [238, 5],
+      ] as const) {
         const page = await store.read(loaded, from, limit);
         expect(page).toEqual(all.slice(from - 1, from - 1 + limit));
       }
@@ -161,7 +169,7 @@ describe.each(profilesUnderTest())('event store on profile %s', (profile) => {
       const accountId = randomUUID();
       const id = `account-${accountId}`;
       let seed = 42;
-      const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
       let accepted = 0;
       for (let i = 0; i < 300; i++) {
         const loaded = await store.load(id);
@@ -173,7 +181,17 @@ describe.each(profilesUnderTest())('event store on profile %s', (profile) => {
             : { type: rnd() < 0.5 ? 'CreditAccount' : 'DebitAccount', accountId, amount, currency: 'EUR' };
         const decision = decide(command, state);
         if (!decision.ok) continue;
-        const stored = decision.events.map((decided, k) => ({ ...decided, eventId: randomUUID(), accountId, version: state.version + 1 + k, occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(), schemaVersion: EVENT_SCHEMA_VERSION }) as AccountEvent);
+        const stored = decision.events.map(
+          (decided, k) =>
+            ({
+              ...decided,
+              eventId: randomUUID(),
+              accountId,
+              version: state.version + 1 + k,
+              occurredAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+              schemaVersion: EVENT_SCHEMA_VERSION,
+            }) as AccountEvent,
+        );
         await store.append(loaded, stored, { snapshot: toSnapshot(fold(stored, state)) });
         accepted++;
       }
@@ -188,7 +206,7 @@ describe.each(profilesUnderTest())('event store on profile %s', (profile) => {
   });
 
   describe('idempotency records', () => {
-    test('are stored with the commit that produced them: the first commit\'s for good, the newest within the window', async () => {
+    test("are stored with the commit that produced them: the first commit's for good, the newest within the window", async () => {
       const store = new StreamStore<TestEvent, null>(sidecar, { storeName: STATESTORE_NAME, idempotencyWindow: 3 });
       const id = streamId();
       for (let v = 1; v <= 5; v++) {

@@ -50,7 +50,10 @@ export interface LoadedStream<E extends StoredEvent, S> {
 }
 
 export class ConcurrencyError extends Error {
-  constructor(readonly streamId: string, readonly expectedVersion: number) {
+  constructor(
+    readonly streamId: string,
+    readonly expectedVersion: number,
+  ) {
     super(`stream ${streamId} moved past version ${expectedVersion}`);
   }
 }
@@ -93,7 +96,10 @@ export class StreamStore<E extends StoredEvent, S> {
   readonly transactional: boolean;
   outboxEnabled: boolean;
 
-  constructor(private readonly sidecar: Sidecar, opts: StreamStoreOptions) {
+  constructor(
+    private readonly sidecar: Sidecar,
+    opts: StreamStoreOptions,
+  ) {
     this.storeName = opts.storeName;
     this.chunkSize = opts.chunkSize ?? 100;
     this.idempotencyWindow = opts.idempotencyWindow ?? 64;
@@ -133,9 +139,11 @@ export class StreamStore<E extends StoredEvent, S> {
       const upTo = (sealedChunks + 1) * chunkSize;
       const chunk = open.filter((e) => e.version <= upTo);
       await this.call(() =>
-        this.sidecar.saveState(this.storeName, [
-          { key: StreamStore.chunkKey(loaded.streamId, sealedChunks), value: { streamId: loaded.streamId, chunk: sealedChunks, events: chunk } },
-        ], 'last-write'),
+        this.sidecar.saveState(
+          this.storeName,
+          [{ key: StreamStore.chunkKey(loaded.streamId, sealedChunks), value: { streamId: loaded.streamId, chunk: sealedChunks, events: chunk } }],
+          'last-write',
+        ),
       );
       open = open.filter((e) => e.version > upTo);
       sealedChunks++;
@@ -160,9 +168,7 @@ export class StreamStore<E extends StoredEvent, S> {
       idempotency,
     };
 
-    const ops: Array<{ key: string; value: unknown; etag?: string | undefined; metadata?: Record<string, string> }> = [
-      { key: loaded.streamId, value: head, etag: loaded.etag },
-    ];
+    const ops: Array<{ key: string; value: unknown; etag?: string | undefined; metadata?: Record<string, string> }> = [{ key: loaded.streamId, value: head, etag: loaded.etag }];
     if (this.outboxEnabled && opts.outboxMessage !== undefined) {
       ops.push({ key: loaded.streamId, value: opts.outboxMessage, metadata: { ...JSON_META, 'outbox.projection': 'true' } });
     }

@@ -44,10 +44,31 @@ describe('happy path', () => {
       accountId: id,
       version: 4,
       events: [
-        { eventId: expect.stringMatching(UUID), type: 'AccountCreated', version: 1, occurredAt: expect.stringMatching(ISO), schemaVersion: 1, data: { initialBalance: '100.00', currency: 'MAD' } },
+        {
+          eventId: expect.stringMatching(UUID),
+          type: 'AccountCreated',
+          version: 1,
+          occurredAt: expect.stringMatching(ISO),
+          schemaVersion: 1,
+          data: { initialBalance: '100.00', currency: 'MAD' },
+        },
         { eventId: expect.stringMatching(UUID), type: 'AccountActivated', version: 2, occurredAt: expect.stringMatching(ISO), schemaVersion: 1, data: {} },
-        { eventId: expect.stringMatching(UUID), type: 'AccountCredited', version: 3, occurredAt: expect.stringMatching(ISO), schemaVersion: 1, data: { amount: '25.50', currency: 'MAD' } },
-        { eventId: expect.stringMatching(UUID), type: 'AccountDebited', version: 4, occurredAt: expect.stringMatching(ISO), schemaVersion: 1, data: { amount: '10.00', currency: 'MAD' } },
+        {
+          eventId: expect.stringMatching(UUID),
+          type: 'AccountCredited',
+          version: 3,
+          occurredAt: expect.stringMatching(ISO),
+          schemaVersion: 1,
+          data: { amount: '25.50', currency: 'MAD' },
+        },
+        {
+          eventId: expect.stringMatching(UUID),
+          type: 'AccountDebited',
+          version: 4,
+          occurredAt: expect.stringMatching(ISO),
+          schemaVersion: 1,
+          data: { amount: '10.00', currency: 'MAD' },
+        },
       ],
     });
     const list = ev.body.events as Array<{ eventId: string; occurredAt: string }>;
@@ -82,7 +103,14 @@ describe('happy path', () => {
 
     // State at instants: between commands, exactly at an event's time, and after everything.
     const at = (iso: string) => state(id, `?at=${encodeURIComponent(iso)}`);
-    const [a1, a2, a3, a4, a5, a6] = await Promise.all([at(afterOpen), at(afterCredit), at(afterDebit), at(list[2]!.occurredAt), at('2999-01-01T00:00:00Z'), at(list[0]!.occurredAt)]);
+    const [a1, a2, a3, a4, a5, a6] = await Promise.all([
+      at(afterOpen),
+      at(afterCredit),
+      at(afterDebit),
+      at(list[2]!.occurredAt),
+      at('2999-01-01T00:00:00Z'),
+      at(list[0]!.occurredAt),
+    ]);
     expect(a1.body).toMatchObject({ accountId: id, balance: '100.00', status: 'ACTIVATED', version: 2, at: afterOpen });
     expect(a2.body).toMatchObject({ balance: '125.50', version: 3, at: afterCredit });
     expect(a3.body).toMatchObject({ balance: '115.50', version: 4 });
@@ -107,7 +135,7 @@ describe('happy path', () => {
     expect(s1.body).toMatchObject({ balance: '0', currency: 'JPY', version: 3 });
     expect(s2.body).toMatchObject({ balance: '1.501', currency: 'KWD', version: 3 });
     expect(s3.body).toMatchObject({ balance: '0.01', currency: 'MAD', version: 3 });
-    expect((await allEvents(kwd) as { events: Array<{ data: unknown }> }).events[0]!.data).toEqual({ initialBalance: '1.500', currency: 'KWD' });
+    expect(((await allEvents(kwd)) as { events: Array<{ data: unknown }> }).events[0]!.data).toEqual({ initialBalance: '1.500', currency: 'KWD' });
 
     const beforeJ = await allEvents(jpy);
     const beforeK = await allEvents(kwd);
@@ -155,6 +183,10 @@ describe('concurrency', () => {
     const ids = await Promise.all([opened('0.00'), opened('0.00'), opened('0.00')]);
     await Promise.all(ids.flatMap((id, n) => Array.from({ length: 5 }, () => credit(id, `${n + 1}.00`))));
     const states = await Promise.all(ids.map((id) => state(id)));
-    expect(states.map((s) => [s.body.balance, s.body.version])).toEqual([['5.00', 7], ['10.00', 7], ['15.00', 7]]);
+    expect(states.map((s) => [s.body.balance, s.body.version])).toEqual([
+      ['5.00', 7],
+      ['10.00', 7],
+      ['15.00', 7],
+    ]);
   });
 });

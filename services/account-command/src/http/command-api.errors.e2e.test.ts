@@ -3,7 +3,24 @@
 // One system (account-command and a real daprd) for the file: see testing/command-api.ts.
 import { request as httpRequest } from 'node:http';
 import { uuidFromKey } from '../commands/idempotency.js';
-import { call, post, open, credit, debit, events, state, sleep, UNKNOWN, opened, expectProblem, allEvents, streams, type Res, useCommandSystem, baseUrl } from '../testing/command-api.js';
+import {
+  call,
+  post,
+  open,
+  credit,
+  debit,
+  events,
+  state,
+  sleep,
+  UNKNOWN,
+  opened,
+  expectProblem,
+  allEvents,
+  streams,
+  type Res,
+  useCommandSystem,
+  baseUrl,
+} from '../testing/command-api.js';
 
 useCommandSystem();
 
@@ -71,11 +88,14 @@ describe('errors: status, problem type, and no partial write', () => {
     const before = await allEvents(id);
     const res = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
       const url = new URL(`${baseUrl()}/accounts/${id}/credit`);
-      const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (response) => {
-        let body = '';
-        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type']), body }));
-      });
+      const req = httpRequest(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+        (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type']), body }));
+        },
+      );
       req.on('error', reject);
       void (async () => {
         req.write('{"amount":"1.00","currency":"MAD","pad":"');
@@ -108,10 +128,16 @@ describe('errors: status, problem type, and no partial write', () => {
     add('unknown currency', 400, 'unknown-currency', (headers) => open('1.00', 'XYZ', headers));
     add('missing currency', 400, 'invalid-request', (headers) => post('/accounts', { initialBalance: '1.00' }, headers));
     add('extra field', 400, 'invalid-request', (headers) => post('/accounts', { initialBalance: '1.00', currency: 'MAD', accountId: UNKNOWN }, headers));
-    add('duplicate key', 400, 'malformed-json', (headers) => call('POST', '/accounts', { body: '{"initialBalance":"1.00","currency":"MAD","currency":"EUR"}', headers: { ...headers, 'content-type': 'application/json' } }));
+    add('duplicate key', 400, 'malformed-json', (headers) =>
+      call('POST', '/accounts', { body: '{"initialBalance":"1.00","currency":"MAD","currency":"EUR"}', headers: { ...headers, 'content-type': 'application/json' } }),
+    );
     add('malformed', 400, 'malformed-json', (headers) => call('POST', '/accounts', { body: '{', headers: { ...headers, 'content-type': 'application/json' } }));
-    add('wrong content type', 415, 'unsupported-media-type', (headers) => call('POST', '/accounts', { body: '{"initialBalance":"1.00","currency":"MAD"}', headers: { ...headers, 'content-type': 'text/plain' } }));
-    add('too large', 413, 'payload-too-large', (headers) => call('POST', '/accounts', { body: `{"initialBalance":"1.00","currency":"MAD","pad":"${big}"}`, headers: { ...headers, 'content-type': 'application/json' } }));
+    add('wrong content type', 415, 'unsupported-media-type', (headers) =>
+      call('POST', '/accounts', { body: '{"initialBalance":"1.00","currency":"MAD"}', headers: { ...headers, 'content-type': 'text/plain' } }),
+    );
+    add('too large', 413, 'payload-too-large', (headers) =>
+      call('POST', '/accounts', { body: `{"initialBalance":"1.00","currency":"MAD","pad":"${big}"}`, headers: { ...headers, 'content-type': 'application/json' } }),
+    );
     const results = await Promise.all(cases.map(([, , p]) => p));
     expect(cases.map(([name], i) => [name, results[i]!.status, results[i]!.body?.type])).toEqual(cases.map(([name, , , status, code]) => [name, status, `/problems/${code}`]));
     for (const [i, [, , , status, code]] of cases.entries()) expectProblem(results[i]!, status, code);
@@ -122,13 +148,7 @@ describe('errors: status, problem type, and no partial write', () => {
   });
 
   it('answers 400 for an id that is not a UUID, on every route', async () => {
-    const results = await Promise.all([
-      credit('not-a-uuid', '1.00'),
-      debit('12345', '1.00'),
-      events('not-a-uuid'),
-      state('0000-0000'),
-      call('GET', `/accounts/${UNKNOWN}x/state`),
-    ]);
+    const results = await Promise.all([credit('not-a-uuid', '1.00'), debit('12345', '1.00'), events('not-a-uuid'), state('0000-0000'), call('GET', `/accounts/${UNKNOWN}x/state`)]);
     for (const r of results) expectProblem(r, 400, 'invalid-account-id');
   });
 
@@ -173,6 +193,6 @@ describe('errors: status, problem type, and no partial write', () => {
     expectProblem(await call('DELETE', '/accounts'), 405, 'method-not-allowed');
     const id = await opened('1.00');
     expectProblem(await call('PUT', `/accounts/${id}/credit`, { json: { amount: '1.00', currency: 'MAD' } }), 405, 'method-not-allowed');
-    expect((await allEvents(id) as { version: number }).version).toBe(2);
+    expect(((await allEvents(id)) as { version: number }).version).toBe(2);
   });
 });

@@ -19,7 +19,11 @@ async function metricsTraffic(): Promise<void> {
   expect((await credit(ids[1]!, '1.00', 'MAD', key)).status).toBe(200);
   expect((await credit(ids[1]!, '1.00', 'MAD', key)).headers.get('idempotent-replayed')).toBe('true');
   expectProblem(await credit(ids[1]!, '0'), 400, 'invalid-amount');
-  expectProblem(await call('POST', `/accounts/${ids[1]}/credit`, { body: '{"amount":"1.00","currency":"MAD"}', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported-media-type');
+  expectProblem(
+    await call('POST', `/accounts/${ids[1]}/credit`, { body: '{"amount":"1.00","currency":"MAD"}', headers: { 'content-type': 'text/plain' } }),
+    415,
+    'unsupported-media-type',
+  );
   expectProblem(await post('/accounts', { initialBalance: '1.00' }), 400, 'invalid-request');
 }
 
@@ -110,7 +114,9 @@ describe('many streams at once (read-side rebuild and reconciliation)', () => {
     ]);
     const pages = await call('GET', `/streams/events?ids=${b}&limit=2`);
     expect(pages.status).toBe(200);
-    expect(pages.body.streams).toEqual([{ accountId: b, version: 3, events: [expect.objectContaining({ version: 1, type: 'AccountCreated' }), expect.objectContaining({ version: 2, type: 'AccountActivated' })] }]);
+    expect(pages.body.streams).toEqual([
+      { accountId: b, version: 3, events: [expect.objectContaining({ version: 1, type: 'AccountCreated' }), expect.objectContaining({ version: 2, type: 'AccountActivated' })] },
+    ]);
   });
 
   it.each([

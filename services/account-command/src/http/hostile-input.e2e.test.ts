@@ -58,7 +58,8 @@ async function refused(r: RawRequest, allowed?: { statuses?: number[]; types?: s
   const res = await send(r);
   assertRefusal(r, res, allowed);
   const now = await storeFingerprint();
-  if (now !== baseline.store) throw new Error(`a refused request wrote to the store\n  request: ${JSON.stringify(describeRequest(r))}\n  before: ${baseline.store}\n  after: ${now}`);
+  if (now !== baseline.store)
+    throw new Error(`a refused request wrote to the store\n  request: ${JSON.stringify(describeRequest(r))}\n  before: ${baseline.store}\n  after: ${now}`);
 }
 
 beforeAll(async () => {
@@ -102,14 +103,41 @@ const POST_ROUTES: PostRoute[] = [
   { name: 'credit', path: () => `/accounts/${REF}/credit`, valid: VALID_MOVE, amountField: 'amount', zeroOk: false },
   { name: 'debit', path: () => `/accounts/${REF}/debit`, valid: VALID_MOVE, amountField: 'amount', zeroOk: false },
 ];
-const GET_PATHS = () => [`/accounts/${REF}/events`, `/accounts/${REF}/state`, '/streams', `/streams/versions?ids=${REF}`, `/streams/events?ids=${REF}`, '/healthz', '/readyz', '/metrics', '/dapr/subscribe'];
+const GET_PATHS = () => [
+  `/accounts/${REF}/events`,
+  `/accounts/${REF}/state`,
+  '/streams',
+  `/streams/versions?ids=${REF}`,
+  `/streams/events?ids=${REF}`,
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/dapr/subscribe',
+];
 const POST_PATHS = () => POST_ROUTES.map((r) => r.path());
 
 /** An independent statement of a valid MAD amount (not the service's parser). */
 const isValidMad = (s: string, zeroOk: boolean) => /^(0|[1-9][0-9]{0,14})(\.[0-9]{1,2})?$/.test(s) && (zeroOk || !/^0(\.0*)?$/.test(s));
 
 const LONE_SURROGATES = ['\ud800', '\udbff', '\udc00', '\udfff', 'a\ud83d', '\ude00b'];
-const ODD_UNICODE = ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u202e', '\u202d', '\u200f', '\u061c', '\u0000', '\u00a0', '\u3000', '\u0301', '\ufffd', '😀', '\u{10ffff}'];
+const ODD_UNICODE = [
+  '\u200b',
+  '\u200c',
+  '\u200d',
+  '\u2060',
+  '\ufeff',
+  '\u202e',
+  '\u202d',
+  '\u200f',
+  '\u061c',
+  '\u0000',
+  '\u00a0',
+  '\u3000',
+  '\u0301',
+  '\ufffd',
+  '😀',
+  '\u{10ffff}',
+];
 
 const oddChar = fc.constantFrom(...ODD_UNICODE, ...LONE_SURROGATES);
 /** Text with lone surrogates, bidi controls and zero-width characters mixed in. */
@@ -119,10 +147,62 @@ const badAmountFor = (zeroOk: boolean) =>
   fc
     .oneof(
       fc.constantFrom(
-        '1e3', '1E3', '1e-2', '1.5e2', '0x10', '0b1', '0o7', '1_000', '1,00', '1 000', '+1', '-1', '-0', '-0.00', '0', '0.00', '00.01', '01',
-        '.5', '1.', '1..0', '1.001', '0.001', '1.234567', '١٠٠', '１００', '𝟏', '1٫00', '1\u200b00', '\u202e001', '100\u200f', ' 1', '1 ', '\t1', '1\n',
-        'NaN', 'Infinity', '-Infinity', 'null', 'true', '', ' ', '9'.repeat(16), `1${'0'.repeat(15)}`, '9'.repeat(400), `0.${'0'.repeat(300)}1`,
-        `1${'0'.repeat(1000)}`, '∞', '½', '1/2', '$1', '1 MAD', '1.00MAD', '\u0000', '1\u0000', ...LONE_SURROGATES,
+        '1e3',
+        '1E3',
+        '1e-2',
+        '1.5e2',
+        '0x10',
+        '0b1',
+        '0o7',
+        '1_000',
+        '1,00',
+        '1 000',
+        '+1',
+        '-1',
+        '-0',
+        '-0.00',
+        '0',
+        '0.00',
+        '00.01',
+        '01',
+        '.5',
+        '1.',
+        '1..0',
+        '1.001',
+        '0.001',
+        '1.234567',
+        '١٠٠',
+        '１００',
+        '𝟏',
+        '1٫00',
+        '1\u200b00',
+        '\u202e001',
+        '100\u200f',
+        ' 1',
+        '1 ',
+        '\t1',
+        '1\n',
+        'NaN',
+        'Infinity',
+        '-Infinity',
+        'null',
+        'true',
+        '',
+        ' ',
+        '9'.repeat(16),
+        `1${'0'.repeat(15)}`,
+        '9'.repeat(400),
+        `0.${'0'.repeat(300)}1`,
+        `1${'0'.repeat(1000)}`,
+        '∞',
+        '½',
+        '1/2',
+        '$1',
+        '1 MAD',
+        '1.00MAD',
+        '\u0000',
+        '1\u0000',
+        ...LONE_SURROGATES,
       ),
       fc.string({ unit: 'binary', maxLength: 20 }),
       oddText,
@@ -133,7 +213,26 @@ const badAmountFor = (zeroOk: boolean) =>
 const badCurrencyFor = (route: PostRoute) =>
   fc
     .oneof(
-      fc.constantFrom('mad', 'Mad', 'MAD ', ' MAD', 'MAD\u200b', '\u200bMAD', '\u202eDAM', 'ＭＡＤ', 'M\u0410D', 'MA', 'MADD', 'XYZ', '', 'M\u0000D', '€', '504', 'EURO', ...LONE_SURROGATES),
+      fc.constantFrom(
+        'mad',
+        'Mad',
+        'MAD ',
+        ' MAD',
+        'MAD\u200b',
+        '\u200bMAD',
+        '\u202eDAM',
+        'ＭＡＤ',
+        'M\u0410D',
+        'MA',
+        'MADD',
+        'XYZ',
+        '',
+        'M\u0000D',
+        '€',
+        '504',
+        'EURO',
+        ...LONE_SURROGATES,
+      ),
       fc.string({ unit: 'binary', maxLength: 6 }),
       oddText,
       // A real currency other than the account's: 422 on credit and debit (valid for an open).
@@ -143,7 +242,26 @@ const badCurrencyFor = (route: PostRoute) =>
 
 /** A JSON literal of any type but string, as raw text: exponents, huge and tiny numbers. */
 const nonStringJson = fc.oneof(
-  fc.constantFrom('1e3', '1E+400', '-1e400', '1e-400', '-0', '0', '100', '1.00', '12345678901234567890', '5e-324', '1.7976931348623157e308', 'true', 'false', 'null', '[]', '{}', '["1.00"]', '{"value":"1.00"}'),
+  fc.constantFrom(
+    '1e3',
+    '1E+400',
+    '-1e400',
+    '1e-400',
+    '-0',
+    '0',
+    '100',
+    '1.00',
+    '12345678901234567890',
+    '5e-324',
+    '1.7976931348623157e308',
+    'true',
+    'false',
+    'null',
+    '[]',
+    '{}',
+    '["1.00"]',
+    '{"value":"1.00"}',
+  ),
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
   fc.bigInt().map(String),
   fc.json({ maxDepth: 2 }),
@@ -187,11 +305,13 @@ function hostileBody(route: PostRoute): fc.Arbitrary<string | Buffer> {
       `${route.valid.slice(0, -1)},"\\u0063urrency":"MAD"}`,
     ),
     // Lone surrogates and odd characters inside otherwise valid bodies.
-    fc.tuple(fc.constantFrom(...LONE_SURROGATES, ...ODD_UNICODE), fc.boolean()).map(([ch, inAmount]) =>
-      inAmount ? `{${str(a)}:${escaped(`${validAmount}${ch}`)},"currency":"MAD"}` : `{${str(a)}:"${validAmount}","currency":${escaped(`MAD${ch}`)}}`,
-    ),
+    fc
+      .tuple(fc.constantFrom(...LONE_SURROGATES, ...ODD_UNICODE), fc.boolean())
+      .map(([ch, inAmount]) => (inAmount ? `{${str(a)}:${escaped(`${validAmount}${ch}`)},"currency":"MAD"}` : `{${str(a)}:"${validAmount}","currency":${escaped(`MAD${ch}`)}}`)),
     // Invalid UTF-8 inside a valid body: a lone byte, an overlong '/', a CESU-8 surrogate.
-    fc.constantFrom('ff', 'c0af', 'eda080', 'f4908080', 'c3').map((hex) => Buffer.concat([Buffer.from(`{${str(a)}:"${validAmount}","currency":"MA`), Buffer.from(hex, 'hex'), Buffer.from('D"}')])),
+    fc
+      .constantFrom('ff', 'c0af', 'eda080', 'f4908080', 'c3')
+      .map((hex) => Buffer.concat([Buffer.from(`{${str(a)}:"${validAmount}","currency":"MA`), Buffer.from(hex, 'hex'), Buffer.from('D"}')])),
     // Almost JSON.
     fc.constantFrom(
       `${route.valid},`,
@@ -258,11 +378,32 @@ describe.each(POST_ROUTES)('POST $name: hostile bodies', (route) => {
 
   it('refuses every content type but JSON in UTF-8, with the valid command as the body', async () => {
     const fixed = [
-      'text/plain', 'text/plain; charset=utf-8', 'text/json', 'application/json; charset=latin1', 'application/json; charset=iso-8859-1',
-      'application/json; charset=utf-16', 'application/json; charset=utf-32', 'application/json; charset=us-ascii', 'application/json; charset=utf-7',
-      'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', '', 'application/jsonx', 'application/json-seq', 'json', '*/*',
-      'application/*', 'application/json, text/plain', 'text/plain; x=application/json', 'application/xml', 'application/octet-stream',
-      'application/json;;', 'application/json; charset="', 'application', '/json', 'application/json\u00a0',
+      'text/plain',
+      'text/plain; charset=utf-8',
+      'text/json',
+      'application/json; charset=latin1',
+      'application/json; charset=iso-8859-1',
+      'application/json; charset=utf-16',
+      'application/json; charset=utf-32',
+      'application/json; charset=us-ascii',
+      'application/json; charset=utf-7',
+      'multipart/form-data; boundary=x',
+      'application/x-www-form-urlencoded',
+      '',
+      'application/jsonx',
+      'application/json-seq',
+      'json',
+      '*/*',
+      'application/*',
+      'application/json, text/plain',
+      'text/plain; x=application/json',
+      'application/xml',
+      'application/octet-stream',
+      'application/json;;',
+      'application/json; charset="',
+      'application',
+      '/json',
+      'application/json\u00a0',
     ];
     const noJson = fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !/json/i.test(s) && !/[\r\n]/.test(s));
     await fc.assert(
@@ -295,15 +436,41 @@ describe.each(POST_ROUTES)('POST $name: hostile bodies', (route) => {
     };
     const badIfMatch = fc
       .oneof(
-        fc.constantFrom('"abc"', 'W/"x"', '"1", "2"', '"-1"', '"1e3"', '"1.0"', `"${'9'.repeat(13)}"`, '"٣"', '"３"', '""', 'W/', '"', '**', '"3"x', 'W/"3" W/"4"', '3 ,', 'null', '0x3', '"3\u200b"'),
+        fc.constantFrom(
+          '"abc"',
+          'W/"x"',
+          '"1", "2"',
+          '"-1"',
+          '"1e3"',
+          '"1.0"',
+          `"${'9'.repeat(13)}"`,
+          '"٣"',
+          '"３"',
+          '""',
+          'W/',
+          '"',
+          '**',
+          '"3"x',
+          'W/"3" W/"4"',
+          '3 ,',
+          'null',
+          '0x3',
+          '"3\u200b"',
+        ),
         fc.string({ unit: 'binary', maxLength: 20 }),
         oddText,
       )
       .filter((v) => !ifMatchOk(v) && !/[\r\n]/.test(v));
-    const header = route.name === 'open' ? fc.tuple(fc.constant('idempotency-key'), badKey) : fc.oneof(fc.tuple(fc.constant('idempotency-key'), badKey), fc.tuple(fc.constant('if-match'), badIfMatch));
+    const header =
+      route.name === 'open'
+        ? fc.tuple(fc.constant('idempotency-key'), badKey)
+        : fc.oneof(fc.tuple(fc.constant('idempotency-key'), badKey), fc.tuple(fc.constant('if-match'), badIfMatch));
     await fc.assert(
       fc.asyncProperty(header, async ([name, value]) => {
-        await refused({ method: 'POST', target: route.path(), headers: [...json(), [name, value]], body: route.valid }, { statuses: [400], types: ['invalid-header', 'invalid-request'] });
+        await refused(
+          { method: 'POST', target: route.path(), headers: [...json(), [name, value]], body: route.valid },
+          { statuses: [400], types: ['invalid-header', 'invalid-request'] },
+        );
       }),
       fcOpts(45),
     );
@@ -316,20 +483,72 @@ describe('paths', () => {
   it('refuses path tricks around every route, even with a valid command as the body', async () => {
     const R = REF;
     const postTricks: Array<[string, string]> = [];
-    for (const [op, valid] of [['credit', VALID_MOVE], ['debit', VALID_MOVE]] as const) {
+    for (const [op, valid] of [
+      ['credit', VALID_MOVE],
+      ['debit', VALID_MOVE],
+    ] as const) {
       for (const t of [
-        `/accounts/${R}/${op}/`, `/accounts/${R}//${op}`, `/accounts//${R}/${op}`, `//accounts/${R}/${op}`, `/accounts/${R}/./${op}`,
-        `/accounts/${R}/x/../${op}`, `/accounts/x/../${R}/${op}`, `/accounts/${R}%2F${op}`, `/accounts/${R}%2f${op}`, `/accounts%2F${R}%2F${op}`,
-        `/accounts/${R}/${op.toUpperCase()}`, `/ACCOUNTS/${R}/${op}`, `/Accounts/${R}/${op}`, `/accounts/${R}/${op}%00`, `/accounts/${R}%00/${op}`,
-        `/accounts/${R};x/${op}`, `/accounts/${R}/${op};x`, `/accounts/%7B${R}%7D/${op}`, `/accounts/urn:uuid:${R}/${op}`, `/accounts/${R}%20/${op}`,
-        `/accounts/%20${R}/${op}`, `/accounts/${R}%E2%80%8B/${op}`, `/accounts/%E2%80%AE${R}/${op}`, `/accounts/${R.replace(/-/g, '')}/${op}`,
-        `/accounts/${R}x/${op}`, `/accounts/${R}/${op}/..`, `/accounts/${R}/${op}/.`, `/accounts/${R}/${op}%2F`, `/accounts/${R}/${op}/x`,
-        `/accounts/${R}/${op}%20`, `/accounts/..%2F${R}/${op}`, `/accounts/%2e%2e/accounts/${R}/${op}`, `/accounts/${R}/%2e/${op}`,
-        `/accounts/${'a'.repeat(10_000)}/${op}`, `/accounts/${R}${'0'.repeat(5000)}/${op}`, `/accounts/%ZZ/${op}`, `/accounts/%E0%A4%A/${op}`,
-        `/accounts/${R}/${op}\\`, `/accounts\\${R}\\${op}`, `/accounts/${R}/${op}#x`,
-      ]) postTricks.push([t, valid]);
+        `/accounts/${R}/${op}/`,
+        `/accounts/${R}//${op}`,
+        `/accounts//${R}/${op}`,
+        `//accounts/${R}/${op}`,
+        `/accounts/${R}/./${op}`,
+        `/accounts/${R}/x/../${op}`,
+        `/accounts/x/../${R}/${op}`,
+        `/accounts/${R}%2F${op}`,
+        `/accounts/${R}%2f${op}`,
+        `/accounts%2F${R}%2F${op}`,
+        `/accounts/${R}/${op.toUpperCase()}`,
+        `/ACCOUNTS/${R}/${op}`,
+        `/Accounts/${R}/${op}`,
+        `/accounts/${R}/${op}%00`,
+        `/accounts/${R}%00/${op}`,
+        `/accounts/${R};x/${op}`,
+        `/accounts/${R}/${op};x`,
+        `/accounts/%7B${R}%7D/${op}`,
+        `/accounts/urn:uuid:${R}/${op}`,
+        `/accounts/${R}%20/${op}`,
+        `/accounts/%20${R}/${op}`,
+        `/accounts/${R}%E2%80%8B/${op}`,
+        `/accounts/%E2%80%AE${R}/${op}`,
+        `/accounts/${R.replace(/-/g, '')}/${op}`,
+        `/accounts/${R}x/${op}`,
+        `/accounts/${R}/${op}/..`,
+        `/accounts/${R}/${op}/.`,
+        `/accounts/${R}/${op}%2F`,
+        `/accounts/${R}/${op}/x`,
+        `/accounts/${R}/${op}%20`,
+        `/accounts/..%2F${R}/${op}`,
+        `/accounts/%2e%2e/accounts/${R}/${op}`,
+        `/accounts/${R}/%2e/${op}`,
+        `/accounts/${'a'.repeat(10_000)}/${op}`,
+        `/accounts/${R}${'0'.repeat(5000)}/${op}`,
+        `/accounts/%ZZ/${op}`,
+        `/accounts/%E0%A4%A/${op}`,
+        `/accounts/${R}/${op}\\`,
+        `/accounts\\${R}\\${op}`,
+        `/accounts/${R}/${op}#x`,
+      ])
+        postTricks.push([t, valid]);
     }
-    for (const t of ['/accounts/', '//accounts', '/accounts//', '/ACCOUNTS', '/Accounts', '/accounts/.', '/./accounts', '/x/../accounts', '/accounts%2F', '/accounts%00', '/accounts;x', '/accounts/x', '/accounts\\', '/%2e/accounts', `/accounts/${R}`, '/accounts/new']) {
+    for (const t of [
+      '/accounts/',
+      '//accounts',
+      '/accounts//',
+      '/ACCOUNTS',
+      '/Accounts',
+      '/accounts/.',
+      '/./accounts',
+      '/x/../accounts',
+      '/accounts%2F',
+      '/accounts%00',
+      '/accounts;x',
+      '/accounts/x',
+      '/accounts\\',
+      '/%2e/accounts',
+      `/accounts/${R}`,
+      '/accounts/new',
+    ]) {
       postTricks.push([t, VALID_OPEN]);
     }
     for (const [target, body] of postTricks) await refused({ method: 'POST', target, headers: json(), body }, { statuses: [400, 404, 405] });
@@ -347,10 +566,33 @@ describe('paths', () => {
     for (const target of rawTargets) await refused({ method: 'POST', target, headers: json(), body: VALID_MOVE }, { statuses: [400, 404] });
     // The read routes: trailing and doubled slashes, case, ids that are not UUIDs.
     const getTricks = [
-      `/accounts/${R}/events/`, `/accounts/${R}//events`, `//accounts/${R}/events`, `/accounts/${R}/EVENTS`, `/accounts/${R}/state/`,
-      `/ACCOUNTS/${R}/state`, '/streams/', '//streams', '/STREAMS', '/streams/x', `/accounts/${R}/events/..`, `/accounts/${R}%2Fevents`,
-      `/accounts/${'9'.repeat(12_000)}/events`, '/accounts/not-a-uuid/events', `/accounts/${R}x/state`, '/accounts/%ZZ/state',
-      '/healthz/', '/HEALTHZ', '/readyz/', '/metrics/', '/dapr/subscribe/', '/dapr//subscribe', '/', '', '*', '/accounts', '/nope',
+      `/accounts/${R}/events/`,
+      `/accounts/${R}//events`,
+      `//accounts/${R}/events`,
+      `/accounts/${R}/EVENTS`,
+      `/accounts/${R}/state/`,
+      `/ACCOUNTS/${R}/state`,
+      '/streams/',
+      '//streams',
+      '/STREAMS',
+      '/streams/x',
+      `/accounts/${R}/events/..`,
+      `/accounts/${R}%2Fevents`,
+      `/accounts/${'9'.repeat(12_000)}/events`,
+      '/accounts/not-a-uuid/events',
+      `/accounts/${R}x/state`,
+      '/accounts/%ZZ/state',
+      '/healthz/',
+      '/HEALTHZ',
+      '/readyz/',
+      '/metrics/',
+      '/dapr/subscribe/',
+      '/dapr//subscribe',
+      '/',
+      '',
+      '*',
+      '/accounts',
+      '/nope',
       `http://evil.example/accounts/${UNKNOWN}/events`,
     ];
     for (const target of getTricks) await refused({ method: 'GET', target }, { statuses: [400, 404, 405] });
@@ -358,11 +600,33 @@ describe('paths', () => {
 
   it('refuses random paths built from route pieces, unicode and encodings (property)', async () => {
     const piece = fc.oneof(
-      fc.constantFrom('accounts', 'ACCOUNTS', REF, REF.toUpperCase(), UNKNOWN, 'credit', 'debit', 'events', 'state', 'streams', 'healthz', '', '.', '..', '%2e%2e', '%2F', '%00', ';', 'a'.repeat(300)),
+      fc.constantFrom(
+        'accounts',
+        'ACCOUNTS',
+        REF,
+        REF.toUpperCase(),
+        UNKNOWN,
+        'credit',
+        'debit',
+        'events',
+        'state',
+        'streams',
+        'healthz',
+        '',
+        '.',
+        '..',
+        '%2e%2e',
+        '%2F',
+        '%00',
+        ';',
+        'a'.repeat(300),
+      ),
       fc.webSegment(),
       oddText.map((s) => encodeURIComponentLoose(s)),
     );
-    const path = fc.tuple(fc.constantFrom('/', '//', '/./'), fc.array(piece, { minLength: 1, maxLength: 5 }), fc.constantFrom('', '/', '//')).map(([p, parts, t]) => p + parts.join('/') + t);
+    const path = fc
+      .tuple(fc.constantFrom('/', '//', '/./'), fc.array(piece, { minLength: 1, maxLength: 5 }), fc.constantFrom('', '/', '//'))
+      .map(([p, parts, t]) => p + parts.join('/') + t);
     const canonical = new Set([...POST_PATHS(), `/accounts/${REF.toUpperCase()}/credit`, `/accounts/${REF.toUpperCase()}/debit`]);
     const canonicalGet = new Set([...GET_PATHS(), `/accounts/${REF.toUpperCase()}/events`, `/accounts/${REF.toUpperCase()}/state`]);
     await fc.assert(
@@ -379,7 +643,9 @@ describe('paths', () => {
 
 /** Percent-encodes the UTF-8 bytes of every character outside [A-Za-z0-9_.~-] (lone surrogates become U+FFFD). */
 function encodeURIComponentLoose(s: string): string {
-  return [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return [...Buffer.from(s, 'utf8')]
+    .map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
 }
 
 describe('query strings', () => {
@@ -388,7 +654,32 @@ describe('query strings', () => {
     const badInt = (max: number) =>
       fc
         .oneof(
-          fc.constantFrom('', '0', '-1', '-0', '+1', '1.5', '1e3', '1E3', '0x10', '１', '١', ' 1', '1 ', 'NaN', 'Infinity', 'null', 'true', '[]', '9'.repeat(13), '9007199254740993', '99999999999999999999', '1,2', '10001', '000000000000'),
+          fc.constantFrom(
+            '',
+            '0',
+            '-1',
+            '-0',
+            '+1',
+            '1.5',
+            '1e3',
+            '1E3',
+            '0x10',
+            '１',
+            '١',
+            ' 1',
+            '1 ',
+            'NaN',
+            'Infinity',
+            'null',
+            'true',
+            '[]',
+            '9'.repeat(13),
+            '9007199254740993',
+            '99999999999999999999',
+            '1,2',
+            '10001',
+            '000000000000',
+          ),
           fc.string({ unit: 'binary', maxLength: 12 }),
           oddText,
           fc.integer({ min: -1e9, max: 0 }).map(String),
@@ -399,15 +690,35 @@ describe('query strings', () => {
     const badAt = fc
       .oneof(
         fc.constantFrom(
-          '', 'now', 'yesterday', '2026-02-30T00:00:00Z', '2026-13-01T00:00:00Z', '2026-01-01T25:00:00Z', '2026-01-01T12:60:00Z', '2026-01-01T12:00:00',
-          '2026-01-01T12:00:00+99:99', '2026-01-01T00:00:00.1234567891Z', '2026-01-01T00:00:00Z ', '1700000000000', '-1', '+275760-09-13T00:00:00Z',
-          '٢٠٢٦-٠١-٠١T00:00:00Z', '2026-01-01T00:00:00\u202eZ', '2026-1-1', '2026/01/01', 'Thu, 01 Jan 2026 00:00:00 GMT', '2026-W01', '2026-001',
+          '',
+          'now',
+          'yesterday',
+          '2026-02-30T00:00:00Z',
+          '2026-13-01T00:00:00Z',
+          '2026-01-01T25:00:00Z',
+          '2026-01-01T12:60:00Z',
+          '2026-01-01T12:00:00',
+          '2026-01-01T12:00:00+99:99',
+          '2026-01-01T00:00:00.1234567891Z',
+          '2026-01-01T00:00:00Z ',
+          '1700000000000',
+          '-1',
+          '+275760-09-13T00:00:00Z',
+          '٢٠٢٦-٠١-٠١T00:00:00Z',
+          '2026-01-01T00:00:00\u202eZ',
+          '2026-1-1',
+          '2026/01/01',
+          'Thu, 01 Jan 2026 00:00:00 GMT',
+          '2026-W01',
+          '2026-001',
         ),
         fc.string({ unit: 'binary', maxLength: 30 }),
         oddText,
       )
       .filter((s) => !ISO_LIKE.test(s));
-    const cursorBad = fc.oneof(fc.constantFrom('x', '-1.0', '1.-1', '1', '1.', '.1', '00000.1', '1.1111111111111', '1.0\u0000', '%'), fc.string({ unit: 'binary', maxLength: 16 })).filter((s) => s !== '' && !/^[0-9]{1,4}\.[0-9]{1,12}$/.test(s));
+    const cursorBad = fc
+      .oneof(fc.constantFrom('x', '-1.0', '1.-1', '1', '1.', '.1', '00000.1', '1.1111111111111', '1.0\u0000', '%'), fc.string({ unit: 'binary', maxLength: 16 }))
+      .filter((s) => s !== '' && !/^[0-9]{1,4}\.[0-9]{1,12}$/.test(s));
     const q = (pairs: Array<[string, string]>) => pairs.map(([k, v]) => `${encodeURIComponentLoose(k)}=${encodeURIComponentLoose(v)}`).join('&');
     const target = fc.oneof(
       fc.tuple(fc.constantFrom(`/accounts/${REF}/events`, `/accounts/${UNKNOWN}/events`), badInt(10_000)).map(([p, v]) => `${p}?${q([['limit', v]])}`),
@@ -417,14 +728,33 @@ describe('query strings', () => {
       fc.tuple(badInt(10_000), cursorBad, fc.boolean()).map(([l, c, which]) => `/streams?${q(which ? [['limit', l]] : [['cursor', c]])}`),
       // Repeated parameters, both given, raw and malformed percent sequences, noise alongside.
       fc.constantFrom(
-        `/accounts/${REF}/events?limit=1&limit=2`, `/accounts/${REF}/events?fromVersion=1&fromVersion=1`, `/accounts/${REF}/state?version=1&version=2`,
-        `/accounts/${REF}/state?at=2026-01-01T00:00:00Z&at=2026-01-02T00:00:00Z`, `/accounts/${REF}/state?version=1&at=2026-01-01T00:00:00Z`,
-        '/streams?limit=1&limit=2', '/streams?cursor=0.0&cursor=1.0', `/accounts/${REF}/events?limit=1;limit=2`, `/accounts/${REF}/state?version=1&at=`,
-        `/accounts/${REF}/events?limit=%`, `/accounts/${REF}/events?limit=%E0%A4%A`, `/accounts/${REF}/events?limit=1%00`, `/accounts/${REF}/state?at=%ZZ`,
-        `/accounts/${REF}/events?fromVersion=${'9'.repeat(5000)}`, `/accounts/${REF}/state?at=${'2'.repeat(9000)}`, `/streams?cursor=${'1'.repeat(4000)}.1`,
-        `/accounts/${REF}/events?limit`, `/accounts/${REF}/state?version`, `/accounts/${REF}/events?&&limit=0&&`,
+        `/accounts/${REF}/events?limit=1&limit=2`,
+        `/accounts/${REF}/events?fromVersion=1&fromVersion=1`,
+        `/accounts/${REF}/state?version=1&version=2`,
+        `/accounts/${REF}/state?at=2026-01-01T00:00:00Z&at=2026-01-02T00:00:00Z`,
+        `/accounts/${REF}/state?version=1&at=2026-01-01T00:00:00Z`,
+        '/streams?limit=1&limit=2',
+        '/streams?cursor=0.0&cursor=1.0',
+        `/accounts/${REF}/events?limit=1;limit=2`,
+        `/accounts/${REF}/state?version=1&at=`,
+        `/accounts/${REF}/events?limit=%`,
+        `/accounts/${REF}/events?limit=%E0%A4%A`,
+        `/accounts/${REF}/events?limit=1%00`,
+        `/accounts/${REF}/state?at=%ZZ`,
+        `/accounts/${REF}/events?fromVersion=${'9'.repeat(5000)}`,
+        `/accounts/${REF}/state?at=${'2'.repeat(9000)}`,
+        `/streams?cursor=${'1'.repeat(4000)}.1`,
+        `/accounts/${REF}/events?limit`,
+        `/accounts/${REF}/state?version`,
+        `/accounts/${REF}/events?&&limit=0&&`,
       ),
-      fc.tuple(fc.webSegment(), fc.string({ maxLength: 8 }), badInt(10_000)).map(([k, v, l]) => `/accounts/${REF}/events?${q([[`x${k}`, v], ['limit', l]])}`),
+      fc.tuple(fc.webSegment(), fc.string({ maxLength: 8 }), badInt(10_000)).map(
+        ([k, v, l]) =>
+          `/accounts/${REF}/events?${q([
+            [`x${k}`, v],
+            ['limit', l],
+          ])}`,
+      ),
     );
     await fc.assert(
       fc.asyncProperty(target, async (t) => {
@@ -441,7 +771,15 @@ describe('headers and framing', () => {
     const target = `/accounts/${REF}/credit`;
     const cases: Array<[RawRequest, number]> = [
       // Request smuggling shapes.
-      [{ method: 'POST', target, headers: [...json(), ['content-length', String(body.length)], ['transfer-encoding', 'chunked']], body: `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n` }, 400],
+      [
+        {
+          method: 'POST',
+          target,
+          headers: [...json(), ['content-length', String(body.length)], ['transfer-encoding', 'chunked']],
+          body: `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+        },
+        400,
+      ],
       [{ method: 'POST', target, headers: [...json(), ['content-length', '2'], ['content-length', String(body.length)]], body }, 400],
       [{ method: 'POST', target, headers: [...json(), ['content-length', '-1']], body }, 400],
       [{ method: 'POST', target, headers: [...json(), ['content-length', '1e3']], body }, 400],
@@ -458,10 +796,19 @@ describe('headers and framing', () => {
   });
 
   it('ignores garbage correlation headers without echoing them, and still refuses a bad body', async () => {
-    const garbage = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), oddText, fc.constantFrom('00-zz-zz-01', `00-${'0'.repeat(32)}-${'0'.repeat(16)}-01 x`, 'a'.repeat(129), '<script>', '../../etc/passwd')).filter((s) => !/[\r\n\0]/.test(s));
+    const garbage = fc
+      .oneof(
+        fc.string({ unit: 'binary', maxLength: 300 }),
+        oddText,
+        fc.constantFrom('00-zz-zz-01', `00-${'0'.repeat(32)}-${'0'.repeat(16)}-01 x`, 'a'.repeat(129), '<script>', '../../etc/passwd'),
+      )
+      .filter((s) => !/[\r\n\0]/.test(s));
     await fc.assert(
       fc.asyncProperty(garbage, garbage, async (cid, tp) => {
-        await refused({ method: 'POST', target: `/accounts/${REF}/credit`, headers: [...json(), ['x-correlation-id', cid], ['traceparent', tp]], body: '{"amount":"-1","currency":"MAD"}' }, { statuses: [400] });
+        await refused(
+          { method: 'POST', target: `/accounts/${REF}/credit`, headers: [...json(), ['x-correlation-id', cid], ['traceparent', tp]], body: '{"amount":"-1","currency":"MAD"}' },
+          { statuses: [400] },
+        );
       }),
       fcOpts(25),
     );
@@ -470,7 +817,41 @@ describe('headers and framing', () => {
 
 describe('methods', () => {
   it('refuses every other method on every route with a problem (property)', async () => {
-    const known = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'PURGE', 'REPORT', 'MKACTIVITY', 'CHECKOUT', 'MERGE', 'M-SEARCH', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'LINK', 'UNLINK', 'SOURCE', 'QUERY', 'TRACE', 'CONNECT', 'ACL', 'BIND', 'REBIND', 'UNBIND', 'MKCALENDAR'];
+    const known = [
+      'GET',
+      'POST',
+      'PUT',
+      'PATCH',
+      'DELETE',
+      'PROPFIND',
+      'PROPPATCH',
+      'MKCOL',
+      'COPY',
+      'MOVE',
+      'LOCK',
+      'UNLOCK',
+      'SEARCH',
+      'PURGE',
+      'REPORT',
+      'MKACTIVITY',
+      'CHECKOUT',
+      'MERGE',
+      'M-SEARCH',
+      'NOTIFY',
+      'SUBSCRIBE',
+      'UNSUBSCRIBE',
+      'LINK',
+      'UNLINK',
+      'SOURCE',
+      'QUERY',
+      'TRACE',
+      'CONNECT',
+      'ACL',
+      'BIND',
+      'REBIND',
+      'UNBIND',
+      'MKCALENDAR',
+    ];
     const odd = ['FOO', 'get', 'Post', 'GETS', 'POSTX', 'G\u00c9T', 'DELETE\u200b', 'PRI', 'HTTP/1.1', '-', 'X'.repeat(100)];
     const method = fc.oneof(fc.constantFrom(...known, ...odd), fc.stringMatching(/^[A-Z]{1,12}$/));
     const paths = [...POST_PATHS(), ...GET_PATHS(), `/accounts/${UNKNOWN}/credit`, '/nope'];
@@ -493,8 +874,15 @@ describe('through the sidecar (service invocation, as account-query calls it)', 
     const sidecar = sys.command.daprd.sidecar;
     const move = POST_ROUTES[1]!;
     const req = fc.oneof(
-      hostileBody(move).map((b) => ({ method: 'POST', path: `accounts/${REF}/credit`, body: typeof b === 'string' ? b : b.toString('latin1'), headers: { 'content-type': 'application/json' } })),
-      fc.constantFrom('limit=0', 'limit=1&limit=2', 'fromVersion=-1', 'fromVersion=1e3').map((qs) => ({ method: 'GET', path: `accounts/${REF}/events?${qs}`, body: undefined, headers: {} })),
+      hostileBody(move).map((b) => ({
+        method: 'POST',
+        path: `accounts/${REF}/credit`,
+        body: typeof b === 'string' ? b : b.toString('latin1'),
+        headers: { 'content-type': 'application/json' },
+      })),
+      fc
+        .constantFrom('limit=0', 'limit=1&limit=2', 'fromVersion=-1', 'fromVersion=1e3')
+        .map((qs) => ({ method: 'GET', path: `accounts/${REF}/events?${qs}`, body: undefined, headers: {} })),
       fc.constantFrom('cursor=x', 'limit=10001').map((qs) => ({ method: 'GET', path: `streams?${qs}`, body: undefined, headers: {} })),
     );
     await fc.assert(

@@ -92,24 +92,37 @@ export function commandRoutes(deps: RouteDeps): Router {
   }
 
   router.post('/accounts', async (ctx) => {
-    const answer = await run(ctx, 'OpenAccount', async () => {
-      const key = idempotencyKey(ctx);
-      const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), ['initialBalance', 'currency'] as const, 'initialBalance');
-      const accountId = key ? uuidFromKey(key) : deps.newId();
-      return { key, command: { type: 'OpenAccount', accountId, ...body }, fingerprintOf: { op: 'open', ...body } };
-    }, 201);
+    const answer = await run(
+      ctx,
+      'OpenAccount',
+      async () => {
+        const key = idempotencyKey(ctx);
+        const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), ['initialBalance', 'currency'] as const, 'initialBalance');
+        const accountId = key ? uuidFromKey(key) : deps.newId();
+        return { key, command: { type: 'OpenAccount', accountId, ...body }, fingerprintOf: { op: 'open', ...body } };
+      },
+      201,
+    );
     ctx.set('location', `/accounts/${answer.accountId}`);
   });
 
-  for (const [path, type] of [['credit', 'CreditAccount'], ['debit', 'DebitAccount']] as const) {
+  for (const [path, type] of [
+    ['credit', 'CreditAccount'],
+    ['debit', 'DebitAccount'],
+  ] as const) {
     router.post(`/accounts/:id/${path}`, async (ctx) => {
-      await run(ctx, type, async () => {
-        const accountId = accountIdParam(ctx.params.id);
-        const key = idempotencyKey(ctx);
-        const expectedVersion = versionHeader(ctx.get('if-match') || undefined);
-        const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), ['amount', 'currency'] as const, 'amount');
-        return { key, expectedVersion, command: { type, accountId, ...body }, fingerprintOf: { op: path, accountId, ...body } };
-      }, 200);
+      await run(
+        ctx,
+        type,
+        async () => {
+          const accountId = accountIdParam(ctx.params.id);
+          const key = idempotencyKey(ctx);
+          const expectedVersion = versionHeader(ctx.get('if-match') || undefined);
+          const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), ['amount', 'currency'] as const, 'amount');
+          return { key, expectedVersion, command: { type, accountId, ...body }, fingerprintOf: { op: path, accountId, ...body } };
+        },
+        200,
+      );
     });
   }
 

@@ -10,14 +10,24 @@ describe('accountIdParam', () => {
     expect(accountIdParam('3F8A1C52-6A0E-4D7B-9F11-2B7C4E9D0A13')).toBe('3f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a13');
   });
 
-  it.each([undefined, '', 'abc', '42', '3f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a1', '3f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a134', '3f8a1c526a0e4d7b9f112b7c4e9d0a13', '{3f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a13}', 'g f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a13', ' 3f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a13', '3f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a13\n', '../../etc/passwd'])(
-    'refuses %j with 400 invalid-account-id',
-    (raw) => {
-      const p = problemOf(() => accountIdParam(raw));
-      expect(p.code).toBe('invalid-account-id');
-      expect(p.status).toBe(400);
-    },
-  );
+  it.each([
+    undefined,
+    '',
+    'abc',
+    '42',
+    '3f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a1',
+    '3f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a134',
+    '3f8a1c526a0e4d7b9f112b7c4e9d0a13',
+    '{3f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a13}',
+    'g f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a13',
+    ' 3f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a13',
+    '3f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a13\n',
+    '../../etc/passwd',
+  ])('refuses %j with 400 invalid-account-id', (raw) => {
+    const p = problemOf(() => accountIdParam(raw));
+    expect(p.code).toBe('invalid-account-id');
+    expect(p.status).toBe(400);
+  });
 });
 
 describe('commandBody', () => {
@@ -96,7 +106,14 @@ describe('versionHeader (If-Match)', () => {
     expect(versionHeader(' * ')).toBeUndefined();
   });
 
-  it.each([['"3"', 3], ['3', 3], ['W/"3"', 3], [' "12" ', 12], ['"0"', 0], ['"999999999999"', 999999999999]])('reads %j as %d', (raw, v) => {
+  it.each([
+    ['"3"', 3],
+    ['3', 3],
+    ['W/"3"', 3],
+    [' "12" ', 12],
+    ['"0"', 0],
+    ['"999999999999"', 999999999999],
+  ])('reads %j as %d', (raw, v) => {
     expect(versionHeader(raw)).toBe(v);
   });
 

@@ -43,7 +43,11 @@ export function adminRoutes(deps: AdminDeps): Router {
 
   router.get('/projections', async (ctx) => {
     const generation = deps.generations.active;
-    const [accounts, operations, lastRebuild] = await Promise.all([generation.accounts.countDocuments({}), generation.operations.countDocuments({}), deps.generations.lastRebuild()]);
+    const [accounts, operations, lastRebuild] = await Promise.all([
+      generation.accounts.countDocuments({}),
+      generation.operations.countDocuments({}),
+      deps.generations.lastRebuild(),
+    ]);
     const last = deps.projector.lastApplied;
     ctx.body = {
       generation: generation.number,

@@ -32,7 +32,6 @@ let baseline: string;
 // A raw HTTP/1.1 client (shared with the other service's suite) and the refusal check.
 const { send, assertRefusal } = rawHttp(() => port);
 
-
 /** Every document of every collection of the read-model database, in a stable order. */
 async function readModelSnapshot(): Promise<string> {
   const db = mongo.db();
@@ -88,7 +87,9 @@ afterAll(async () => {
 
 /** Percent-encodes the UTF-8 bytes of every character outside [A-Za-z0-9_.~-] (lone surrogates become U+FFFD). */
 function enc(s: string): string {
-  return [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  return [...Buffer.from(s, 'utf8')]
+    .map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
 }
 
 const LONE_SURROGATES = ['\ud800', '\udbff', '\udc00', '\udfff', 'a\ud83d', '\ude00b'];
@@ -117,9 +118,22 @@ describe('read API', () => {
         oddText,
       )
       .filter((s) => !ISO_LIKE.test(s));
-    const badEnum = fc.oneof(fc.constantFrom('', 'credit ', 'CREDITS', 'DEB1T', 'ACTIVATED\u200b', 'ＣＲＥＤＩＴ'), oddText).filter((s) => !['CREDIT', 'DEBIT', 'CREATED', 'ACTIVATED'].includes(s.toUpperCase()));
+    const badEnum = fc
+      .oneof(fc.constantFrom('', 'credit ', 'CREDITS', 'DEB1T', 'ACTIVATED\u200b', 'ＣＲＥＤＩＴ'), oddText)
+      .filter((s) => !['CREDIT', 'DEBIT', 'CREATED', 'ACTIVATED'].includes(s.toUpperCase()));
     const badCurrency = fc.oneof(fc.constantFrom('', 'mad', 'MAD ', 'MAD\u200b', 'ＭＡＤ', 'XYZ', '€'), oddText).filter((c) => !Intl.supportedValuesOf('currency').includes(c));
-    const badCursor = fc.oneof(fc.constantFrom('x', '%%', '{}', 'a'.repeat(600), Buffer.from('{"k":"ops","v":1}').toString('base64url'), Buffer.from('{"k":"accounts","a":1}').toString('base64url'), Buffer.from('[]').toString('base64url')), fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }));
+    const badCursor = fc.oneof(
+      fc.constantFrom(
+        'x',
+        '%%',
+        '{}',
+        'a'.repeat(600),
+        Buffer.from('{"k":"ops","v":1}').toString('base64url'),
+        Buffer.from('{"k":"accounts","a":1}').toString('base64url'),
+        Buffer.from('[]').toString('base64url'),
+      ),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }),
+    );
     const q = (pairs: Array<[string, string]>) => pairs.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
     const R = () => REF;
     const target = fc.oneof(
@@ -131,11 +145,27 @@ describe('read API', () => {
       fc.tuple(fc.constantFrom('/accounts?cursor=', '/operations?cursor=', `/accounts/${R()}/operations?cursor=`), badCursor).map(([p, v]) => p + enc(v)),
       fc.tuple(fc.constantFrom('/operations?accountId='), fc.oneof(oddText, fc.constantFrom('not-a-uuid', `${UNKNOWN}x`, '', `{${UNKNOWN}}`))).map(([p, v]) => p + enc(v)),
       // Unknown, repeated, misspelt parameters, on every route (/stats takes none).
-      fc.tuple(fc.constantFrom('/accounts', '/operations', `/accounts/${R()}`, `/accounts/${R()}/operations`, `/accounts/${R()}/balance`, '/stats'), fc.webSegment().filter((k) => k !== ''), fc.string({ maxLength: 6 })).map(([p, k, v]) => `${p}?${q([[`x${k}`, v]])}`),
+      fc
+        .tuple(
+          fc.constantFrom('/accounts', '/operations', `/accounts/${R()}`, `/accounts/${R()}/operations`, `/accounts/${R()}/balance`, '/stats'),
+          fc.webSegment().filter((k) => k !== ''),
+          fc.string({ maxLength: 6 }),
+        )
+        .map(([p, k, v]) => `${p}?${q([[`x${k}`, v]])}`),
       fc.constantFrom(
-        '/accounts?limit=1&limit=2', '/accounts?curency=MAD', '/accounts?Currency=MAD', '/operations?type=CREDIT&type=DEBIT', `/accounts/${R()}?minVersion=1&minVersion=2`,
-        `/accounts/${R()}/balance?at=2026-01-01T00:00:00Z&at=2026-01-02T00:00:00Z`, '/operations?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z', '/stats?x=1',
-        '/accounts?limit[]=1', '/operations?limit=%', '/operations?limit=%E0%A4%A', `/accounts/${R()}?minVersion=${'9'.repeat(5000)}`, '/accounts?cursor=&cursor=',
+        '/accounts?limit=1&limit=2',
+        '/accounts?curency=MAD',
+        '/accounts?Currency=MAD',
+        '/operations?type=CREDIT&type=DEBIT',
+        `/accounts/${R()}?minVersion=1&minVersion=2`,
+        `/accounts/${R()}/balance?at=2026-01-01T00:00:00Z&at=2026-01-02T00:00:00Z`,
+        '/operations?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+        '/stats?x=1',
+        '/accounts?limit[]=1',
+        '/operations?limit=%',
+        '/operations?limit=%E0%A4%A',
+        `/accounts/${R()}?minVersion=${'9'.repeat(5000)}`,
+        '/accounts?cursor=&cursor=',
       ),
     );
     await fc.assert(
@@ -158,7 +188,20 @@ describe('read API', () => {
       fc.webSegment(),
       oddText.map(enc),
     );
-    const canonical = new Set(['/accounts', `/accounts/${REF}`, `/accounts/${REF}/operations`, `/accounts/${REF}/balance`, `/accounts/${UNKNOWN}/operations`, `/accounts/${UNKNOWN}/balance`, `/accounts/${UNKNOWN}`, '/operations', '/stats', '/healthz', '/readyz', '/metrics']);
+    const canonical = new Set([
+      '/accounts',
+      `/accounts/${REF}`,
+      `/accounts/${REF}/operations`,
+      `/accounts/${REF}/balance`,
+      `/accounts/${UNKNOWN}/operations`,
+      `/accounts/${UNKNOWN}/balance`,
+      `/accounts/${UNKNOWN}`,
+      '/operations',
+      '/stats',
+      '/healthz',
+      '/readyz',
+      '/metrics',
+    ]);
     const path = fc.tuple(fc.constantFrom('/', '//'), fc.array(piece, { minLength: 1, maxLength: 4 }), fc.constantFrom('', '/')).map(([p, parts, t]) => p + parts.join('/') + t);
     await fc.assert(
       fc.asyncProperty(path, async (target) => {
@@ -167,7 +210,16 @@ describe('read API', () => {
       }),
       fcOpts(70),
     );
-    for (const target of [`/accounts/${REF}x`, '/accounts/not-a-uuid', `/accounts/${'9'.repeat(12_000)}`, '/accounts/%ZZ', `/accounts/${REF}%2Foperations`, `/accounts/${REF}#x`, `/accounts\\${REF}`, '/nope']) {
+    for (const target of [
+      `/accounts/${REF}x`,
+      '/accounts/not-a-uuid',
+      `/accounts/${'9'.repeat(12_000)}`,
+      '/accounts/%ZZ',
+      `/accounts/${REF}%2Foperations`,
+      `/accounts/${REF}#x`,
+      `/accounts\\${REF}`,
+      '/nope',
+    ]) {
       await refused({ method: 'GET', target }, { statuses: [400, 404, 431] });
     }
   });
@@ -194,7 +246,18 @@ describe('read API', () => {
 describe('admin API', () => {
   it('refuses missing, wrong and odd bearer tokens with 401 (property) and starts no rebuild or sweep', async () => {
     const auth = fc.oneof(
-      fc.constantFrom('', 'Bearer', 'Bearer ', `Bearer ${ADMIN_TOKEN}x`, `Bearer ${ADMIN_TOKEN.slice(0, -1)}`, `bearer  ${ADMIN_TOKEN}`, `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}`, ADMIN_TOKEN, `Bearer ${ADMIN_TOKEN.toUpperCase()}`, `Bearer ${APP_TOKEN}`),
+      fc.constantFrom(
+        '',
+        'Bearer',
+        'Bearer ',
+        `Bearer ${ADMIN_TOKEN}x`,
+        `Bearer ${ADMIN_TOKEN.slice(0, -1)}`,
+        `bearer  ${ADMIN_TOKEN}`,
+        `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}`,
+        ADMIN_TOKEN,
+        `Bearer ${ADMIN_TOKEN.toUpperCase()}`,
+        `Bearer ${APP_TOKEN}`,
+      ),
       fc.string({ unit: 'binary', maxLength: 60 }).filter((s) => !/[\r\n\0]/.test(s)),
     );
     await fc.assert(
@@ -209,11 +272,30 @@ describe('admin API', () => {
 
 describe('subscription route', () => {
   const notification = () => ({ accountId: REF, version: 4, events: [] });
-  const envelope = (data: unknown) => JSON.stringify({ id: randomUUID(), specversion: '1.0', source: 'x', type: 'com.dapr.event.sent', datacontenttype: 'application/json', topic: 'account-events', pubsubname: 'pubsub', data });
+  const envelope = (data: unknown) =>
+    JSON.stringify({
+      id: randomUUID(),
+      specversion: '1.0',
+      source: 'x',
+      type: 'com.dapr.event.sent',
+      datacontenttype: 'application/json',
+      topic: 'account-events',
+      pubsubname: 'pubsub',
+      data,
+    });
 
   it('refuses every delivery without the app token with 401, whatever it carries (property)', async () => {
-    const token = fc.oneof(fc.constant(undefined), fc.constantFrom('', 'wrong', `${APP_TOKEN}x`, APP_TOKEN.slice(0, -1), APP_TOKEN.toUpperCase(), `Bearer ${APP_TOKEN}`), fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).filter((s) => s.trim() !== APP_TOKEN));
-    const body = fc.oneof(fc.constant(envelope(notification())), fc.constant(JSON.stringify(notification())), fc.json({ maxDepth: 2 }), fc.string({ unit: 'binary', maxLength: 40 }));
+    const token = fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom('', 'wrong', `${APP_TOKEN}x`, APP_TOKEN.slice(0, -1), APP_TOKEN.toUpperCase(), `Bearer ${APP_TOKEN}`),
+      fc.string({ unit: 'grapheme-ascii', maxLength: 40 }).filter((s) => s.trim() !== APP_TOKEN),
+    );
+    const body = fc.oneof(
+      fc.constant(envelope(notification())),
+      fc.constant(JSON.stringify(notification())),
+      fc.json({ maxDepth: 2 }),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+    );
     await fc.assert(
       fc.asyncProperty(token, body, fc.constantFrom('application/json', 'application/cloudevents+json', 'text/plain'), async (t, b, ct) => {
         const headers: Array<[string, string]> = [['content-type', ct]];
@@ -232,7 +314,22 @@ describe('subscription route', () => {
       fc.json({ maxDepth: 3 }).map((s) => ({ ct: 'application/json', body: s })),
       fc
         .oneof(
-          fc.constantFrom<unknown>(null, 1, 'x', [], {}, { accountId: 'not-a-uuid', version: 1 }, { accountId: REF, version: 0 }, { accountId: REF, version: -1 }, { accountId: REF, version: 1.5 }, { accountId: REF, version: '4' }, { accountId: REF, version: 1e300 }, { accountId: `${REF}\u200b`, version: 1 }, { accountId: REF }, { version: 1 }),
+          fc.constantFrom<unknown>(
+            null,
+            1,
+            'x',
+            [],
+            {},
+            { accountId: 'not-a-uuid', version: 1 },
+            { accountId: REF, version: 0 },
+            { accountId: REF, version: -1 },
+            { accountId: REF, version: 1.5 },
+            { accountId: REF, version: '4' },
+            { accountId: REF, version: 1e300 },
+            { accountId: `${REF}\u200b`, version: 1 },
+            { accountId: REF },
+            { version: 1 },
+          ),
           fc.record({ accountId: oddText, version: fc.integer() }),
         )
         .map((d) => ({ ct: 'application/cloudevents+json', body: envelope(d) })),

@@ -68,10 +68,14 @@ export function queryRoutes(deps: QueryRouteDeps): Router {
       }
       if (doc && doc.version < minVersion) {
         ctx.set('retry-after', '1');
-        throw new Problem('read-model-behind', `account ${id} is at version ${doc.version} in the read model; version ${minVersion} was not reached within ${deps.minVersionWaitMs} ms`, {
-          currentVersion: doc.version,
-          minVersion,
-        });
+        throw new Problem(
+          'read-model-behind',
+          `account ${id} is at version ${doc.version} in the read model; version ${minVersion} was not reached within ${deps.minVersionWaitMs} ms`,
+          {
+            currentVersion: doc.version,
+            minVersion,
+          },
+        );
       }
     }
     if (!doc) throw new Problem('account-not-found', `account ${id} is not known to the read model`);

@@ -53,7 +53,10 @@ export class LiveBus {
     };
     this.pub = new Redis(options.url, common);
     this.sub = new Redis(options.url, { ...common, autoResubscribe: false });
-    for (const [name, conn] of [['publisher', this.pub], ['subscriber', this.sub]] as const) {
+    for (const [name, conn] of [
+      ['publisher', this.pub],
+      ['subscriber', this.sub],
+    ] as const) {
       conn.on('error', (err: Error) => {
         if (this.warned) return;
         this.warned = true;

@@ -54,6 +54,10 @@ describe('LiveHub', () => {
   });
 
   it('writes one data line whatever the content', () => {
-    expect(sseFrame('account', { t: 'a\nevent: x' }).split('\n').filter((l) => l.startsWith('data:'))).toHaveLength(1);
+    expect(
+      sseFrame('account', { t: 'a\nevent: x' })
+        .split('\n')
+        .filter((l) => l.startsWith('data:')),
+    ).toHaveLength(1);
   });
 });

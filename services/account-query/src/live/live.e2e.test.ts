@@ -12,7 +12,15 @@ async function replica(name: string, env: Record<string, string>): Promise<strin
   const port = await freePort();
   const m = spawnManaged(name, process.execPath, ['--import', 'tsx', path.join('services', 'account-query', 'src', 'main.ts')], {
     logDir: sys.runDir,
-    env: { APP_PORT: String(port), DAPR_HTTP_PORT: String(sys.query.daprd.ports.http), MONGODB_URL: sys.mongoUrl, LIVE_CHANNEL: CHANNEL, LIVE_HEARTBEAT_MS: '500', LOG_LEVEL: 'info', ...env },
+    env: {
+      APP_PORT: String(port),
+      DAPR_HTTP_PORT: String(sys.query.daprd.ports.http),
+      MONGODB_URL: sys.mongoUrl,
+      LIVE_CHANNEL: CHANNEL,
+      LIVE_HEARTBEAT_MS: '500',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
   });
   extra.push(m);
   await waitFor(`${name} ready`, () => httpOk(`http://127.0.0.1:${port}/readyz`), { proc: m, timeoutMs: 60_000 });
@@ -85,7 +93,7 @@ describe('live updates', () => {
       // update seen must be a true state of the account, and the last one version 4.
       const truth: Record<number, string> = { 3: '15.00', 4: '14.00' };
       for (const feed of [onFirst, onSecond]) {
-        for (let seen = 2; seen < 4; ) {
+        for (let seen = 2; seen < 4;) {
           const u = (await feed.next(10_000)) as { version: number; balance: string };
           expect(u.version).toBeGreaterThan(seen);
           expect(u.balance).toBe(truth[u.version]);
@@ -115,10 +123,15 @@ describe('live updates', () => {
     const { accountId: id } = await openAccount(sys.command.url, '3.00');
     const moved = await ok(move(sys.command.url, id, 'credit', '2.00'));
     // This replica projects by itself on a read-your-writes request.
-    const acc = await waitUntil('the account on the replica without live updates', 30_000, async () => {
-      const r = await call<{ balance: string; version: number }>(`${third}/accounts/${id}?minVersion=${moved.version}`);
-      return r.status === 200 ? r.body : undefined;
-    }, 250);
+    const acc = await waitUntil(
+      'the account on the replica without live updates',
+      30_000,
+      async () => {
+        const r = await call<{ balance: string; version: number }>(`${third}/accounts/${id}?minVersion=${moved.version}`);
+        return r.status === 200 ? r.body : undefined;
+      },
+      250,
+    );
     expect(acc).toMatchObject({ balance: '5.00', version: moved.version });
   });
 });

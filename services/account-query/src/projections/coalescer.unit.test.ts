@@ -30,13 +30,20 @@ describe('KeyedCoalescer', () => {
     const p2 = c.request('a', 2);
     const p3 = c.request('a', 5); // joins the queued one
     const other = c.request('b', 1); // another key runs in parallel
-    expect(calls).toEqual([['a', 1], ['b', 1]]);
+    expect(calls).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
     gates[0]!.resolve();
     await p1;
     await dup;
     await Promise.resolve();
     await new Promise((r) => setImmediate(r));
-    expect(calls).toEqual([['a', 1], ['b', 1], ['a', 5]]);
+    expect(calls).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['a', 5],
+    ]);
     gates[1]!.resolve();
     gates[2]!.resolve();
     await Promise.all([p2, p3, other]);

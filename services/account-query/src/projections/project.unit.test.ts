@@ -9,7 +9,15 @@ const opening = () => [ev(1, 'AccountCreated', { initialBalance: '100.00', curre
 describe('project', () => {
   it('given an open, a credit and a debit, yields the folded account and two operations', () => {
     const r = project(ID, undefined, [...opening(), ev(3, 'AccountCredited', { amount: '25.50', currency: 'MAD' }), ev(4, 'AccountDebited', { amount: '0.50', currency: 'MAD' })]);
-    expect(r.account).toMatchObject({ version: 4, balanceMinor: 12500n, initialBalanceMinor: 10000n, status: 'ACTIVATED', currency: 'MAD', createdAt: '2026-01-01T00:00:01.000Z', updatedAt: '2026-01-01T00:00:04.000Z' });
+    expect(r.account).toMatchObject({
+      version: 4,
+      balanceMinor: 12500n,
+      initialBalanceMinor: 10000n,
+      status: 'ACTIVATED',
+      currency: 'MAD',
+      createdAt: '2026-01-01T00:00:01.000Z',
+      updatedAt: '2026-01-01T00:00:04.000Z',
+    });
     expect(r.operations.map((o) => [o.type, o.version, o.amountMinor, o.balanceAfterMinor])).toEqual([
       ['CREDIT', 3, 2550n, 12550n],
       ['DEBIT', 4, 50n, 12500n],

@@ -83,7 +83,11 @@ export class Reconciler {
           result.checked += store.length;
           result.healed += lagging.length;
           metrics.reconcileHealed.inc(lagging.length);
-          if (lagging.length) log.warn({ accounts: lagging.map((stream) => stream.accountId).slice(0, 20), count: lagging.length }, 'reconciliation found read models behind the event store, and pulled them');
+          if (lagging.length)
+            log.warn(
+              { accounts: lagging.map((stream) => stream.accountId).slice(0, 20), count: lagging.length },
+              'reconciliation found read models behind the event store, and pulled them',
+            );
         }
       }
       metrics.reconcileSweeps.inc({ outcome: 'done' });

@@ -29,7 +29,10 @@ describe('parseNotification', () => {
   it('recognises the outbox probe', () => {
     expect(parseNotification({ probe: 'projection', nonce: 'n' })).toEqual({ kind: 'probe' });
   });
-  it.each([[null], ['text'], [[1]], [{ accountId: 'x', version: 1 }], [{ accountId: id, version: 0 }], [{ accountId: id, version: 1.5 }], [{ accountId: id }]])('drops %j', (data) => {
-    expect(parseNotification(data).kind).toBe('malformed');
-  });
+  it.each([[null], ['text'], [[1]], [{ accountId: 'x', version: 1 }], [{ accountId: id, version: 0 }], [{ accountId: id, version: 1.5 }], [{ accountId: id }]])(
+    'drops %j',
+    (data) => {
+      expect(parseNotification(data).kind).toBe('malformed');
+    },
+  );
 });

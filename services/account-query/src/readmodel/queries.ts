@@ -16,7 +16,11 @@ export async function listAccounts(generation: Generation, filter: AccountFilter
   if (filter.currency) query.currency = filter.currency;
   if (filter.status) query.status = filter.status as AccountDoc['status'];
   if (filter.after) query._id = { $gt: filter.after };
-  const docs = await generation.accounts.find(query).sort({ _id: 1 }).limit(limit + 1).toArray();
+  const docs = await generation.accounts
+    .find(query)
+    .sort({ _id: 1 })
+    .limit(limit + 1)
+    .toArray();
   return { docs: docs.slice(0, limit), more: docs.length > limit };
 }
 
@@ -41,7 +45,11 @@ function operationQuery(filter: OperationFilter): Filter<OperationDoc> {
 export async function accountOperations(generation: Generation, filter: OperationFilter & { accountId: string }, beforeVersion: number | undefined, limit: number) {
   const query = operationQuery(filter);
   if (beforeVersion !== undefined) query.version = { $lt: beforeVersion };
-  const docs = await generation.operations.find(query).sort({ version: -1 }).limit(limit + 1).toArray();
+  const docs = await generation.operations
+    .find(query)
+    .sort({ version: -1 })
+    .limit(limit + 1)
+    .toArray();
   return { docs: docs.slice(0, limit), more: docs.length > limit };
 }
 
@@ -51,14 +59,22 @@ export async function allOperations(generation: Generation, filter: OperationFil
   const query: Filter<OperationDoc> = before
     ? { $and: [base, { $or: [{ occurredAt: { $lt: new Date(before.t) } }, { occurredAt: new Date(before.t), _id: { $lt: before.id } }] }] }
     : base;
-  const docs = await generation.operations.find(query).sort({ occurredAt: -1, _id: -1 }).limit(limit + 1).toArray();
+  const docs = await generation.operations
+    .find(query)
+    .sort({ occurredAt: -1, _id: -1 })
+    .limit(limit + 1)
+    .toArray();
   return { docs: docs.slice(0, limit), more: docs.length > limit };
 }
 
 /** Balance at an instant: after the last operation at or before it, else the opening balance. */
 export async function balanceAt(generation: Generation, account: AccountDoc, at: Date): Promise<string | undefined> {
   if (account.createdAt > at) return undefined;
-  const last = await generation.operations.find({ accountId: account._id, occurredAt: { $lte: at } }).sort({ version: -1 }).limit(1).next();
+  const last = await generation.operations
+    .find({ accountId: account._id, occurredAt: { $lte: at } })
+    .sort({ version: -1 })
+    .limit(1)
+    .next();
   return last ? last.balanceAfter : account.initialBalance;
 }
 

@@ -84,8 +84,16 @@ export const readModelWriter: ReadModelWriter = {
   },
 
   async applyNew(generation, changes) {
-    await insertOperations(generation, changes.flatMap((change) => change.operations));
+    await insertOperations(
+      generation,
+      changes.flatMap((change) => change.operations),
+    );
     if (changes.length === 0) return;
-    await generation.accounts.insertMany(changes.map((change) => accountDoc(change.account)), { ordered: false }).catch(ignoreDuplicateKey);
+    await generation.accounts
+      .insertMany(
+        changes.map((change) => accountDoc(change.account)),
+        { ordered: false },
+      )
+      .catch(ignoreDuplicateKey);
   },
 };

@@ -68,7 +68,16 @@ export class Rebuilder {
   async start(): Promise<RebuildStatus> {
     if (this.running) throw new Problem('rebuild-in-progress', 'a rebuild is already running', { rebuild: this.current });
     const generation = await this.deps.generations.allocate();
-    const status: RebuildStatus = { id: generation.number, generation: generation.number, state: 'running', startedAt: new Date().toISOString(), streamsSeen: 0, streamsDone: 0, eventsApplied: 0, caughtUp: 0 };
+    const status: RebuildStatus = {
+      id: generation.number,
+      generation: generation.number,
+      state: 'running',
+      startedAt: new Date().toISOString(),
+      streamsSeen: 0,
+      streamsDone: 0,
+      eventsApplied: 0,
+      caughtUp: 0,
+    };
     this.status = status;
     this.deps.metrics.rebuildStreams.set(0);
     this.running = this.run(status).finally(() => {

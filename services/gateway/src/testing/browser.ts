@@ -17,7 +17,9 @@ export function ensureChromium(): string {
   const update = run(['update']);
   const install = update.status === 0 ? run(['install', '-y', 'chromium']) : update;
   if (install.status !== 0 || !existsSync(CHROMIUM)) {
-    throw new Error(`could not install Chromium with apt-get (exit ${install.status ?? install.error?.message}); install the Debian package "chromium" yourself:\n${(install.stderr || install.stdout || '').slice(-2000)}`);
+    throw new Error(
+      `could not install Chromium with apt-get (exit ${install.status ?? install.error?.message}); install the Debian package "chromium" yourself:\n${(install.stderr || install.stdout || '').slice(-2000)}`,
+    );
   }
   return CHROMIUM;
 }

@@ -55,7 +55,16 @@ function openAccountForm(): HTMLElement {
   const refusal = refusalBox('open-refusal');
   const done = h('p', { id: 'open-result', role: 'status', 'aria-live': 'polite' });
   const balance = h('input', { id: 'open-balance', name: 'initialBalance', inputmode: 'decimal', required: true, value: '100.00', autocomplete: 'off' });
-  const currency = h('input', { id: 'open-currency', name: 'currency', required: true, value: 'MAD', maxlength: 3, size: 4, autocomplete: 'off', 'aria-describedby': 'open-currency-hint' });
+  const currency = h('input', {
+    id: 'open-currency',
+    name: 'currency',
+    required: true,
+    value: 'MAD',
+    maxlength: 3,
+    size: 4,
+    autocomplete: 'off',
+    'aria-describedby': 'open-currency-hint',
+  });
   const submit = h('button', { type: 'submit' }, 'Open account');
   const form = h(
     'form',
@@ -96,7 +105,13 @@ function accountsList(): HTMLElement {
   const refusal = refusalBox('accounts-refusal');
   const more = h('button', { type: 'button', hidden: true }, 'Load more');
   const currency = h('input', { id: 'filter-currency', name: 'currency', maxlength: 3, size: 4, placeholder: 'any', autocomplete: 'off' });
-  const statusSel = h('select', { id: 'filter-status', name: 'status' }, h('option', { value: '' }, 'Any'), h('option', { value: 'ACTIVATED' }, 'Activated'), h('option', { value: 'CREATED' }, 'Created'));
+  const statusSel = h(
+    'select',
+    { id: 'filter-status', name: 'status' },
+    h('option', { value: '' }, 'Any'),
+    h('option', { value: 'ACTIVATED' }, 'Activated'),
+    h('option', { value: 'CREATED' }, 'Created'),
+  );
 
   const matches = (a: Account) => (!state.currency || a.currency === state.currency) && (!state.status || a.status === state.status);
   const load = async (append: boolean) => {
@@ -137,16 +152,20 @@ function accountsList(): HTMLElement {
   void load(false);
 
   // Live: a changed account replaces its row, a new one that matches the filters is added.
-  const feed = subscribe(`${queries}/live`, (a) => {
-    const row = tbody.querySelector<HTMLTableRowElement>(`tr[data-account="${CSS.escape(a.accountId)}"]`);
-    if (row) {
-      if (matches(a)) row.replaceWith(accountRow(a));
-      else row.remove();
-    } else if (matches(a)) {
-      tbody.prepend(accountRow(a));
-      status.textContent = `${tbody.children.length} account(s) shown.`;
-    }
-  }, setLive);
+  const feed = subscribe(
+    `${queries}/live`,
+    (a) => {
+      const row = tbody.querySelector<HTMLTableRowElement>(`tr[data-account="${CSS.escape(a.accountId)}"]`);
+      if (row) {
+        if (matches(a)) row.replaceWith(accountRow(a));
+        else row.remove();
+      } else if (matches(a)) {
+        tbody.prepend(accountRow(a));
+        status.textContent = `${tbody.children.length} account(s) shown.`;
+      }
+    },
+    setLive,
+  );
   cleanup.push(() => feed.close());
 
   const table = h(
@@ -197,21 +216,33 @@ function projectionsPanel(): HTMLElement {
       refusal.show(err);
     }
   };
-  button.addEventListener('click', asyncHandler(async () => {
-    refusal.clear();
-    button.disabled = true;
-    try {
-      await api(`${queries}/admin/projections/rebuild`, { method: 'POST' });
-      text.textContent = 'Rebuild started.';
-    } catch (err) {
-      refusal.show(err);
-    }
-    await refresh();
-  }));
+  button.addEventListener(
+    'click',
+    asyncHandler(async () => {
+      refusal.clear();
+      button.disabled = true;
+      try {
+        await api(`${queries}/admin/projections/rebuild`, { method: 'POST' });
+        text.textContent = 'Rebuild started.';
+      } catch (err) {
+        refusal.show(err);
+      }
+      await refresh();
+    }),
+  );
   void refresh();
   const timer = window.setInterval(() => void refresh(), 2000);
   cleanup.push(() => window.clearInterval(timer));
-  return h('section', { class: 'card' }, h('h2', {}, 'Projections'), dl, h('div', { class: 'field' }, h('label', { for: 'rebuild-progress' }, 'Rebuild progress'), progress), text, button, refusal.el);
+  return h(
+    'section',
+    { class: 'card' },
+    h('h2', {}, 'Projections'),
+    dl,
+    h('div', { class: 'field' }, h('label', { for: 'rebuild-progress' }, 'Rebuild progress'), progress),
+    text,
+    button,
+    refusal.el,
+  );
 }
 
 function home(): void {
@@ -261,14 +292,30 @@ function accountPage(id: string): void {
       ]);
       clear(
         opsBody,
-        ...ops.items.map((o) => h('tr', {}, h('td', {}, o.type === 'CREDIT' ? 'Credit' : 'Debit'), h('td', { class: 'num' }, o.amount), h('td', { class: 'num' }, o.balanceAfter), h('td', {}, fmtTime(o.occurredAt)), h('td', { class: 'num' }, o.version))),
+        ...ops.items.map((o) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, o.type === 'CREDIT' ? 'Credit' : 'Debit'),
+            h('td', { class: 'num' }, o.amount),
+            h('td', { class: 'num' }, o.balanceAfter),
+            h('td', {}, fmtTime(o.occurredAt)),
+            h('td', { class: 'num' }, o.version),
+          ),
+        ),
       );
       if (ops.items.length === 0) opsBody.append(h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No operations yet.')));
       events = page.events;
       clear(
         timeline,
         ...events.map((e) =>
-          h('li', { 'data-version': e.version }, h('time', { datetime: e.occurredAt }, fmtTime(e.occurredAt)), h('span', { class: `tag tag-${e.type}` }, e.type), h('span', {}, ` v${e.version}: ${describeEvent(e)}`)),
+          h(
+            'li',
+            { 'data-version': e.version },
+            h('time', { datetime: e.occurredAt }, fmtTime(e.occurredAt)),
+            h('span', { class: `tag tag-${e.type}` }, e.type),
+            h('span', {}, ` v${e.version}: ${describeEvent(e)}`),
+          ),
         ),
       );
       updateSlider();
@@ -328,7 +375,14 @@ function accountPage(id: string): void {
     try {
       const s = await api<StateAt>(`${commands}/accounts/${id}/state?at=${encodeURIComponent(at)}`);
       if (mine !== seq) return;
-      clear(past, 'At ', h('time', { datetime: at }, fmtTime(at)), ': balance ', h('strong', { id: 'past-balance' }, `${s.balance} ${s.currency}`), ` (${s.status}, version ${s.version})`);
+      clear(
+        past,
+        'At ',
+        h('time', { datetime: at }, fmtTime(at)),
+        ': balance ',
+        h('strong', { id: 'past-balance' }, `${s.balance} ${s.currency}`),
+        ` (${s.status}, version ${s.version})`,
+      );
     } catch (err) {
       if (mine !== seq) return;
       past.textContent = '';
@@ -361,14 +415,18 @@ function accountPage(id: string): void {
     void showAt(ms);
   });
 
-  const feed: LiveFeed = subscribe(`${queries}/accounts/${id}/live`, (a) => {
-    const changed = !account || a.version !== account.version;
-    renderAccount(a);
-    if (changed) {
-      announce(`Balance is now ${a.balance} ${a.currency}`);
-      void loadDetails();
-    }
-  }, setLive);
+  const feed: LiveFeed = subscribe(
+    `${queries}/accounts/${id}/live`,
+    (a) => {
+      const changed = !account || a.version !== account.version;
+      renderAccount(a);
+      if (changed) {
+        announce(`Balance is now ${a.balance} ${a.currency}`);
+        void loadDetails();
+      }
+    },
+    setLive,
+  );
   cleanup.push(() => feed.close());
 
   clear(
@@ -376,10 +434,16 @@ function accountPage(id: string): void {
     h('p', {}, h('a', { href: '#/' }, '← All accounts')),
     h('h2', { id: 'account-title' }, 'Account ', h('code', {}, id)),
     notFound.el,
-    h('div', { class: 'grid' },
-      h('div', { class: 'wide' },
+    h(
+      'div',
+      { class: 'grid' },
+      h(
+        'div',
+        { class: 'wide' },
         h('section', { class: 'card' }, h('h3', {}, 'Balance'), balance, meta),
-        h('section', { class: 'card' },
+        h(
+          'section',
+          { class: 'card' },
           h('h3', { id: 'travel-title' }, 'Time travel'),
           field('moment-slider', 'Moment (by event)', slider),
           h('p', { class: 'muted' }, 'Selected: ', momentValue),
@@ -387,9 +451,20 @@ function accountPage(id: string): void {
           past,
           pastRefusal.el,
         ),
-        h('section', { class: 'card' },
+        h(
+          'section',
+          { class: 'card' },
           h('h3', { id: 'ops-title' }, 'Operations'),
-          h('div', { class: 'table-wrap' }, h('table', { 'aria-labelledby': 'ops-title' }, h('thead', {}, h('tr', {}, ...['Type', 'Amount', 'Balance after', 'When', 'Version'].map((c) => h('th', { scope: 'col' }, c)))), opsBody)),
+          h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+              'table',
+              { 'aria-labelledby': 'ops-title' },
+              h('thead', {}, h('tr', {}, ...['Type', 'Amount', 'Balance after', 'When', 'Version'].map((c) => h('th', { scope: 'col' }, c)))),
+              opsBody,
+            ),
+          ),
         ),
         h('section', { class: 'card' }, h('h3', {}, 'Event history'), timeline),
       ),

@@ -41,7 +41,12 @@ describe('loadConfig', () => {
   });
 
   describe('int', () => {
-    it.each([['1', 1], ['65535', 65535], [' 42 ', 42], ['007', 7]])('accepts %j', (raw, n) => {
+    it.each([
+      ['1', 1],
+      ['65535', 65535],
+      [' 42 ', 42],
+      ['007', 7],
+    ])('accepts %j', (raw, n) => {
       expect(loadConfig({ PORT: env.int(3001, { min: 1, max: 65535 }) }, { PORT: raw }).PORT).toBe(n);
     });
 

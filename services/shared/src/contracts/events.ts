@@ -3,10 +3,19 @@
 
 export const EVENT_SCHEMA_VERSION = 1;
 
-export interface AccountCreatedData { initialBalance: string; currency: string }
+export interface AccountCreatedData {
+  initialBalance: string;
+  currency: string;
+}
 export type AccountActivatedData = Record<string, never>;
-export interface AccountCreditedData { amount: string; currency: string }
-export interface AccountDebitedData { amount: string; currency: string }
+export interface AccountCreditedData {
+  amount: string;
+  currency: string;
+}
+export interface AccountDebitedData {
+  amount: string;
+  currency: string;
+}
 
 interface Envelope<T extends string, D> {
   eventId: string;

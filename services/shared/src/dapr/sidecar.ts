@@ -79,7 +79,12 @@ export class Sidecar {
       return {
         status: res.statusCode,
         ok: res.statusCode >= 200 && res.statusCode < 300,
-        headers: { get: (name) => { const value = responseHeaders[name.toLowerCase()]; return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value; } },
+        headers: {
+          get: (name) => {
+            const value = responseHeaders[name.toLowerCase()];
+            return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+          },
+        },
         text: async () => text,
         json: async () => JSON.parse(text) as unknown,
       };
@@ -134,7 +139,7 @@ export class Sidecar {
 
   async getState<T>(store: string, key: string): Promise<StateItem<T>> {
     const res = await this.request(`/v1.0/state/${store}/${encodeURIComponent(key)}?metadata.consistency=strong`, {
-      headers: { 'consistency': 'strong' },
+      headers: { consistency: 'strong' },
     });
     if (res.status === 204) return { key, value: undefined, etag: undefined };
     if (!res.ok) return Sidecar.fail(res, `get state ${key}`);
@@ -191,7 +196,6 @@ export class Sidecar {
     });
     if (!res.ok) return Sidecar.fail(res, 'state transaction');
   }
-
 
   async publish(pubsub: string, topic: string, data: unknown, metadata: Record<string, string> = {}): Promise<void> {
     const qs = Object.entries(metadata)

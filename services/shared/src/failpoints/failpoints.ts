@@ -33,13 +33,19 @@ export class Failpoints {
   private readonly enabled: ReadonlySet<FailpointName>;
 
   /** `actions` replaces what failpoints do (the registry's own unit test; never in a service). */
-  constructor(enabled: Iterable<FailpointName>, private readonly actions: Record<FailpointName, () => void> = ACTIONS) {
+  constructor(
+    enabled: Iterable<FailpointName>,
+    private readonly actions: Record<FailpointName, () => void> = ACTIONS,
+  ) {
     this.enabled = new Set(enabled);
   }
 
   /** Reads a FAILPOINT value: names separated by commas; empty means none. */
   static parse(raw: string | undefined, variable = FAILPOINT_ENV): Failpoints {
-    const names = (raw ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+    const names = (raw ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== '');
     const unknown = names.filter((name) => !isFailpointName(name));
     if (unknown.length) throw new ConfigError(`${variable} names unknown failpoints (${unknown.join(', ')}); known: ${FAILPOINT_NAMES.join(', ')}`);
     return names.length ? new Failpoints(names as FailpointName[]) : Failpoints.none;

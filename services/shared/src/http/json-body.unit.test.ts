@@ -85,10 +85,34 @@ describe('parseJsonStrict depth limit', () => {
 });
 
 describe('isUtf8JsonType', () => {
-  it.each(['application/json', 'application/json; charset=utf-8', 'application/json;charset=UTF8', 'application/json; charset="utf-8"', 'APPLICATION/JSON', 'application/merge-patch+json', 'application/cloudevents+json; charset=utf-8', 'application/json; profile=x'])('accepts %j', (ct) => {
+  it.each([
+    'application/json',
+    'application/json; charset=utf-8',
+    'application/json;charset=UTF8',
+    'application/json; charset="utf-8"',
+    'APPLICATION/JSON',
+    'application/merge-patch+json',
+    'application/cloudevents+json; charset=utf-8',
+    'application/json; profile=x',
+  ])('accepts %j', (ct) => {
     expect(isUtf8JsonType(ct)).toBe(true);
   });
-  it.each(['', 'text/plain', 'text/json', 'application/json; charset=latin1', 'application/json; charset=utf-16', 'application/json; charset="', 'application/json, text/plain', 'application/json;;', 'application/jsonx', 'application/json-seq', 'application', '*/*', 'multipart/form-data; boundary=x', 'application/json; charset'])('refuses %j', (ct) => {
+  it.each([
+    '',
+    'text/plain',
+    'text/json',
+    'application/json; charset=latin1',
+    'application/json; charset=utf-16',
+    'application/json; charset="',
+    'application/json, text/plain',
+    'application/json;;',
+    'application/jsonx',
+    'application/json-seq',
+    'application',
+    '*/*',
+    'multipart/form-data; boundary=x',
+    'application/json; charset',
+  ])('refuses %j', (ct) => {
     expect(isUtf8JsonType(ct)).toBe(false);
   });
 });
@@ -182,7 +206,10 @@ describe('readJson (in-process server)', () => {
   });
 
   it('refuses invalid UTF-8, malformed JSON and duplicated keys with 400', async () => {
-    expect(await send(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]), { 'content-type': 'application/json' })).toEqual({ status: 400, body: { code: 'malformed-json' } });
+    expect(await send(Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]), { 'content-type': 'application/json' })).toEqual({
+      status: 400,
+      body: { code: 'malformed-json' },
+    });
     expect(await send('{"a":', { 'content-type': 'application/json' })).toEqual({ status: 400, body: { code: 'malformed-json' } });
     expect(await send('', { 'content-type': 'application/json' })).toEqual({ status: 400, body: { code: 'malformed-json' } });
     expect(await send('{"a":1,"a":2}', { 'content-type': 'application/json' })).toEqual({ status: 400, body: { code: 'malformed-json' } });
@@ -190,6 +217,9 @@ describe('readJson (in-process server)', () => {
 
   it('decodes a multi-byte character split across chunks', async () => {
     const bytes = Buffer.from('{"a":"é€"}', 'utf8');
-    expect(await send([bytes.subarray(0, 7), bytes.subarray(7)], { 'content-type': 'application/json', 'transfer-encoding': 'chunked' })).toEqual({ status: 200, body: { got: { a: 'é€' } } });
+    expect(await send([bytes.subarray(0, 7), bytes.subarray(7)], { 'content-type': 'application/json', 'transfer-encoding': 'chunked' })).toEqual({
+      status: 200,
+      body: { got: { a: 'é€' } },
+    });
   });
 });

@@ -36,7 +36,11 @@ describe('requests Node or its URL parsing would mishandle', () => {
         const text = Buffer.concat(got).toString('utf8');
         const [head = '', body = ''] = text.split('\r\n\r\n');
         if (!head) return reject(new Error('closed without an answer'));
-        resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), type: /content-type: ([^\r\n]+)/i.exec(head)?.[1] ?? '', body: body ? (JSON.parse(body) as unknown) : undefined });
+        resolve({
+          status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]),
+          type: /content-type: ([^\r\n]+)/i.exec(head)?.[1] ?? '',
+          body: body ? (JSON.parse(body) as unknown) : undefined,
+        });
       });
       sock.write(request);
     });

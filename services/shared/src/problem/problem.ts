@@ -20,7 +20,7 @@ const catalog = {
   'invalid-account-id': [400, 'Invalid account id'],
   'invalid-query': [400, 'Invalid query parameter'],
   'invalid-header': [400, 'Invalid header'],
-  'unauthorized': [401, 'Unauthorized'],
+  unauthorized: [401, 'Unauthorized'],
   'not-found': [404, 'Not found'],
   'account-not-found': [404, 'Account not found'],
   'method-not-allowed': [405, 'Method not allowed'],
@@ -37,7 +37,7 @@ const catalog = {
   'account-not-active': [422, 'Account not active'],
   'idempotency-key-reused': [422, 'Idempotency key reused with another request'],
   'rebuild-in-progress': [409, 'Rebuild in progress'],
-  'internal': [500, 'Internal error'],
+  internal: [500, 'Internal error'],
   'dependency-unavailable': [503, 'Dependency unavailable'],
   'read-model-behind': [504, 'Read model behind the requested version'],
 } as const satisfies Record<string, readonly [number, string]>;

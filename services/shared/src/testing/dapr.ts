@@ -80,25 +80,39 @@ export async function startDaprd(o: DaprdOptions): Promise<Daprd> {
   const ports = o.ports ?? (await allocateDaprdPorts());
   const config = writeDaprConfig(o.runDir, o.nameResolutionDb);
   const args = [
-    '--app-id', o.appId,
-    '--resources-path', o.resourcesPath,
-    '--config', config,
-    '--dapr-http-port', String(ports.http),
-    '--dapr-grpc-port', String(ports.grpc),
-    '--dapr-internal-grpc-port', String(ports.internalGrpc),
-    '--metrics-port', String(ports.metrics),
-    '--dapr-listen-addresses', '127.0.0.1',
+    '--app-id',
+    o.appId,
+    '--resources-path',
+    o.resourcesPath,
+    '--config',
+    config,
+    '--dapr-http-port',
+    String(ports.http),
+    '--dapr-grpc-port',
+    String(ports.grpc),
+    '--dapr-internal-grpc-port',
+    String(ports.internalGrpc),
+    '--metrics-port',
+    String(ports.metrics),
+    '--dapr-listen-addresses',
+    '127.0.0.1',
     // The internal API (sidecar to sidecar), health and metrics on loopback too. Without it daprd
     // listens on every interface and registers the machine's outbound address in name resolution
     // (here eth0's), so every invocation went through that address; a CI run had the gateway's
     // invocations fail for 60 s.
-    '--dapr-internal-grpc-listen-address', '127.0.0.1',
-    '--dapr-public-listen-address', '127.0.0.1',
-    '--metrics-listen-address', '127.0.0.1',
-    '--app-channel-address', '127.0.0.1',
-    '--log-level', o.logLevel ?? process.env.DAPR_LOG_LEVEL ?? 'warn',
+    '--dapr-internal-grpc-listen-address',
+    '127.0.0.1',
+    '--dapr-public-listen-address',
+    '127.0.0.1',
+    '--metrics-listen-address',
+    '127.0.0.1',
+    '--app-channel-address',
+    '127.0.0.1',
+    '--log-level',
+    o.logLevel ?? process.env.DAPR_LOG_LEVEL ?? 'warn',
     '--enable-app-health-check=false',
-    '--dapr-graceful-shutdown-seconds', '1',
+    '--dapr-graceful-shutdown-seconds',
+    '1',
   ];
   if (o.appPort !== undefined) args.push('--app-port', String(o.appPort), '--app-protocol', 'http');
   const proc = spawnManaged(`daprd-${o.appId}`, path.join(bin, 'daprd'), args, {

@@ -85,7 +85,9 @@ export async function checkInvariants(
       if (JSON.stringify(want) !== JSON.stringify(got)) {
         const missing = want.filter((w) => !got.includes(w));
         const extra = got.filter((g) => !want.includes(g));
-        failures.push(`${id}: accepted commands and events differ (${want.length} accepted, ${got.length} applied; missing ${missing.slice(0, 3).join(', ')}; unexpected ${extra.slice(0, 3).join(', ')})`);
+        failures.push(
+          `${id}: accepted commands and events differ (${want.length} accepted, ${got.length} applied; missing ${missing.slice(0, 3).join(', ')}; unexpected ${extra.slice(0, 3).join(', ')})`,
+        );
       }
     }
   });

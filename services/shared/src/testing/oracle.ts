@@ -61,7 +61,15 @@ export async function expectedFromStore(commandUrl: string, id: string): Promise
     else {
       const m = parseAmount(d.amount, currency) as bigint;
       balance += e.type === 'AccountCredited' ? m : -m;
-      operations.push({ operationId: e.eventId, type: e.type === 'AccountCredited' ? 'CREDIT' : 'DEBIT', amount: d.amount!, currency, balanceAfter: formatAmount(balance, currency), occurredAt: e.occurredAt, version: e.version });
+      operations.push({
+        operationId: e.eventId,
+        type: e.type === 'AccountCredited' ? 'CREDIT' : 'DEBIT',
+        amount: d.amount!,
+        currency,
+        balanceAfter: formatAmount(balance, currency),
+        occurredAt: e.occurredAt,
+        version: e.version,
+      });
     }
   }
   const first = page.events[0]!;
@@ -107,18 +115,23 @@ export async function waitUntil<T>(what: string, timeoutMs: number, check: () =>
 export async function waitConverged(commandUrl: string, queryUrl: string, ids: readonly string[], timeoutMs: number): Promise<void> {
   const pending = new Set(ids);
   let lastDiff = '';
-  await waitUntil(`${ids.length} read models to converge`, timeoutMs, async () => {
-    for (const batch of chunks([...pending], 20)) {
-      await Promise.all(
-        batch.map(async (id) => {
-          const [want, got] = await Promise.all([expectedFromStore(commandUrl, id), readModelOf(queryUrl, id)]);
-          if (JSON.stringify(want) === JSON.stringify(got)) pending.delete(id);
-          else lastDiff = `${id}: want ${JSON.stringify(want).slice(0, 400)} got ${JSON.stringify(got).slice(0, 400)}`;
-        }),
-      );
-    }
-    return pending.size === 0;
-  }, 250).catch((e: Error) => {
+  await waitUntil(
+    `${ids.length} read models to converge`,
+    timeoutMs,
+    async () => {
+      for (const batch of chunks([...pending], 20)) {
+        await Promise.all(
+          batch.map(async (id) => {
+            const [want, got] = await Promise.all([expectedFromStore(commandUrl, id), readModelOf(queryUrl, id)]);
+            if (JSON.stringify(want) === JSON.stringify(got)) pending.delete(id);
+            else lastDiff = `${id}: want ${JSON.stringify(want).slice(0, 400)} got ${JSON.stringify(got).slice(0, 400)}`;
+          }),
+        );
+      }
+      return pending.size === 0;
+    },
+    250,
+  ).catch((e: Error) => {
     throw new Error(`${e.message}; ${pending.size} differ, e.g. ${lastDiff}`);
   });
 }
@@ -169,7 +182,9 @@ export async function dumpReadModel(queryUrl: string): Promise<Map<string, Expec
     cursor = page.nextCursor;
   } while (cursor);
   do {
-    const page: { items: Array<ExpectedModel['operations'][number] & { accountId: string }>; nextCursor: string | null } = await ok(call(`${queryUrl}/operations?limit=500${cursor ? `&cursor=${cursor}` : ''}`));
+    const page: { items: Array<ExpectedModel['operations'][number] & { accountId: string }>; nextCursor: string | null } = await ok(
+      call(`${queryUrl}/operations?limit=500${cursor ? `&cursor=${cursor}` : ''}`),
+    );
     for (const { accountId, ...o } of page.items) out.get(accountId)?.operations.push(o);
     cursor = page.nextCursor;
   } while (cursor);
@@ -181,15 +196,20 @@ export async function dumpReadModel(queryUrl: string): Promise<Map<string, Expec
 export async function waitConvergedBulk(commandUrl: string, queryUrl: string, ids: readonly string[], timeoutMs: number): Promise<void> {
   const expected = new Map<string, string>();
   let lastDiff = '';
-  await waitUntil(`${ids.length} read models to converge`, timeoutMs, async () => {
-    const got = await dumpReadModel(queryUrl);
-    const differ = ids.filter((id) => JSON.stringify(got.get(id)) !== expected.get(id));
-    // The store is re-read only for accounts that differ: they may have moved on meanwhile.
-    await mapLimit(differ, 16, async (id) => expected.set(id, JSON.stringify(await expectedFromStore(commandUrl, id))));
-    const still = ids.filter((id) => JSON.stringify(got.get(id)) !== expected.get(id));
-    if (still[0]) lastDiff = `${still.length} differ, e.g. ${still[0]}: want ${expected.get(still[0])?.slice(0, 300)} got ${JSON.stringify(got.get(still[0]))?.slice(0, 300)}`;
-    return still.length === 0;
-  }, 500).catch((e: Error) => {
+  await waitUntil(
+    `${ids.length} read models to converge`,
+    timeoutMs,
+    async () => {
+      const got = await dumpReadModel(queryUrl);
+      const differ = ids.filter((id) => JSON.stringify(got.get(id)) !== expected.get(id));
+      // The store is re-read only for accounts that differ: they may have moved on meanwhile.
+      await mapLimit(differ, 16, async (id) => expected.set(id, JSON.stringify(await expectedFromStore(commandUrl, id))));
+      const still = ids.filter((id) => JSON.stringify(got.get(id)) !== expected.get(id));
+      if (still[0]) lastDiff = `${still.length} differ, e.g. ${still[0]}: want ${expected.get(still[0])?.slice(0, 300)} got ${JSON.stringify(got.get(still[0]))?.slice(0, 300)}`;
+      return still.length === 0;
+    },
+    500,
+  ).catch((e: Error) => {
     throw new Error(`${e.message}; ${lastDiff}`);
   });
 }

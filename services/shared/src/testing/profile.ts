@@ -29,8 +29,14 @@ function sh(cmd: string, args: string[], what: string): string {
   }
 }
 
-const psql = (sql: string, db = PG.db) => sh('psql', ['-h', PG.host, '-p', PG.port, '-U', PG.user, '-d', db, '-v', 'ON_ERROR_STOP=1', '-qtAc', sql], `psql (${PG.host}:${PG.port}) "${sql}"`);
-const mysql = (sql: string) => sh('mariadb', ['-h', MYSQL.host, '-P', MYSQL.port, '-u', MYSQL.user, ...(MYSQL.password ? [`-p${MYSQL.password}`] : []), '-e', sql], `mariadb (${MYSQL.host}:${MYSQL.port}) "${sql}"`);
+const psql = (sql: string, db = PG.db) =>
+  sh('psql', ['-h', PG.host, '-p', PG.port, '-U', PG.user, '-d', db, '-v', 'ON_ERROR_STOP=1', '-qtAc', sql], `psql (${PG.host}:${PG.port}) "${sql}"`);
+const mysql = (sql: string) =>
+  sh(
+    'mariadb',
+    ['-h', MYSQL.host, '-P', MYSQL.port, '-u', MYSQL.user, ...(MYSQL.password ? [`-p${MYSQL.password}`] : []), '-e', sql],
+    `mariadb (${MYSQL.host}:${MYSQL.port}) "${sql}"`,
+  );
 
 /** Names that differ per slot; slot 0 (npm start) keeps the plain names. */
 const suffix = (slot: number) => (slot === 0 ? '' : `_s${slot}`);
@@ -94,7 +100,9 @@ const SUBSCRIBERS = ['account-command', 'account-query'];
 // each before discarding it, so a backlog delays every new commit's outbox message for minutes.
 function rabbitmq(slot: number, fresh: boolean) {
   if (fresh) {
-    const queues = sh('rabbitmqctl', ['-q', 'list_queues', 'name'], 'rabbitmqctl list_queues').split('\n').map((l) => l.trim());
+    const queues = sh('rabbitmqctl', ['-q', 'list_queues', 'name'], 'rabbitmqctl list_queues')
+      .split('\n')
+      .map((l) => l.trim());
     for (const q of queues.filter((q) => q.startsWith(`t${slot}-`))) sh('rabbitmqctl', ['-q', 'delete_queue', q], `rabbitmqctl delete_queue ${q}`);
   }
   return { BANK_RABBITMQ_URL: process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672', BANK_CONSUMER_ID: consumer(slot) };
@@ -103,7 +111,9 @@ function rabbitmq(slot: number, fresh: boolean) {
 function mqtt(slot: number, fresh: boolean) {
   const url = new URL((process.env.MQTT_URL ?? 'tcp://127.0.0.1:1883').replace(/^tcp:/, 'http:'));
   // A clean-session connection with a client id ends that id's persistent session and its queue.
-  if (fresh) for (const app of SUBSCRIBERS) sh('mosquitto_sub', ['-h', url.hostname, '-p', url.port || '1883', '-i', `t${slot}-${app}`, '-t', 'bank/none', '-E'], 'mosquitto_sub (session reset)');
+  if (fresh)
+    for (const app of SUBSCRIBERS)
+      sh('mosquitto_sub', ['-h', url.hostname, '-p', url.port || '1883', '-i', `t${slot}-${app}`, '-t', 'bank/none', '-E'], 'mosquitto_sub (session reset)');
   return { BANK_MQTT_URL: process.env.MQTT_URL ?? 'tcp://127.0.0.1:1883', BANK_CONSUMER_ID: consumer(slot) };
 }
 
@@ -157,7 +167,10 @@ export function profilesUnderTest(): string[] {
   const wanted = process.env.TEST_PROFILES?.trim();
   if (!wanted) return [selectedProfile()];
   if (wanted === 'all') return RUNNABLE_PROFILES;
-  const list = wanted.split(',').map((p) => p.trim()).filter(Boolean);
+  const list = wanted
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const unknown = list.filter((p) => !RUNNABLE_PROFILES.includes(p));
   if (unknown.length) throw new Error(`TEST_PROFILES names profiles that are not runnable here: ${unknown.join(', ')}`);
   return list;

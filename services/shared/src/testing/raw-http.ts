@@ -3,7 +3,6 @@
 // answer is a clean refusal: a 4xx problem document that gives nothing away.
 import { connect } from 'node:net';
 
-
 export interface RawRequest {
   method: string;
   /** The request target, byte for byte (a Buffer for raw non-ASCII bytes). */

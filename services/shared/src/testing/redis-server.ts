@@ -21,7 +21,12 @@ export async function startOwnRedis(runDir: string): Promise<OwnRedis> {
   mkdirSync(dir, { recursive: true });
   let proc: Managed;
   const launch = async () => {
-    proc = spawnManaged(`redis-${port}`, 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'no'], { logDir: runDir });
+    proc = spawnManaged(
+      `redis-${port}`,
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--protected-mode', 'no'],
+      { logDir: runDir },
+    );
     await waitFor(`redis on ${port}`, async () => (await redisCommand([['PING']], 0, { host: '127.0.0.1', port })).includes('PONG'), { proc, timeoutMs: 20_000 });
   };
   await launch();

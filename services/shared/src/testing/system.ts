@@ -120,7 +120,10 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     // is handed over only once both upstreams answer through the gateway (any status but 5xx).
     if (gateway) {
       const gw = gateway.url;
-      const probe = `00000000-0000-4000-8000-${runId.replace(/[^0-9a-f]/g, '').padEnd(12, '0').slice(0, 12)}`;
+      const probe = `00000000-0000-4000-8000-${runId
+        .replace(/[^0-9a-f]/g, '')
+        .padEnd(12, '0')
+        .slice(0, 12)}`;
       const last: Record<string, string> = {};
       const answers = async (url: string) => {
         try {
@@ -135,10 +138,15 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
       const commandProbe = `${gw}/api/commands/accounts/${probe}/events`;
       const queryProbe = `${gw}/api/queries/accounts/${probe}`;
       try {
-        await waitFor('the gateway reaching account-command and account-query', async () => (await answers(commandProbe)) && (await answers(queryProbe)), { timeoutMs: 60_000, intervalMs: 250 });
+        await waitFor('the gateway reaching account-command and account-query', async () => (await answers(commandProbe)) && (await answers(queryProbe)), {
+          timeoutMs: 60_000,
+          intervalMs: 250,
+        });
       } catch (e) {
         // What the gateway last answered, and what its sidecar logged, say which hop failed.
-        throw new Error(`${(e as Error).message}\nlast answers: ${JSON.stringify(last, null, 1)}\ngateway's daprd:\n${gateway.daprd.proc.logTail(30)}\ngateway:\n${gateway.app.logTail(15)}`);
+        throw new Error(
+          `${(e as Error).message}\nlast answers: ${JSON.stringify(last, null, 1)}\ngateway's daprd:\n${gateway.daprd.proc.logTail(30)}\ngateway:\n${gateway.app.logTail(15)}`,
+        );
       }
     }
   } catch (err) {

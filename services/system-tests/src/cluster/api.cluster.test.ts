@@ -77,7 +77,9 @@ async function readOwnWrite(id: string, version: number) {
   if (read.status !== 200) {
     const ms = Date.now() - t0;
     const plain = await call<AccountView>(`${api}/queries/accounts/${id}`);
-    throw new Error(`?minVersion=${version} of ${id} answered ${read.status} after ${ms} ms (${JSON.stringify(read.body)}); a plain read right after answers ${plain.status} at version ${plain.body?.version}`);
+    throw new Error(
+      `?minVersion=${version} of ${id} answered ${read.status} after ${ms} ms (${JSON.stringify(read.body)}); a plain read right after answers ${plain.status} at version ${plain.body?.version}`,
+    );
   }
   return read;
 }
@@ -86,7 +88,10 @@ describe('the API through the gateway', () => {
   it('opens, credits and debits an account, refuses an overdraft with a 422 problem, and reads its writes', async () => {
     // Given a new account (an Idempotency-Key: a repeat answers the same, once).
     const key = `cluster-open-${Date.now()}`;
-    const opened = await call<{ accountId: string; version: number }>(`${api}/commands/accounts`, { body: { initialBalance: '100.00', currency: 'MAD' }, headers: { 'idempotency-key': key } });
+    const opened = await call<{ accountId: string; version: number }>(`${api}/commands/accounts`, {
+      body: { initialBalance: '100.00', currency: 'MAD' },
+      headers: { 'idempotency-key': key },
+    });
     expect({ status: opened.status, body: opened.body }).toMatchObject({ status: 201, body: { version: 2 } });
     const id = opened.body.accountId;
     expect(opened.headers.get('location')).toBe(`/accounts/${id}`);
@@ -158,7 +163,11 @@ describe('the API through the gateway', () => {
     try {
       expect(await feed.next(10_000)).toMatchObject({ accountId: id, version: 2, balance: '5.00', id: '2' });
       // When it is credited (repeatedly: either replica may project each one).
-      for (const [amount, version, balance] of [['1.50', 3, '6.50'], ['2.00', 4, '8.50'], ['0.25', 5, '8.75']] as const) {
+      for (const [amount, version, balance] of [
+        ['1.50', 3, '6.50'],
+        ['2.00', 4, '8.50'],
+        ['0.25', 5, '8.75'],
+      ] as const) {
         const t0 = Date.now();
         const c = await call<{ version: number }>(`${api}/commands/accounts/${id}/credit`, { body: { amount, currency: 'MAD' } });
         expect([c.status, c.body.version]).toEqual([200, version]);
@@ -220,7 +229,13 @@ describe('the dashboard in Chromium, through the port-forward', () => {
       const c = await call<{ version: number }>(`${api}/commands/accounts/${id}/credit`, { body: { amount: '1.00', currency: 'MAD' } });
       expect(c.status).toBe(200);
       version = c.body.version;
-      if (await shows(row, `${cents / 100}.00`, 10_000).then(() => true, () => false)) break;
+      if (
+        await shows(row, `${cents / 100}.00`, 10_000).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
     }
     await page.screenshot({ path: path.join(SHOTS, 'dashboard.png'), fullPage: true });
     const cells = await row.locator('td').allTextContents();

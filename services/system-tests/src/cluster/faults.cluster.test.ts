@@ -11,7 +11,6 @@ import { describeLoad, startLoad, unexpectedStatuses, untilReadable, whileAccept
 
 const release = useForwardedRelease();
 
-
 test('deleting a command, a query, a gateway and the Redis pod under load loses and doubles nothing', async () => {
   const fwd = release();
   const commands = `${fwd.gateway.url}/api/commands`;
@@ -78,5 +77,7 @@ test('deleting a command, a query, a gateway and the Redis pod under load loses 
 
   // And zero lost, zero doubled, read models equal to the events (every account of the release).
   const inv = await checkInvariants(fwd.command.url, fwd.query.url, { accepted: report.ledger.accepted, timeoutMs: 180_000 });
-  console.log(`invariants: ${inv.accounts} accounts, ${inv.events} events, 0 lost, 0 doubled; totals ${JSON.stringify(inv.totals)}; port-forward restarts: command ${fwd.command.starts}, query ${fwd.query.starts}, gateway ${fwd.gateway.starts}`);
+  console.log(
+    `invariants: ${inv.accounts} accounts, ${inv.events} events, 0 lost, 0 doubled; totals ${JSON.stringify(inv.totals)}; port-forward restarts: command ${fwd.command.starts}, query ${fwd.query.starts}, gateway ${fwd.gateway.starts}`,
+  );
 });

@@ -138,14 +138,22 @@ export async function waitAllReady(namespaces: string[], timeoutMs: number): Pro
   for (;;) {
     const problems: string[] = [];
     for (const ns of namespaces) {
-      const workloads = await kubectlJson<K8sList<{ kind: string; metadata: K8sMeta; spec: { replicas?: number }; status: { readyReplicas?: number; updatedReplicas?: number; replicas?: number; availableReplicas?: number } }>>(['get', 'deployments,statefulsets', '-n', ns]).catch((e: Error) => {
+      const workloads = await kubectlJson<
+        K8sList<{
+          kind: string;
+          metadata: K8sMeta;
+          spec: { replicas?: number };
+          status: { readyReplicas?: number; updatedReplicas?: number; replicas?: number; availableReplicas?: number };
+        }>
+      >(['get', 'deployments,statefulsets', '-n', ns]).catch((e: Error) => {
         problems.push(e.message);
         return { items: [] };
       });
       for (const w of workloads.items) {
         const want = w.spec.replicas ?? 1;
         const s = w.status;
-        if ((s.readyReplicas ?? 0) < want || (s.updatedReplicas ?? 0) < want || (s.replicas ?? 0) !== want) problems.push(`${ns}/${w.kind}/${w.metadata.name}: ${s.readyReplicas ?? 0}/${want} ready, ${s.updatedReplicas ?? 0} updated, ${s.replicas ?? 0} in all`);
+        if ((s.readyReplicas ?? 0) < want || (s.updatedReplicas ?? 0) < want || (s.replicas ?? 0) !== want)
+          problems.push(`${ns}/${w.kind}/${w.metadata.name}: ${s.readyReplicas ?? 0}/${want} ready, ${s.updatedReplicas ?? 0} updated, ${s.replicas ?? 0} in all`);
       }
       const all = await pods(ns).catch(() => [] as Pod[]);
       for (const p of all) {
@@ -251,7 +259,9 @@ function podTarget(namespace: string, name: string, remotePort: number): Target 
 
 /** Starts `kubectl port-forward --address 127.0.0.1 pod/NAME :PORT`; resolves with the local port it chose. */
 function spawnForward(namespace: string, pod: string, port: number, timeoutMs: number): Promise<Upstream> {
-  const proc = spawn(KUBECTL, ['--kubeconfig', KUBECONFIG, 'port-forward', '--address', '127.0.0.1', '-n', namespace, `pod/${pod}`, `:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(KUBECTL, ['--kubeconfig', KUBECONFIG, 'port-forward', '--address', '127.0.0.1', '-n', namespace, `pod/${pod}`, `:${port}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   live.add(proc);
   proc.once('exit', () => live.delete(proc));
   return new Promise((resolve, reject) => {
@@ -579,7 +589,14 @@ export interface SidecarAnswer<T = unknown> {
  */
 export async function sidecarCall<T = unknown>(pod: Pod, path: string, o: { method?: string; token?: boolean } = {}): Promise<SidecarAnswer<T>> {
   const app = pod.spec.containers.find((c) => c.name !== 'daprd')!;
-  const r = await exec(pod.metadata.namespace ?? NS, pod.metadata.name, app.name, ['node', '-e', SIDECAR_CALL, `http://127.0.0.1:3500${path}`, o.method ?? 'GET', o.token === false ? 'none' : 'token']);
+  const r = await exec(pod.metadata.namespace ?? NS, pod.metadata.name, app.name, [
+    'node',
+    '-e',
+    SIDECAR_CALL,
+    `http://127.0.0.1:3500${path}`,
+    o.method ?? 'GET',
+    o.token === false ? 'none' : 'token',
+  ]);
   if (r.code !== 0) throw new Error(`kubectl exec ${pod.metadata.name}: exit ${r.code}: ${r.stderr.slice(-1000)}`);
   const { status, body } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { status: number; body: string };
   let parsed: unknown = body;

@@ -74,7 +74,13 @@ describe('the release as deployed', () => {
     expect(webhooks.items.map((w) => w.metadata.name)).toContain('dapr-sidecar-injector');
     for (const a of APPS) {
       // Given the chart's Deployment: one container, the service; no daprd.
-      const d = await kubectlJson<{ spec: { template: { metadata: K8sMeta; spec: { containers: Container[]; initContainers?: Container[] } } } }>(['get', 'deployment', '-n', NS, a.deployment]);
+      const d = await kubectlJson<{ spec: { template: { metadata: K8sMeta; spec: { containers: Container[]; initContainers?: Container[] } } } }>([
+        'get',
+        'deployment',
+        '-n',
+        NS,
+        a.deployment,
+      ]);
       const declared = [...d.spec.template.spec.containers, ...(d.spec.template.spec.initContainers ?? [])].map((c) => c.name);
       expect(declared).toEqual([a.appId]);
       expect(d.spec.template.metadata.annotations).toMatchObject({ 'dapr.io/enabled': 'true', 'dapr.io/app-id': a.appId });
@@ -126,7 +132,9 @@ describe('the release as deployed', () => {
     // account-command's answers (an unknown key: 204, no content).
     const allowed = await sidecarCall(command!, `/v1.0/state/statestore/${key}`);
     expect(allowed.status).toBe(204);
-    console.log(`scopes: account-command's sidecar loaded ${JSON.stringify([...cmd])}; account-query's ${JSON.stringify([...qry])}; the gateway's ${JSON.stringify([...gw])}; account-query asking for the event store: ${refused.status} ${refused.body.errorCode}; account-command: ${allowed.status}`);
+    console.log(
+      `scopes: account-command's sidecar loaded ${JSON.stringify([...cmd])}; account-query's ${JSON.stringify([...qry])}; the gateway's ${JSON.stringify([...gw])}; account-query asking for the event store: ${refused.status} ${refused.body.errorCode}; account-command: ${allowed.status}`,
+    );
     // And no sidecar answers without the app's API token.
     for (const p of [command!, query!, gateway!]) expect((await sidecarCall(p, '/v1.0/metadata', { token: false })).status).toBe(401);
   });
@@ -177,14 +185,23 @@ describe('the release as deployed', () => {
     const classes = await kubectlJson<K8sList<{ metadata: K8sMeta }>>(['get', 'storageclass']);
     const defaults = classes.items.filter((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true').map((c) => c.metadata.name);
     expect(defaults).toHaveLength(1);
-    const claims = await kubectlJson<K8sList<{ metadata: K8sMeta; spec: { storageClassName?: string; volumeName?: string }; status: { phase: string } }>>(['get', 'pvc', '-n', INFRA_NS]);
+    const claims = await kubectlJson<K8sList<{ metadata: K8sMeta; spec: { storageClassName?: string; volumeName?: string }; status: { phase: string } }>>([
+      'get',
+      'pvc',
+      '-n',
+      INFRA_NS,
+    ]);
     for (const owner of ['redis', 'rabbitmq', 'ferretdb-postgres']) {
       // A StatefulSet's claim: <template>-<statefulset>-<ordinal>.
       const mine = claims.items.filter((c) => new RegExp(`-${owner}-\\d+$`).test(c.metadata.name));
       expect({ owner, claims: mine.length }).toEqual({ owner, claims: 1 });
     }
     for (const c of claims.items) {
-      expect({ claim: c.metadata.name, phase: c.status.phase, storageClass: c.spec.storageClassName }).toEqual({ claim: c.metadata.name, phase: 'Bound', storageClass: defaults[0] });
+      expect({ claim: c.metadata.name, phase: c.status.phase, storageClass: c.spec.storageClassName }).toEqual({
+        claim: c.metadata.name,
+        phase: 'Bound',
+        storageClass: defaults[0],
+      });
       const pv = await kubectlJson<{ status: { phase: string }; spec: { storageClassName?: string } }>(['get', 'pv', c.spec.volumeName!]);
       expect([pv.status.phase, pv.spec.storageClassName]).toEqual(['Bound', defaults[0]]);
     }

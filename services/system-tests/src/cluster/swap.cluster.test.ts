@@ -15,7 +15,8 @@ const release = useForwardedRelease();
 afterAll(async () => {
   // A failed run must not leave the release on the other broker.
   const values = JSON.parse(await helm(['get', 'values', RELEASE, '-n', NS, '-o', 'json'])) as { pubsub?: { kind?: string } };
-  if (values.pubsub?.kind && values.pubsub.kind !== 'redis') await helm(['upgrade', RELEASE, CHART, '-n', NS, '--reuse-values', '--set', 'pubsub.kind=redis', '--wait', '--timeout', '12m']);
+  if (values.pubsub?.kind && values.pubsub.kind !== 'redis')
+    await helm(['upgrade', RELEASE, CHART, '-n', NS, '--reuse-values', '--set', 'pubsub.kind=redis', '--wait', '--timeout', '12m']);
 });
 
 /** The pub/sub component types the Ready sidecars of account-command and account-query run. */
@@ -43,9 +44,16 @@ async function rabbitQueues(): Promise<string> {
 async function readYourWrites(id: string): Promise<number> {
   const fwd = release();
   const t0 = Date.now();
-  const c = await call<{ version: number }>(`${fwd.gateway.url}/api/commands/accounts/${id}/credit`, { body: { amount: '0.01', currency: 'EUR' }, headers: { 'idempotency-key': `swap-ryw-${id}-${t0}` } });
+  const c = await call<{ version: number }>(`${fwd.gateway.url}/api/commands/accounts/${id}/credit`, {
+    body: { amount: '0.01', currency: 'EUR' },
+    headers: { 'idempotency-key': `swap-ryw-${id}-${t0}` },
+  });
   expect(c.status).toBe(200);
-  await waitUntil(`version ${c.body.version} of ${id} on the query side`, 30_000, async () => (await call(`${fwd.gateway.url}/api/queries/accounts/${id}?minVersion=${c.body.version}`)).status === 200);
+  await waitUntil(
+    `version ${c.body.version} of ${id} on the query side`,
+    30_000,
+    async () => (await call(`${fwd.gateway.url}/api/queries/accounts/${id}?minVersion=${c.body.version}`)).status === 200,
+  );
   return Date.now() - t0;
 }
 
@@ -64,10 +72,15 @@ test('swapping the event bus to RabbitMQ and back under load keeps commands acce
     await helm(['upgrade', RELEASE, CHART, '-n', NS, '--reuse-values', '--set', `pubsub.kind=${kind}`, '--wait', '--timeout', '12m']);
     timeline.push(`${at()} helm upgrade --set pubsub.kind=${kind} --wait: ${Date.now() - s0} ms`);
     // The sidecars run the new broker's components (daprd loads components at start).
-    const types = await waitUntil(`the sidecars to run pubsub.${kind}`, 300_000, async () => {
-      const t = await busTypes();
-      return JSON.stringify(t) === JSON.stringify(expectedBus(kind)) ? t : undefined;
-    }, 5000).catch(async (e: Error) => {
+    const types = await waitUntil(
+      `the sidecars to run pubsub.${kind}`,
+      300_000,
+      async () => {
+        const t = await busTypes();
+        return JSON.stringify(t) === JSON.stringify(expectedBus(kind)) ? t : undefined;
+      },
+      5000,
+    ).catch(async (e: Error) => {
       throw new Error(`${e.message}; they run ${JSON.stringify(await busTypes())}`);
     });
     timeline.push(`${at()} sidecars on ${types.join(', ')}`);

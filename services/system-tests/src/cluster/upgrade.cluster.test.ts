@@ -13,7 +13,6 @@ const CHART = path.join(REPO_ROOT, 'charts', 'bank-cqrs');
 const APPS = [APP_ID.command, APP_ID.query, APP_ID.gateway];
 const release = useForwardedRelease();
 
-
 const revision = async () => (JSON.parse(await helm(['status', RELEASE, '-n', NS, '-o', 'json'])) as { version: number }).version;
 
 test('a rolling upgrade of every Deployment under load fails no command except with a retryable 503, and loses nothing', async () => {
@@ -21,7 +20,11 @@ test('a rolling upgrade of every Deployment under load fails no command except w
   const commands = `${fwd.gateway.url}/api/commands`;
   const accounts = await openAccounts(commands, 24, '1000.00');
   const before = new Map<string, string[]>();
-  for (const a of APPS) before.set(a, (await appPods(a)).map((p) => p.metadata.name));
+  for (const a of APPS)
+    before.set(
+      a,
+      (await appPods(a)).map((p) => p.metadata.name),
+    );
   const rev0 = await revision();
   // Given clients sending through the gateway.
   const load = startLoad({
@@ -41,7 +44,18 @@ test('a rolling upgrade of every Deployment under load fails no command except w
     await whileAccepting(load, 30, 30_000);
     // When the release is upgraded: every pod of the three Deployments replaced, helm --wait.
     const t0 = Date.now();
-    await helm(['upgrade', RELEASE, CHART, '-n', NS, '--reuse-values', '--wait', '--timeout', '12m', ...['command', 'query', 'gateway'].flatMap((k) => ['--set-string', `${k}.podAnnotations.restartedAt=${stamp}`])]);
+    await helm([
+      'upgrade',
+      RELEASE,
+      CHART,
+      '-n',
+      NS,
+      '--reuse-values',
+      '--wait',
+      '--timeout',
+      '12m',
+      ...['command', 'query', 'gateway'].flatMap((k) => ['--set-string', `${k}.podAnnotations.restartedAt=${stamp}`]),
+    ]);
     upgradeMs = Date.now() - t0;
     // And the clients go on a little on the new pods.
     await whileAccepting(load, 50, 60_000);
@@ -69,5 +83,7 @@ test('a rolling upgrade of every Deployment under load fails no command except w
   expect(Object.keys(report.reads).filter((k) => !['200', '503', 'error'].includes(k))).toEqual([]);
   // And nothing is lost or doubled; the read models equal the events.
   const inv = await checkInvariants(fwd.command.url, fwd.query.url, { accepted: report.ledger.accepted, timeoutMs: 180_000 });
-  console.log(`invariants after the upgrade: ${inv.accounts} accounts, ${inv.events} events, 0 lost, 0 doubled; port-forward (re)starts: command ${fwd.command.starts}, query ${fwd.query.starts}, gateway ${fwd.gateway.starts}`);
+  console.log(
+    `invariants after the upgrade: ${inv.accounts} accounts, ${inv.events} events, 0 lost, 0 doubled; port-forward (re)starts: command ${fwd.command.starts}, query ${fwd.query.starts}, gateway ${fwd.gateway.starts}`,
+  );
 });
