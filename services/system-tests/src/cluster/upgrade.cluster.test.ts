@@ -80,6 +80,10 @@ test('a rolling upgrade of every Deployment under load fails no command except w
   expect(unexpectedStatuses(report.ledger)).toEqual({});
   expect(s.unexpected5xx).toBe(0);
   expect(s.accepted).toBeGreaterThan(100);
+  // And the 503s are gone: terminating pods drain before their sidecars stop (dapr.drainSeconds).
+  // Measured back to back on this cluster: 0 x 503 with the drain (twice), 78 x 503 and an 8 s
+  // gap without it. A couple are tolerated (a slow DNS cache), a regression is not.
+  expect(s.unavailable).toBeLessThanOrEqual(2);
   expect(Object.keys(report.reads).filter((k) => !['200', '503', 'error'].includes(k))).toEqual([]);
   // And nothing is lost or doubled; the read models equal the events.
   const inv = await checkInvariants(fwd.command.url, fwd.query.url, { accepted: report.ledger.accepted, timeoutMs: 180_000 });
