@@ -29,6 +29,9 @@ interface TiltResult {
   }>;
   helm: Array<{ chart: string; namespace: string; values: string[]; set: string[] }>;
   kustomize: string[];
+  context: string;
+  allowedContexts: string[];
+  registry: string;
   warnings: string[];
   logs: string[];
 }
@@ -49,11 +52,12 @@ function pathWithKubectl(kind: 'none' | 'no-dapr' | 'dapr'): string {
   return dir;
 }
 
-function tiltfile(args: string[] = [], opts: { kubectl?: 'none' | 'no-dapr' | 'dapr'; env?: Record<string, string>; file?: string } = {}) {
+function tiltfile(args: string[] = [], opts: { kubectl?: 'none' | 'no-dapr' | 'dapr'; env?: Record<string, string>; file?: string; context?: string } = {}) {
   const t = packagingTools();
   const env: NodeJS.ProcessEnv = { HOME: process.env.HOME, PATH: pathWithKubectl(opts.kubectl ?? 'none'), ...opts.env };
   // A Tiltfile elsewhere (a broken copy) is evaluated as if it were the repository's.
-  const r = run(t.tiltfileCheck, ['-f', opts.file ?? path.join(ROOT, 'Tiltfile'), '-dir', ROOT, '-helm', t.helm, '--', ...args], { env });
+  const context = opts.context ? ['-context', opts.context] : [];
+  const r = run(t.tiltfileCheck, ['-f', opts.file ?? path.join(ROOT, 'Tiltfile'), '-dir', ROOT, '-helm', t.helm, ...context, '--', ...args], { env });
   return { ...r, result: r.status === 0 ? (JSON.parse(r.stdout) as TiltResult) : undefined };
 }
 
@@ -128,6 +132,28 @@ describe('Tiltfile (offline evaluation)', () => {
     expect(manifest(res, 'account-command').resourceDeps).toContain('rabbitmq');
     expect(manifest(res, 'account-query').resourceDeps).toContain('rabbitmq');
     expect(manifest(res, 'account-command').portForwards).toEqual(['3001:3001']);
+  });
+
+  test("elsewhere no registry is named: the images stay with the cluster's own runtime", () => {
+    const res = tiltfile().result!;
+    expect([res.registry, res.allowedContexts]).toEqual(['', []]);
+  });
+
+  test.each([
+    ['redis', 'k8s/overlays/dev-local-cluster'],
+    ['rabbitmq', 'k8s/overlays/dev-local-cluster-rabbitmq'],
+  ])('on the local cluster (context bank-local), --profile=%s: images pushed to its registry on 127.0.0.1:5000, FerretDB for the read models', (profile, overlay) => {
+    const r = tiltfile([`--profile=${profile}`], { context: 'bank-local' });
+    expect(r.stderr).toBe('');
+    const res = r.result!;
+    expect([res.context, res.allowedContexts, res.registry]).toEqual(['bank-local', ['bank-local'], '127.0.0.1:5000']);
+    expect(res.kustomize).toEqual([overlay]);
+    expect(manifest(res, 'ferretdb').labels).toEqual(['infra']);
+    expect(manifest(res, 'ferretdb-postgres').labels).toEqual(['infra']);
+    expect(res.manifests.map((m) => m.name)).not.toContain('mongodb');
+    expect(manifest(res, 'account-query').resourceDeps).toEqual(expect.arrayContaining(['ferretdb', 'account-command']));
+    expect(manifest(res, 'dev-secrets').objects).toContain('Secret/bank-cqrs-ferretdb-postgres');
+    expect(res.warnings.filter((w) => /Image not used/.test(w))).toEqual([]);
   });
 
   test('an unknown profile stops with a message naming the choices', () => {

@@ -2,7 +2,7 @@
 # Builds the local cluster's binaries from the Go module proxy, pinned and cached by version plus
 # a hash of the wrapper module under tools/go (scripts/go-tool.sh, as scripts/tools.sh does):
 #
-#   scripts/cluster/build.sh [kube|etcd|coredns|local-path-provisioner|dapr-control-plane|pause|all]...
+#   scripts/cluster/build.sh [kube|etcd|coredns|local-path-provisioner|dapr-control-plane|registry|pause|all]...
 #
 # kube is one multi-call binary (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
 # kube-proxy, kubectl); links named after each command are made beside it. pause is compiled
@@ -27,6 +27,10 @@ build_kube() {
 build_etcd() { go_tool etcd "$ETCD_VERSION" --about "~1 minute" go.etcd.io/etcd/server/v3; }
 build_coredns() { go_tool coredns "$COREDNS_VERSION" --about "~5 minutes" github.com/coredns/coredns; }
 build_local_path() { go_tool local-path-provisioner "$LOCAL_PATH_VERSION" --about "~3 minutes" github.com/rancher/local-path-provisioner; }
+build_registry() {
+  go_tool registry "$REGISTRY_VERSION" --about "~3 minutes" \
+    --ldflags "-X github.com/distribution/distribution/v3/version.version=v$REGISTRY_VERSION" github.com/distribution/distribution/v3/cmd/registry
+}
 build_dapr_control_plane() {
   go_tool dapr-control-plane "$DAPR_VERSION" --about "~4 minutes" --ldflags "-X github.com/dapr/dapr/pkg/buildinfo.version=$DAPR_VERSION" .
 }
@@ -50,10 +54,11 @@ build_pause() {
 # --check: exit 0 when every binary of this version is already cached (nothing would be built).
 check_cached() {
   local name version
-  for name in kube etcd coredns local-path-provisioner dapr-control-plane; do
+  for name in kube etcd coredns local-path-provisioner dapr-control-plane registry; do
     case "$name" in
       kube) version=$KUBE_VERSION ;; etcd) version=$ETCD_VERSION ;; coredns) version=$COREDNS_VERSION ;;
       local-path-provisioner) version=$LOCAL_PATH_VERSION ;; dapr-control-plane) version=$DAPR_VERSION ;;
+      registry) version=$REGISTRY_VERSION ;;
     esac
     [ -x "$(go_tool_path "$name" "$version" "$name")" ] || { echo "$name $version is not built yet"; return 1; }
   done
@@ -71,9 +76,10 @@ main() {
       coredns) build_coredns ;;
       local-path-provisioner) build_local_path ;;
       dapr-control-plane) build_dapr_control_plane ;;
+      registry) build_registry ;;
       pause) build_pause ;;
-      all) build_pause; build_etcd; build_kube; build_coredns; build_local_path; build_dapr_control_plane ;;
-      *) die "unknown binary '$t' (kube, etcd, coredns, local-path-provisioner, dapr-control-plane, pause, all)" ;;
+      all) build_pause; build_etcd; build_kube; build_coredns; build_local_path; build_dapr_control_plane; build_registry ;;
+      *) die "unknown binary '$t' (kube, etcd, coredns, local-path-provisioner, dapr-control-plane, registry, pause, all)" ;;
     esac
   done
 }

@@ -88,7 +88,7 @@ restore_sysctls() {
 leftovers() {
   local out=()
   local name
-  for name in kubelet kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd dockerd containerd; do
+  for name in kubelet kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd dockerd containerd registry; do
     daemon_running "$name" && out+=("process $name")
   done
   pgrep -f "containerd-shim.*$RUN" >/dev/null 2>&1 && out+=("containerd shims")
@@ -111,7 +111,7 @@ main() {
   stop_daemon kubelet
   stop_daemon kube-proxy
   remove_containers
-  for name in kube-scheduler kube-controller-manager kube-apiserver etcd dockerd; do stop_daemon "$name"; done
+  for name in kube-scheduler kube-controller-manager kube-apiserver etcd dockerd registry; do stop_daemon "$name"; done
   remove_containers
   stop_daemon containerd
   kill_leftover_processes

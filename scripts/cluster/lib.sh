@@ -9,6 +9,9 @@ ETCD_VERSION=3.6.8
 COREDNS_VERSION=1.15.0
 LOCAL_PATH_VERSION=0.0.30
 DAPR_VERSION=1.18.2
+# The image registry on 127.0.0.1:5000 that `tilt up` pushes to and containerd pulls from.
+REGISTRY_VERSION=3.1.2
+REGISTRY_ADDR=127.0.0.1:5000
 # The pause image's name is containerd's sandbox_image; the binary is built from the
 # k8s.io/kubernetes module's build/pause/linux/pause.c.
 PAUSE_IMAGE=registry.k8s.io/pause:3.10

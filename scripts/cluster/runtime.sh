@@ -5,7 +5,15 @@
 # machine may already run.
 
 containerd_config() {
-  mkdir -p "$STATE/containerd" "$STATE/cni/net.d" "$RUN"
+  mkdir -p "$STATE/containerd" "$STATE/cni/net.d" "$RUN" "$STATE/containerd/certs.d/$REGISTRY_ADDR"
+  # The local registry (registry.sh) speaks plain HTTP on loopback: pulls of $REGISTRY_ADDR/...
+  # (the images `tilt up` pushes) go there; every other name is resolved as before.
+  cat >"$STATE/containerd/certs.d/$REGISTRY_ADDR/hosts.toml" <<TOML
+server = "http://$REGISTRY_ADDR"
+
+[host."http://$REGISTRY_ADDR"]
+  capabilities = ["pull", "resolve"]
+TOML
   cat >"$STATE/containerd/config.toml" <<TOML
 version = 2
 root = "$STATE/containerd/root"
@@ -31,6 +39,8 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$STATE/cni/net.d"
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "$STATE/containerd/certs.d"
 TOML
 }
 
@@ -54,4 +64,27 @@ start_dockerd() {
     --data-root "$CACHE/docker" --exec-root "$RUN/docker" --pidfile "$RUN/docker/dockerd.pid" \
     --iptables=false --ip-masq=false --bridge=none --storage-driver=overlay2
   wait_for "dockerd" 60 /usr/bin/docker --host "unix://$DOCKER_SOCK" version
+}
+
+# The image registry on $REGISTRY_ADDR (CNCF Distribution, built by build.sh): `tilt up` pushes the
+# images it builds there (the Tiltfile's default_registry for this cluster) and the node's
+# containerd pulls them (containerd_config's hosts.toml). Loopback only, plain HTTP, its storage
+# under $STATE (gone with cluster:down). Tracing off: nothing is exported anywhere.
+start_registry() {
+  [ -x "$BIN/registry" ] || die "the registry is not built: bash scripts/cluster/build.sh registry"
+  mkdir -p "$STATE/registry"
+  cat >"$STATE/registry/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $STATE/registry/data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+YAML
+  OTEL_TRACES_EXPORTER=none OTEL_SDK_DISABLED=true start_daemon registry "$BIN/registry" serve "$STATE/registry/config.yml"
+  wait_for "the registry on $REGISTRY_ADDR" 30 curl -sf "http://$REGISTRY_ADDR/v2/"
 }

@@ -53,9 +53,10 @@ main() {
   say "network guard: $NODE_IP on lo, unreachable routes for $POD_CIDR and $SERVICE_CIDR"
   network_guard_up
   cni_config
-  say "containerd and dockerd"
+  say "containerd, dockerd and the image registry on $REGISTRY_ADDR"
   start_containerd
   start_dockerd
+  start_registry
   say "images (the project's Dockerfiles, Dapr, add-ons, infrastructure) into containerd"
   bash "$ROOT/scripts/cluster/images.sh"
   say "control plane"

@@ -84,6 +84,11 @@ type state struct {
 	helmCalls []map[string]any
 	kustomize []string
 	locals    []string
+	// The kube context k8s_context() answers, the contexts allow_k8s_contexts() allowed, and the
+	// registry default_registry() named ("" when none).
+	context  string
+	allowed  []string
+	registry string
 }
 
 var workloadKinds = map[string]bool{"Deployment": true, "StatefulSet": true, "DaemonSet": true, "ReplicaSet": true, "Job": true, "CronJob": true, "Pod": true}
@@ -92,9 +97,11 @@ func main() {
 	file := flag.String("f", "Tiltfile", "the Tiltfile")
 	helmBin := flag.String("helm", "helm", "helm binary for helm()")
 	dir := flag.String("dir", "", "directory the Tiltfile's paths are relative to (default: the Tiltfile's)")
+	kubeContext := flag.String("context", "tiltfile-check (no cluster)", "what k8s_context() answers")
 	flag.Parse()
 	st := &state{helmBin: *helmBin, args: map[string]string{}, defined: map[string]string{},
-		objects: []object{}, images: []image{}, warnings: []string{}, logs: []string{}, helmCalls: []map[string]any{}, kustomize: []string{}, locals: []string{}}
+		objects: []object{}, images: []image{}, warnings: []string{}, logs: []string{}, helmCalls: []map[string]any{}, kustomize: []string{}, locals: []string{},
+		context: *kubeContext, allowed: []string{}}
 	abs, err := filepath.Abs(*file)
 	if err != nil {
 		die(err)
@@ -157,7 +164,31 @@ func (st *state) run(path string) (map[string]any, error) {
 		"fail": starlark.NewBuiltin("fail", st.fail),
 		"warn": starlark.NewBuiltin("warn", st.warn),
 		"k8s_context": starlark.NewBuiltin("k8s_context", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
-			return starlark.String("tiltfile-check (no cluster)"), nil
+			return starlark.String(st.context), nil
+		}),
+		"allow_k8s_contexts": starlark.NewBuiltin("allow_k8s_contexts", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+			var contexts starlark.Value
+			if err := starlark.UnpackArgs(b.Name(), args, kw, "contexts", &contexts); err != nil {
+				return nil, err
+			}
+			if one, ok := starlark.AsString(contexts); ok {
+				st.allowed = append(st.allowed, one)
+				return starlark.None, nil
+			}
+			list, err := strList(contexts)
+			if err != nil {
+				return nil, err
+			}
+			st.allowed = append(st.allowed, list...)
+			return starlark.None, nil
+		}),
+		"default_registry": starlark.NewBuiltin("default_registry", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
+			var host, hostFromCluster, singleName string
+			if err := starlark.UnpackArgs(b.Name(), args, kw, "host", &host, "host_from_cluster?", &hostFromCluster, "single_name?", &singleName); err != nil {
+				return nil, err
+			}
+			st.registry = host
+			return starlark.None, nil
 		}),
 		"local":        starlark.NewBuiltin("local", st.local),
 		"kustomize":    starlark.NewBuiltin("kustomize", st.kustomizeFn),
@@ -190,6 +221,7 @@ func (st *state) run(path string) (map[string]any, error) {
 	return map[string]any{
 		"args": st.args, "manifests": manifests, "images": st.images, "objects": st.objects,
 		"helm": st.helmCalls, "kustomize": st.kustomize, "local": st.locals, "warnings": st.warnings, "logs": st.logs,
+		"context": st.context, "allowedContexts": st.allowed, "registry": st.registry,
 	}, nil
 }
 
