@@ -16,6 +16,26 @@ function setLive(state: 'connected' | 'reconnecting' | 'unavailable'): void {
 }
 
 /** A refusal region: the problem's title and detail, announced assertively. */
+/**
+ * A form's submit handler: no page load; the refusal and the status line cleared and the button
+ * disabled while `action` runs; whatever it throws shown as a refusal.
+ */
+function submitHandler(parts: { submit: HTMLButtonElement; refusal: ReturnType<typeof refusalBox>; status: HTMLElement }, action: () => Promise<void>): (e: Event) => void {
+  return asyncHandler(async (e: Event) => {
+    e.preventDefault();
+    parts.refusal.clear();
+    parts.status.textContent = '';
+    parts.submit.disabled = true;
+    try {
+      await action();
+    } catch (err) {
+      parts.refusal.show(err);
+    } finally {
+      parts.submit.disabled = false;
+    }
+  });
+}
+
 function refusalBox(id: string): { el: HTMLElement; show(e: unknown): void; clear(): void } {
   const el = h('div', { id, class: 'refusal', role: 'alert', 'aria-live': 'assertive', hidden: true });
   return {
@@ -70,25 +90,15 @@ function openAccountForm(): HTMLElement {
     'form',
     {
       'aria-labelledby': 'open-title',
-      onsubmit: asyncHandler(async (e: Event) => {
-        e.preventDefault();
-        refusal.clear();
-        done.textContent = '';
-        submit.disabled = true;
-        try {
-          const r = await api<{ accountId: string; version: number }>(`${commands}/accounts`, {
-            body: { initialBalance: balance.value.trim(), currency: currency.value.trim().toUpperCase() },
-            headers: { 'idempotency-key': crypto.randomUUID() },
-          });
-          done.textContent = `Account ${r.accountId} opened; loading it…`;
-          // Read-your-writes: the query side answers once it has projected the new account.
-          await api(`${queries}/accounts/${r.accountId}?minVersion=${r.version}`).catch(() => undefined);
-          location.hash = `#/accounts/${r.accountId}`;
-        } catch (err) {
-          refusal.show(err);
-        } finally {
-          submit.disabled = false;
-        }
+      onsubmit: submitHandler({ submit, refusal, status: done }, async () => {
+        const r = await api<{ accountId: string; version: number }>(`${commands}/accounts`, {
+          body: { initialBalance: balance.value.trim(), currency: currency.value.trim().toUpperCase() },
+          headers: { 'idempotency-key': crypto.randomUUID() },
+        });
+        done.textContent = `Account ${r.accountId} opened; loading it…`;
+        // Read-your-writes: the query side answers once it has projected the new account.
+        await api(`${queries}/accounts/${r.accountId}?minVersion=${r.version}`).catch(() => undefined);
+        location.hash = `#/accounts/${r.accountId}`;
       }),
     },
     field('open-balance', 'Initial balance', balance),
@@ -334,23 +344,13 @@ function accountPage(id: string): void {
       'form',
       {
         'aria-labelledby': `${kind}-title`,
-        onsubmit: asyncHandler(async (e: Event) => {
-          e.preventDefault();
-          refusal.clear();
-          ok.textContent = '';
-          submit.disabled = true;
-          try {
-            const r = await api<{ version: number }>(`${commands}/accounts/${id}/${kind}`, {
-              body: { amount: amount.value.trim(), currency: account?.currency ?? '' },
-              headers: { 'idempotency-key': crypto.randomUUID() },
-            });
-            ok.textContent = `${kind === 'credit' ? 'Credited' : 'Debited'} ${amount.value.trim()} (version ${r.version}).`;
-            amount.value = '';
-          } catch (err) {
-            refusal.show(err);
-          } finally {
-            submit.disabled = false;
-          }
+        onsubmit: submitHandler({ submit, refusal, status: ok }, async () => {
+          const r = await api<{ version: number }>(`${commands}/accounts/${id}/${kind}`, {
+            body: { amount: amount.value.trim(), currency: account?.currency ?? '' },
+            headers: { 'idempotency-key': crypto.randomUUID() },
+          });
+          ok.textContent = `${kind === 'credit' ? 'Credited' : 'Debited'} ${amount.value.trim()} (version ${r.version}).`;
+          amount.value = '';
         }),
       },
       field(`${kind}-amount`, 'Amount', amount),
