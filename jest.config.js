@@ -10,7 +10,8 @@ export const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Sources use ESM-style ".js" specifiers; Jest runs the CommonJS output of swc.
   moduleNameMapper: {
-    '^@bank/shared$': '<rootDir>/services/shared/src/index.ts',
+    // Each workspace package's entry point (its package.json "exports").
+    '^@bank/([a-z-]+)$': '<rootDir>/services/$1/src/index.ts',
     '^@bank/shared/(.*)$': '<rootDir>/services/shared/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EVENT_SCHEMA_VERSION, STATESTORE_NAME, type AccountEvent } from '@bank/shared';
+import { EVENT_SCHEMA_VERSION, STATESTORE_NAME, type AccountEvent } from '@bank/contracts';
 import { REDIS_HOST, REDIS_PORT, REPO_ROOT, startSystem, type SystemOptions, type TestSystem } from '@bank/shared/testing';
 import { fold, toSnapshot, type AccountSnapshot } from '../services/account-command/src/domain/index.js';
 import { StreamStore } from '../services/account-command/src/eventstore/stream-store.js';

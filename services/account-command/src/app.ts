@@ -1,5 +1,6 @@
 import Koa from 'koa';
-import { correlationMiddleware, createMetrics, Problem, problemMiddleware, type Logger, type Sidecar } from '@bank/shared';
+import { correlationMiddleware, createMetrics, problemMiddleware, type Logger, type Sidecar } from '@bank/shared';
+import { Problem } from '@bank/contracts';
 import { CommandHandler } from './commands/command-handler.js';
 import { accountNotifications, accountStreams, type AccountCommandHandler, type AccountStore } from './commands/account-commands.js';
 import { StoreUnavailableError, StreamStore } from './eventstore/stream-store.js';

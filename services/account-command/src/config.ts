@@ -1,4 +1,5 @@
-import { env, failpointSetting, loadConfig, STATESTORE_NAME } from '@bank/shared';
+import { env, failpointSetting, loadConfig } from '@bank/shared';
+import { STATESTORE_NAME } from '@bank/contracts';
 
 export const configSpec = {
   APP_PORT: env.int(3001, { min: 1, max: 65535 }),

@@ -1,6 +1,3 @@
-export * from './contracts/index.js';
-export * from './money/index.js';
-export * from './problem/index.js';
 export * from './dapr/index.js';
 export * from './http/index.js';
 export * from './config/index.js';

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { formatAmount, Problem, readJson, type AccountEvent, type Sidecar } from '@bank/shared';
+import { formatAmount, Problem, type AccountEvent } from '@bank/contracts';
+import { readJson, type Sidecar } from '@bank/shared';
 import { fold, type AccountCommand, type AccountState, type DomainError } from '../domain/index.js';
 import type { Refusal } from '../commands/command-handler.js';
 import { accountStreamId, type AccountCommandHandler, type AccountStore } from '../commands/account-commands.js';

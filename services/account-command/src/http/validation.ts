@@ -1,4 +1,4 @@
-import { COMMAND_SIDE_LIMITS, Problem } from '@bank/shared';
+import { COMMAND_SIDE_LIMITS, Problem } from '@bank/contracts';
 
 export { instantQuery, intQuery } from '@bank/shared';
 

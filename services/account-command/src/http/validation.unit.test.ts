@@ -1,4 +1,4 @@
-import { Problem } from '@bank/shared';
+import { Problem } from '@bank/contracts';
 import { accountIdParam, commandBody, instantQuery, intQuery, versionHeader } from './validation.js';
 import { thrown } from '@bank/shared/testing';
 

@@ -3,17 +3,16 @@
 // contracts in @bank/shared (command-side-api.ts) that the command side's routes serve.
 import {
   COMMAND_SIDE_PATHS,
-  SidecarError,
   type EventPage,
   type EventPageQuery,
-  type Sidecar,
   type StreamEventsPage,
   type StreamEventsQuery,
   type StreamIndexPage,
   type StreamIndexQuery,
   type StreamVersions,
   type StreamVersionsQuery,
-} from '@bank/shared';
+} from '@bank/contracts';
+import { SidecarError, type Sidecar } from '@bank/shared';
 
 /** The event store could not be read now (sidecar, command service or store unavailable): retry later. */
 export class PullError extends Error {}

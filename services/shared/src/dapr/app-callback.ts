@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
-import { Problem } from '../problem/problem.js';
+import { Problem } from '@bank/contracts';
 import { readJson } from '../http/json-body.js';
 
 /** What the app answers a delivery: ack, ask Dapr to redeliver later, or give up on it. */

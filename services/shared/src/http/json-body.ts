@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import { Problem } from '../problem/problem.js';
+import { Problem } from '@bank/contracts';
 
 export interface JsonBodyOptions {
   /** Bytes; commands are small, so the default is too. */

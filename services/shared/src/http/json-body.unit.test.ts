@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
-import { Problem } from '../problem/problem.js';
+import { Problem } from '@bank/contracts';
 import { isUtf8JsonType, parseJsonStrict, readJson } from './json-body.js';
 import { thrown } from '../testing/thrown.js';
 

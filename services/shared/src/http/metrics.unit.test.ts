@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { createLogger } from '../log/logger.js';
-import { Problem } from '../problem/problem.js';
+import { Problem } from '@bank/contracts';
 import { createMetrics } from './metrics.js';
 import { problemMiddleware, problemStatus } from './problem-middleware.js';
 

@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import { Problem, PROBLEM_CONTENT_TYPE, type ProblemCode } from '../problem/problem.js';
+import { Problem, PROBLEM_CONTENT_TYPE, type ProblemCode } from '@bank/contracts';
 import type { Logger } from '../log/logger.js';
 
 const byStatus: Record<number, ProblemCode> = {

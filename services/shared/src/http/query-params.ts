@@ -1,6 +1,6 @@
 // Query-string parameters both services read the same way: anything a client can get wrong is a
 // 400 problem, never a 500, and a parameter given twice is refused rather than half-read.
-import { Problem } from '../problem/problem.js';
+import { Problem } from '@bank/contracts';
 
 export function singleQuery(raw: unknown, name: string): string | undefined {
   if (raw === undefined) return undefined;

@@ -2,7 +2,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
 import type { Logger } from '../log/logger.js';
-import { Problem, PROBLEM_CONTENT_TYPE } from '../problem/problem.js';
+import { Problem, PROBLEM_CONTENT_TYPE } from '@bank/contracts';
 
 function writeRawProblem(socket: Duplex, p: Problem): void {
   const body = JSON.stringify(p.toBody());

@@ -4,7 +4,7 @@
 //  - versions are contiguous from 1, event ids unique; balances never negative at any version;
 //  - per currency, the read side's total equals initial balances + credits - debits;
 //  - optionally, the events are exactly the commands clients were told were accepted.
-import { formatAmount, parseAmount, type EventPage } from '../index.js';
+import { formatAmount, parseAmount, type EventPage } from '@bank/contracts';
 import { call, mapLimit, ok, waitConvergedBulk } from './oracle.js';
 
 /** A command a client was answered 2xx for (its amount makes it recognisable in the stream). */

@@ -1,6 +1,6 @@
 // Test helpers shared by the system suites: HTTP calls, and the oracle the read models are compared with, folded here from
 // the command service's events with plain arithmetic (independent of the projection code).
-import { formatAmount, parseAmount, type EventPage } from '@bank/shared';
+import { formatAmount, parseAmount, type EventPage } from '@bank/contracts';
 
 export interface Answer<T = unknown> {
   status: number;
