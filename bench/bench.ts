@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EVENT_SCHEMA_VERSION, STATESTORE_NAME, type AccountEvent } from '@bank/contracts';
-import { REDIS_HOST, REDIS_PORT, REPO_ROOT, startSystem, type SystemOptions, type TestSystem } from '@bank/shared/testing';
+import { REDIS_HOST, REDIS_PORT, REPO_ROOT, startSystem, type SystemOptions, type TestSystem } from '@bank/testkit';
 import { fold, toSnapshot, type AccountSnapshot } from '../services/account-command/src/domain/index.js';
 import { StreamStore } from '../services/account-command/src/eventstore/stream-store.js';
 import { closedLoop, percentile, type LoadResult } from './load.js';

@@ -1,5 +1,5 @@
 import Koa from 'koa';
-import { correlationMiddleware, createMetrics, problemMiddleware, type Logger, type Sidecar } from '@bank/shared';
+import { correlationMiddleware, createMetrics, problemMiddleware, type Logger, type Sidecar } from '@bank/platform';
 import { Problem } from '@bank/contracts';
 import { CommandHandler } from './commands/command-handler.js';
 import { accountNotifications, accountStreams, type AccountCommandHandler, type AccountStore } from './commands/account-commands.js';

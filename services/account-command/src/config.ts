@@ -1,4 +1,4 @@
-import { env, failpointSetting, loadConfig } from '@bank/shared';
+import { env, failpointSetting, loadConfig } from '@bank/platform';
 import { STATESTORE_NAME } from '@bank/contracts';
 
 export const configSpec = {
@@ -13,7 +13,7 @@ export const configSpec = {
   IDEMPOTENCY_WINDOW: env.int(64, { min: 1, max: 1000 }),
   SIDECAR_WAIT_MS: env.int(60_000, { min: 0 }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
-  /** Test-only, off by default: failpoints to turn on (see @bank/shared failpoints), e.g. crash-after-commit. */
+  /** Test-only, off by default: failpoints to turn on (see @bank/platform failpoints), e.g. crash-after-commit. */
   FAILPOINT: failpointSetting,
 };
 

@@ -1,4 +1,4 @@
-import { createLogger, listen, runService, Sidecar, waitForDependency } from '@bank/shared';
+import { createLogger, listen, runService, Sidecar, waitForDependency } from '@bank/platform';
 import { createCommandApp } from './app.js';
 import { loadCommandConfig } from './config.js';
 import { probeOutbox } from './eventstore/outbox-probe.js';

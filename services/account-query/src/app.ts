@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Db } from 'mongodb';
-import { correlationMiddleware, createMetrics, problemMiddleware, type Logger, type Sidecar } from '@bank/shared';
+import { correlationMiddleware, createMetrics, problemMiddleware, type Logger, type Sidecar } from '@bank/platform';
 import { Problem } from '@bank/contracts';
 import type { QueryConfig } from './config.js';
 import { adminRoutes } from './http/admin-routes.js';

@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { createLogger, listen, runService, Sidecar, waitForDependency } from '@bank/shared';
+import { createLogger, listen, runService, Sidecar, waitForDependency } from '@bank/platform';
 import { createQueryApp } from './app.js';
 import { loadQueryConfig } from './config.js';
 

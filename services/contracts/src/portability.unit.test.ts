@@ -13,7 +13,8 @@ const FORBIDDEN = [
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = path.join(dir, name);
-    if (name === 'node_modules' || name === 'testing') return [];
+    // The test kit and the launcher prepare every profile's servers: they may name them.
+    if (name === 'node_modules' || name === 'testing' || (dir === root && (name === 'testkit' || name === 'devkit'))) return [];
     if (statSync(p).isDirectory()) return sources(p);
     return /\.ts$/.test(name) && !/\.test\.ts$/.test(name) ? [p] : [];
   });

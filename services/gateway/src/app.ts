@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { correlationMiddleware, createMetrics, problemMiddleware, type Logger, type Sidecar } from '@bank/shared';
+import { correlationMiddleware, createMetrics, problemMiddleware, type Logger, type Sidecar } from '@bank/platform';
 import { Problem } from '@bank/contracts';
 import type { GatewayConfig } from './config.js';
 import { createProxy } from './proxy.js';

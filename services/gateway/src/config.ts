@@ -1,5 +1,5 @@
 import { COMMAND_APP_ID } from '@bank/contracts';
-import { ConfigError, env, loadConfig } from '@bank/shared';
+import { ConfigError, env, loadConfig } from '@bank/platform';
 
 export const configSpec = {
   APP_PORT: env.int(3000, { min: 1, max: 65535 }),

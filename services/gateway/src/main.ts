@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, listen, runService, Sidecar } from '@bank/shared';
+import { createLogger, listen, runService, Sidecar } from '@bank/platform';
 import { createGatewayApp } from './app.js';
 import { loadGatewayConfig } from './config.js';
 

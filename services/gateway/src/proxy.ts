@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import type { Context } from 'koa';
 import { Problem } from '@bank/contracts';
-import { readBodyBounded, type RequestState } from '@bank/shared';
+import { readBodyBounded, type RequestState } from '@bank/platform';
 import type { Route } from './routes.js';
 
 /** Request headers a service may act on. */

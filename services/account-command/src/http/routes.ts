@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { formatAmount, Problem, type AccountEvent } from '@bank/contracts';
-import { readJson, type Sidecar } from '@bank/shared';
+import { readJson, type Sidecar } from '@bank/platform';
 import { fold, type AccountCommand, type AccountState, type DomainError } from '../domain/index.js';
 import type { Refusal } from '../commands/command-handler.js';
 import { accountStreamId, type AccountCommandHandler, type AccountStore } from '../commands/account-commands.js';
@@ -150,7 +150,7 @@ export function commandRoutes(deps: RouteDeps): Router {
   });
 
   // What the read side pulls (events of one stream or many, stream ids, versions): its own
-  // router, its contract in @bank/shared (command-side-api.ts).
+  // router, its contract in @bank/contracts (command-side-api.ts).
   router.use(eventFeedRoutes(deps).routes());
 
   router.get('/healthz', (ctx) => {

@@ -7,7 +7,7 @@
 //     old-generation version is ahead of the new one (commits the projector applied during the
 //     rebuild), and drop the old collections.
 import { Problem } from '@bank/contracts';
-import { retry, type Logger, type RetryPolicy } from '@bank/shared';
+import { retry, type Logger, type RetryPolicy } from '@bank/platform';
 import type { QueryMetrics } from '../metrics.js';
 import type { CommandSideClient } from '../projections/command-side-client.js';
 import { project } from '../projections/project.js';

@@ -3,9 +3,7 @@
 // nothing acknowledged before a SIGKILL is lost.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from './ports.js';
-import { spawnManaged, waitFor, type Managed } from './processes.js';
-import { redisCommand } from './redis.js';
+import { freePort, redisCommand, spawnManaged, waitFor, type Managed } from '@bank/devkit';
 
 export interface OwnRedis {
   host: string;

@@ -3,11 +3,19 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, waitFor } from './processes.js';
-import { REDIS_HOST, REDIS_PORT } from './redis.js';
-import { startFerretDb, type RunningFerretDb } from './ferretdb.js';
-import { prepareProfile, selectedProfile, type ProfileServers } from './profile.js';
-import { startService, type RunningService } from './service.js';
+import {
+  prepareProfile,
+  REDIS_HOST,
+  REDIS_PORT,
+  REPO_ROOT,
+  selectedProfile,
+  startFerretDb,
+  startService,
+  waitFor,
+  type ProfileServers,
+  type RunningFerretDb,
+  type RunningService,
+} from '@bank/devkit';
 
 export interface SystemOptions {
   profile?: string;
@@ -21,7 +29,8 @@ export interface SystemOptions {
   queryEnv?: Record<string, string | undefined>;
   /**
    * Also start the gateway (dashboard + /api routes through Dapr service invocation) with its
-   * daprd; implies `query`. The dashboard is built first when missing or stale.
+   * daprd; implies `query`. The harness does not build the dashboard: a suite that needs it builds
+   * it first (the gateway's ensureWebBuilt), as services/gateway/src/dashboard.e2e.test.ts does.
    */
   gateway?: boolean;
   gatewayEnv?: Record<string, string | undefined>;
@@ -88,11 +97,6 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
   };
   const withQuery = o.query === true || o.gateway === true;
   try {
-    if (o.gateway) {
-      // Relative import: the harness builds the gateway's assets only for systems that serve them.
-      const { ensureWebBuilt } = await import('../../../gateway/src/web-build.js');
-      ensureWebBuilt(REPO_ROOT);
-    }
     const startCommand = startService({ ...common, appId: 'account-command', entry: 'services/account-command/src/main.ts', env: o.commandEnv ?? {} }).then((s) => (command = s));
     const startQuery = async () => {
       if (!withQuery) return;

@@ -1,5 +1,5 @@
 import { ConfigError, env, loadConfig } from './env.js';
-import { thrown } from '../testing/thrown.js';
+import { thrown } from '@bank/testkit';
 
 const spec = {
   PORT: env.int(3001, { min: 1, max: 65535 }),

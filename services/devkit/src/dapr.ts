@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Sidecar } from '../dapr/sidecar.js';
+import { Sidecar } from '@bank/platform';
 import { freePort } from './ports.js';
 import { httpOk, spawnManaged, waitFor, type Managed } from './processes.js';
 import { toolsBin } from './tools.js';

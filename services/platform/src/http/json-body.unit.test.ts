@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { Problem } from '@bank/contracts';
 import { isUtf8JsonType, parseJsonStrict, readJson } from './json-body.js';
-import { thrown } from '../testing/thrown.js';
+import { thrown } from '@bank/testkit';
 
 const problemOf = (fn: () => unknown): Problem => thrown(fn, Problem);
 

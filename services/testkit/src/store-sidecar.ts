@@ -1,9 +1,7 @@
 // A daprd with no app, for suites that drive a building block directly (the event-store suite).
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { startDaprd, type Daprd } from './dapr.js';
-import { REPO_ROOT } from './processes.js';
-import { prepareProfile, type ProfileRun } from './profile.js';
+import { prepareProfile, REPO_ROOT, startDaprd, type Daprd, type ProfileRun } from '@bank/devkit';
 
 export interface StoreSidecar {
   daprd: Daprd;
