@@ -4,3 +4,4 @@ export * from './config/index.js';
 export * from './log/index.js';
 export * from './retry/index.js';
 export * from './failpoints/index.js';
+export * from './service/index.js';
