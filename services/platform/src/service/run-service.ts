@@ -1,17 +1,9 @@
 import type Koa from 'koa';
 import { ConfigError } from '../config/env.js';
+import type { ServiceConfig } from '../config/service-settings.js';
 import { Sidecar } from '../dapr/sidecar.js';
 import { listen } from '../http/server.js';
 import { createLogger, type Logger } from '../log/logger.js';
-
-/** The settings every service has (each service's config spec declares them). */
-export interface ServiceConfig {
-  APP_PORT: number;
-  DAPR_HTTP_PORT: number;
-  DAPR_HOST: string;
-  DAPR_API_TOKEN: string | undefined;
-  LOG_LEVEL: string;
-}
 
 /** What a service is built from: its configuration, its logger and its Dapr sidecar client. */
 export interface ServiceContext<C extends ServiceConfig> {
