@@ -78,6 +78,12 @@ test('no production code imports @bank/testkit or @bank/devkit', () => {
   expect(offenders).toEqual([]);
 });
 
+test('npm start (scripts/start.ts) runs on production code and the launcher, never the test kit', () => {
+  const offenders = importsOf(path.join(root, 'scripts', 'start.ts')).filter(({ target }) => target === 'testkit' || target === 'system-tests');
+  expect(offenders).toEqual([]);
+  expect(importsOf(path.join(root, 'scripts', 'start.ts')).map(({ target }) => target)).toContain('devkit');
+});
+
 test('the test kit and the launcher, tests included, import no service and nothing of scripts/', () => {
   const files = ['testkit', 'devkit'].flatMap((name) => sources(path.join(servicesDir, name, 'src')));
   expect(files.length).toBeGreaterThan(10);
