@@ -1,5 +1,5 @@
 // Three projects, by file name: unit tests need nothing running; int and e2e tests start real
-// daprd sidecars (and FerretDB) through the shared harness in @bank/shared/testing. The cluster
+// daprd sidecars (and FerretDB) through the test kit, @bank/testkit. The cluster
 // suite (*.cluster.test.ts, jest.cluster.config.js, npm run test:cluster) matches none of them.
 export const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
@@ -10,8 +10,8 @@ export const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Sources use ESM-style ".js" specifiers; Jest runs the CommonJS output of swc.
   moduleNameMapper: {
-    '^@bank/shared$': '<rootDir>/services/shared/src/index.ts',
-    '^@bank/shared/(.*)$': '<rootDir>/services/shared/src/$1/index.ts',
+    // Each workspace package's entry point (its package.json "exports").
+    '^@bank/([a-z-]+)$': '<rootDir>/services/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   rootDir: '.',

@@ -16,7 +16,7 @@ import {
   startService,
   type RunningFerretDb,
   type RunningService,
-} from '../services/shared/src/testing/index.js';
+} from '@bank/devkit';
 import { ensureWebBuilt } from '../services/gateway/src/web-build.js';
 
 const say = (m: string) => console.log(`[start] ${m}`);

@@ -406,12 +406,13 @@ describe('the services Dockerfile (static: no Docker engine here)', () => {
       return rules.filter((r) => parts.some((_, i) => pattern(r).test(parts.slice(0, i + 1).join('/'))));
     };
     expect(ignoredBy('services/account-query/node_modules/x')).toEqual(['**/node_modules']);
-    expect(ignoredBy('services/shared/src/money.test.ts')).toEqual(['**/*.test.ts']);
+    expect(ignoredBy('services/contracts/src/money/money.unit.test.ts')).toEqual(['**/*.test.ts']);
     // The test kit stays out of every image.
     for (const svc of readdirSync(path.join(ROOT, 'services'))) {
       if (existsSync(path.join(ROOT, 'services', svc, 'src', 'testing'))) expect(ignoredBy(`services/${svc}/src/testing/x.ts`)).toEqual(['services/*/src/testing']);
     }
-    expect(ignoredBy('services/shared/src/testing/system.ts')).toEqual(['services/*/src/testing']);
+    expect(ignoredBy('services/testkit/src/system.ts')).toEqual(['services/testkit/src']);
+    expect(ignoredBy('services/devkit/src/dapr.ts')).toEqual(['services/devkit/src']);
     expect(ignoredBy('services/system-tests/src/clients.ts')).toEqual(['services/system-tests']);
     // Nothing the Dockerfiles COPY from the context is ignored, nor any input of the dashboard's build...
     const needed = services.flatMap(copiedFromContext);

@@ -106,7 +106,8 @@ describe('Tiltfile (offline evaluation)', () => {
       expect(img.liveUpdate).toEqual(
         expect.arrayContaining([
           { step: 'sync', local_path: `services/${svc}/src`, remote_path: `/app/services/${svc}/src` },
-          { step: 'sync', local_path: 'services/shared/src', remote_path: '/app/services/shared/src' },
+          { step: 'sync', local_path: 'services/contracts/src', remote_path: '/app/services/contracts/src' },
+          { step: 'sync', local_path: 'services/platform/src', remote_path: '/app/services/platform/src' },
         ]),
       );
     }

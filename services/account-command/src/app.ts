@@ -1,5 +1,6 @@
-import Koa from 'koa';
-import { correlationMiddleware, createMetrics, Problem, problemMiddleware, type Logger, type Sidecar } from '@bank/shared';
+import type { Middleware } from 'koa';
+import { createMetrics, createServiceApp, type Logger, type Readiness, type Sidecar } from '@bank/platform';
+import { Problem } from '@bank/contracts';
 import { CommandHandler } from './commands/command-handler.js';
 import { accountNotifications, accountStreams, type AccountCommandHandler, type AccountStore } from './commands/account-commands.js';
 import { StoreUnavailableError, StreamStore } from './eventstore/stream-store.js';
@@ -16,7 +17,8 @@ const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics', '/dapr/subscri
  * only once markReady() says whether the store has the outbox: a commit must know that.
  */
 export function createCommandApp(config: CommandConfig, sidecar: Sidecar, log: Logger) {
-  const { registry, middleware: httpMetrics, handler: metricsHandler } = createMetrics('account-command');
+  const httpMetrics = createMetrics('account-command');
+  const { registry } = httpMetrics;
   const metrics = createCommandMetrics(registry);
   const storeOpts = { storeName: config.STATESTORE, outboxEnabled: false };
   const store: AccountStore = new StreamStore(sidecar, { ...storeOpts, chunkSize: config.CHUNK_SIZE, idempotencyWindow: config.IDEMPOTENCY_WINDOW });
@@ -35,33 +37,39 @@ export function createCommandApp(config: CommandConfig, sidecar: Sidecar, log: L
     failpoints: config.FAILPOINT,
   });
 
-  const app = new Koa();
-  app.proxy = false;
-  app.use(correlationMiddleware(log));
-  app.use(problemMiddleware(log));
-  app.use(httpMetrics);
   // The store or the sidecar failing is an outage, not a bug: 503, so that clients retry.
-  app.use(async (_ctx, next) => {
+  const storeOutage: Middleware = async (_ctx, next) => {
     try {
       await next();
     } catch (err) {
       if (err instanceof StoreUnavailableError) throw new Problem('dependency-unavailable', 'the event store is not reachable; retry shortly');
       throw err;
     }
-  });
+  };
   let ready = false;
-  app.use(async (ctx, next) => {
+  const startingGate: Middleware = async (ctx, next) => {
     if (!ready && !ALWAYS_SERVED.has(ctx.path)) throw new Problem('dependency-unavailable', 'the service is starting; retry shortly');
     await next();
-  });
-  const router = commandRoutes({ isReady: () => ready, handler, store, index, sidecar, storeName: config.STATESTORE, metrics, bodyLimit: config.BODY_LIMIT_BYTES, newId });
-  router.get('/metrics', metricsHandler);
+  };
+  const readiness = async (): Promise<Readiness> => {
+    const sidecarUp = await sidecar.healthy();
+    let storeUp = false;
+    if (sidecarUp) {
+      try {
+        await sidecar.getState(config.STATESTORE, 'readyz-probe');
+        storeUp = true;
+      } catch {
+        storeUp = false;
+      }
+    }
+    return { ready: sidecarUp && storeUp && ready, checks: { sidecar: sidecarUp, store: storeUp, started: ready } };
+  };
+  const router = commandRoutes({ handler, store, index, metrics, bodyLimit: config.BODY_LIMIT_BYTES, newId });
   // The command side subscribes to nothing; saying so spares daprd an error at start-up.
   router.get('/dapr/subscribe', (ctx) => {
     ctx.body = [];
   });
-  app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  const app = createServiceApp({ log, metrics: httpMetrics, readiness, router, allowedMethods: { throw: true }, before: [storeOutage, startingGate] });
   const markReady = (outboxEnabled: boolean): void => {
     store.outboxEnabled = outboxEnabled;
     ready = true;

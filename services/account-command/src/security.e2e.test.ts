@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { REPO_ROOT, startStoreSidecar, startSystem, type StoreSidecar, type TestSystem } from '@bank/shared/testing';
+import { REPO_ROOT, startStoreSidecar, startSystem, type StoreSidecar, type TestSystem } from '@bank/testkit';
 
 jest.setTimeout(180_000);
 

@@ -1,7 +1,8 @@
 import Router from '@koa/router';
-import Koa from 'koa';
+import type { Middleware } from 'koa';
 import type { Db } from 'mongodb';
-import { correlationMiddleware, createMetrics, Problem, problemMiddleware, type Logger, type Sidecar } from '@bank/shared';
+import { createMetrics, createServiceApp, type Logger, type Readiness, type Sidecar } from '@bank/platform';
+import { Problem } from '@bank/contracts';
 import type { QueryConfig } from './config.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { queryRoutes } from './http/query-routes.js';
@@ -108,7 +109,8 @@ async function stopReadSide(side: ReadSide): Promise<void> {
  * models. Deliveries that arrive earlier are answered RETRY, queries 503.
  */
 export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logger) {
-  const { registry, middleware: httpMetrics, handler: metricsHandler } = createMetrics('account-query');
+  const httpMetrics = createMetrics('account-query');
+  const { registry } = httpMetrics;
   const metrics = createQueryMetrics(registry);
   const waiters = new VersionWaiters();
   const live = createLive({
@@ -127,38 +129,26 @@ export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logge
   let started: ReadSide | undefined;
   const isStarted = () => started !== undefined;
 
-  const app = new Koa();
-  app.proxy = false;
-  app.use(correlationMiddleware(log));
-  app.use(problemMiddleware(log));
-  app.use(httpMetrics);
-
-  const base = new Router({ strict: true, sensitive: true });
-  base.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-  base.get('/readyz', async (ctx) => {
-    const side = await sidecar.healthy();
+  const readiness = async (): Promise<Readiness> => {
+    const sidecarUp = await sidecar.healthy();
     let mongo = false;
     try {
       mongo = started !== undefined && (await started.db.command({ ping: 1 }, { timeoutMS: 2000 })).ok === 1;
     } catch {
       mongo = false;
     }
-    ctx.status = side && mongo && isStarted() ? 200 : 503;
-    ctx.body = { status: ctx.status === 200 ? 'ready' : 'not ready', checks: { sidecar: side, mongo, started: isStarted() } };
-  });
-  base.get('/metrics', metricsHandler);
-  app.use(base.routes());
+    return { ready: sidecarUp && mongo && isStarted(), checks: { sidecar: sidecarUp, mongo, started: isStarted() } };
+  };
 
   // Deliveries are routed from the start (daprd sends them as soon as it runs); they are
   // answered RETRY until the projector exists.
   const pull = (accountId: string, version: number): Promise<void> => (started ? started.projector.request(accountId, version) : Promise.reject(new Error('not started')));
-  const subscriptions = subscriptionRoutes({ appApiToken: config.APP_API_TOKEN, pull, metrics, log, isReady: isStarted });
-  app.use(subscriptions.routes());
+  const subscriptions = subscriptionRoutes({ appApiToken: config.APP_API_TOKEN, pull, metrics, log, isReady: isStarted }).routes();
+  // The router's context type adds params, which it sets itself.
+  const subscriptionRoutesMiddleware: Middleware = (ctx, next) => subscriptions(ctx as Parameters<typeof subscriptions>[0], next);
 
   // Everything else needs the read models: 503 until start() has built them.
-  app.use(async (ctx, next) => {
+  const readSideRoutes: Middleware = async (ctx, next) => {
     if (started) {
       // The router's context type adds params, which it sets itself.
       await started.routes(ctx as Parameters<ReadSide['routes']>[0], next);
@@ -166,6 +156,14 @@ export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logge
     }
     if (!ALWAYS_SERVED.has(ctx.path)) throw new Problem('dependency-unavailable', 'the read models are not connected yet; retry shortly');
     await next();
+  };
+
+  const app = createServiceApp({
+    log,
+    metrics: httpMetrics,
+    readiness,
+    router: new Router({ strict: true, sensitive: true }),
+    after: [subscriptionRoutesMiddleware, readSideRoutes],
   });
 
   async function start(db: Db): Promise<void> {

@@ -1,11 +1,8 @@
-import { COMMAND_APP_ID, ConfigError, env, loadConfig } from '@bank/shared';
+import { COMMAND_APP_ID } from '@bank/contracts';
+import { ConfigError, env, loadConfig, serviceSettings, startSettings } from '@bank/platform';
 
 export const configSpec = {
-  APP_PORT: env.int(3002, { min: 1, max: 65535 }),
-  DAPR_HTTP_PORT: env.int(3502, { min: 1, max: 65535 }),
-  DAPR_HOST: env.str('127.0.0.1'),
-  /** The sidecar requires it from us when it runs with DAPR_API_TOKEN. */
-  DAPR_API_TOKEN: env.secret(),
+  ...serviceSettings({ appPort: 3002, daprHttpPort: 3502 }),
   /** The sidecar sends it to us: deliveries without it are refused. */
   APP_API_TOKEN: env.secret(),
   /** Optional bearer token for /admin; without it the admin API relies on the network. */
@@ -31,8 +28,7 @@ export const configSpec = {
   LIVE_CHANNEL: env.str('bank:live'),
   LIVE_MAX_CLIENTS: env.int(1000, { min: 1, max: 100_000 }),
   LIVE_HEARTBEAT_MS: env.int(15_000, { min: 100, max: 300_000 }),
-  SIDECAR_WAIT_MS: env.int(60_000, { min: 0 }),
-  LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  ...startSettings,
 };
 
 export function loadQueryConfig(source: NodeJS.ProcessEnv = process.env) {

@@ -1,6 +1,6 @@
 // Volume: concurrent commands on few accounts, then a rebuild of 500 accounts while commands
 // keep flowing. Sized for a 2-core machine (bounded parallelism, no fixed sleeps).
-import { call, mapLimit, move, ok, openAccount, startSystem, waitConvergedBulk, waitUntil, type TestSystem } from '@bank/shared/testing';
+import { call, mapLimit, move, ok, openAccount, startSystem, waitConvergedBulk, waitUntil, type TestSystem } from '@bank/testkit';
 
 let sys: TestSystem;
 const t0 = Date.now();

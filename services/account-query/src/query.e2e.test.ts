@@ -1,8 +1,8 @@
 // The query side end to end: real daprd sidecars, Redis (event store + bus), FerretDB (or the
-// MongoDB at MONGODB_URL), both services started by the shared harness.
+// MongoDB at MONGODB_URL), both services started by the test kit.
 import { randomUUID } from 'node:crypto';
 import { Long, MongoClient } from 'mongodb';
-import { call, expectedFromStore, metric, move, ok, openAccount, readModelOf, startSystem, waitConverged, waitUntil, type TestSystem } from '@bank/shared/testing';
+import { call, expectedFromStore, metric, move, ok, openAccount, readModelOf, startSystem, waitConverged, waitUntil, type TestSystem } from '@bank/testkit';
 import { DELIVERY_ROUTE } from './http/subscription-routes.js';
 
 const APP_TOKEN = 'app-token-for-tests';

@@ -1,8 +1,9 @@
 import Router from '@koa/router';
-import Koa from 'koa';
+import type { Middleware } from 'koa';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { correlationMiddleware, createMetrics, Problem, problemMiddleware, type Logger, type Sidecar } from '@bank/shared';
+import { createMetrics, createServiceApp, type Logger, type Readiness, type Sidecar } from '@bank/platform';
+import { Problem } from '@bank/contracts';
 import type { GatewayConfig } from './config.js';
 import { createProxy } from './proxy.js';
 import { matchRoute } from './routes.js';
@@ -17,7 +18,8 @@ export interface GatewayDeps {
 }
 
 export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDeps) {
-  const { registry, middleware: httpMetrics, handler: metricsHandler } = createMetrics('gateway');
+  const httpMetrics = createMetrics('gateway');
+  const { registry } = httpMetrics;
   const proxy = createProxy({
     sidecarUrl: sidecar.baseUrl,
     daprApiToken: config.DAPR_API_TOKEN,
@@ -27,35 +29,17 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
   });
   const dashboard = () => existsSync(path.join(staticDir, 'index.html'));
 
-  const app = new Koa();
-  app.proxy = false;
-  // A browser closing a page mid-stream (a live feed) is the normal end of a response.
-  app.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.name === 'AbortError') return;
-    log.error({ err }, 'response failed');
-  });
-  app.use(correlationMiddleware(log));
-  app.use(problemMiddleware(log));
-  app.use(httpMetrics);
-
-  const base = new Router();
-  base.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-  base.get('/readyz', async (ctx) => {
-    const side = await sidecar.healthy();
-    ctx.status = side ? 200 : 503;
-    ctx.body = { status: side ? 'ready' : 'not ready', checks: { sidecar: side, dashboard: dashboard() } };
-  });
-  base.get('/metrics', metricsHandler);
+  const readiness = async (): Promise<Readiness> => {
+    const sidecarUp = await sidecar.healthy();
+    return { ready: sidecarUp, checks: { sidecar: sidecarUp, dashboard: dashboard() } };
+  };
+  const router = new Router();
   // daprd asks every app for its subscriptions: the gateway has none.
-  base.get('/dapr/subscribe', (ctx) => {
+  router.get('/dapr/subscribe', (ctx) => {
     ctx.body = [];
   });
-  app.use(base.routes());
-  app.use(base.allowedMethods());
 
-  app.use(async (ctx, next) => {
+  const api: Middleware = async (ctx, next) => {
     if (!ctx.path.startsWith('/api/')) return next();
     const route = matchRoute(ctx.path);
     if (!route) throw new Problem('not-found', `no route for ${ctx.method} ${ctx.path}`);
@@ -63,15 +47,20 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
     (ctx as typeof ctx & { _matchedRoute?: string })._matchedRoute = route.template;
     ctx.set('x-content-type-options', 'nosniff');
     await proxy(ctx, route);
-  });
-
-  app.use(staticFiles(staticDir));
-  app.use(async (ctx, next) => {
+  };
+  const dashboardMissing: Middleware = async (ctx, next) => {
     await next();
     if (ctx.status === 404 && ctx.body === undefined && !dashboard() && (ctx.path === '/' || ctx.path === '/index.html')) {
       ctx.set(SECURITY_HEADERS);
       throw new Problem('not-found', 'the dashboard is not built: run npm run build:web');
     }
+  };
+
+  const app = createServiceApp({ log, metrics: httpMetrics, readiness, router, allowedMethods: {}, after: [api, staticFiles(staticDir), dashboardMissing] });
+  // A browser closing a page mid-stream (a live feed) is the normal end of a response.
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.name === 'AbortError') return;
+    log.error({ err }, 'response failed');
   });
 
   return { app, registry, dashboard };

@@ -1,11 +1,8 @@
-import { COMMAND_APP_ID, ConfigError, env, loadConfig } from '@bank/shared';
+import { COMMAND_APP_ID } from '@bank/contracts';
+import { ConfigError, env, loadConfig, serviceSettings, startSettings } from '@bank/platform';
 
 export const configSpec = {
-  APP_PORT: env.int(3000, { min: 1, max: 65535 }),
-  DAPR_HTTP_PORT: env.int(3500, { min: 1, max: 65535 }),
-  DAPR_HOST: env.str('127.0.0.1'),
-  /** The sidecar requires it from us when it runs with DAPR_API_TOKEN. */
-  DAPR_API_TOKEN: env.secret(),
+  ...serviceSettings({ appPort: 3000, daprHttpPort: 3500 }),
   /** The sidecar sends it to us; the gateway takes no deliveries, so it only guards /dapr/*. */
   APP_API_TOKEN: env.secret(),
   COMMAND_APP_ID: env.str(COMMAND_APP_ID),
@@ -16,8 +13,7 @@ export const configSpec = {
   UPSTREAM_TIMEOUT_MS: env.int(15_000, { min: 100, max: 300_000 }),
   /** The dashboard's built files (npm run build:web). */
   STATIC_DIR: env.optional(),
-  SIDECAR_WAIT_MS: env.int(60_000, { min: 0 }),
-  LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  ...startSettings,
 };
 
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env) {

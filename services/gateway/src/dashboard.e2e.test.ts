@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { call, REPO_ROOT, startSystem, type TestSystemWithGateway } from '@bank/shared/testing';
+import { call, REPO_ROOT, startSystem, type TestSystemWithGateway } from '@bank/testkit';
 import { ensureWebBuilt } from './web-build.js';
 import { ensureChromium, launchChromium, shows, type LaunchedBrowser } from './testing/browser.js';
 

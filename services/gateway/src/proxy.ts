@@ -5,7 +5,8 @@
 // each event reaches the browser when the service writes it.
 import { Readable } from 'node:stream';
 import type { Context } from 'koa';
-import { Problem, readBodyBounded, type RequestState } from '@bank/shared';
+import { Problem } from '@bank/contracts';
+import { readBodyBounded, type RequestState } from '@bank/platform';
 import type { Route } from './routes.js';
 
 /** Request headers a service may act on. */

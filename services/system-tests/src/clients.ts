@@ -2,7 +2,7 @@
 // retried with the same key until it gets a definitive answer (2xx, or a 4xx refusal), through
 // crashes, restarts and timeouts. What they were told is the reference the invariants check.
 import { randomUUID } from 'node:crypto';
-import type { AcceptedCommand } from '@bank/shared/testing';
+import type { AcceptedCommand } from '@bank/testkit';
 
 export interface ClientStats {
   sent: number;

@@ -2,7 +2,7 @@
 // mixed credits and debits, half of them sent with an Idempotency-Key and some of those sent
 // twice at once (a client retrying while its first attempt is still in flight). Then every
 // invariant must hold, and the events must be exactly the commands clients were told succeeded.
-import { checkInvariants, startSystem, type TestSystemWithQuery } from '@bank/shared/testing';
+import { checkInvariants, startSystem, type TestSystemWithQuery } from '@bank/testkit';
 import { Ledger, openAccounts, rng } from './clients.js';
 
 let sys: TestSystemWithQuery;

@@ -3,7 +3,7 @@
 // exactly the commands they were told were accepted (zero lost, zero doubled) and every read
 // model must equal its stream's fold. The Redis here (event store AND broker) is the test's own,
 // on its own port, with an fsync'd append-only file: it is killed and restarted like the rest.
-import { checkInvariants, startOwnRedis, startSystem, type OwnRedis, type TestSystemWithQuery } from '@bank/shared/testing';
+import { checkInvariants, startOwnRedis, startSystem, type OwnRedis, type TestSystemWithQuery } from '@bank/testkit';
 import { Ledger, openAccounts, rng, sendUntilDefinitive } from './clients.js';
 
 let sys: TestSystemWithQuery;

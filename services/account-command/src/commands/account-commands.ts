@@ -1,7 +1,8 @@
 // The account streams as the command handler takes them: the account decider, one stream per
 // account, events stored with their account id and announced on the account-events topic.
 // Adding a command needs nothing here: it is a case of the decider and a route.
-import { ACCOUNT_EVENTS_TOPIC, EVENT_SCHEMA_VERSION, PUBSUB_NAME, type AccountEvent, type NewEvent, type Sidecar, type StreamNotification } from '@bank/shared';
+import { ACCOUNT_EVENTS_TOPIC, EVENT_SCHEMA_VERSION, PUBSUB_NAME, type AccountEvent, type NewEvent, type StreamNotification } from '@bank/contracts';
+import { type Sidecar } from '@bank/platform';
 import { accountDecider, type AccountCommand, type AccountSnapshot, type AccountState, type DomainError } from '../domain/index.js';
 import type { StreamStore } from '../eventstore/stream-store.js';
 import type { CommandHandler, CommandOutcome, NotificationPublisher, StreamKind } from './command-handler.js';

@@ -3,7 +3,7 @@
 // announced. It knows nothing of HTTP: it answers with the version the stream reached (or, for a
 // repeated request, the one the first one reached) or with a typed refusal; http/ turns these
 // into status codes and problems.
-import { Failpoints, retry, type Logger, type RetryRuntime } from '@bank/shared';
+import { Failpoints, retry, type Logger, type RetryRuntime } from '@bank/platform';
 import type { Decider } from '../domain/index.js';
 import { ConcurrencyError, streamExists, type IdempotencyRecord, type StoredEvent, type StreamStore } from '../eventstore/stream-store.js';
 import { KeyedMutex } from '../eventstore/keyed-mutex.js';
@@ -96,7 +96,7 @@ export interface HandlerDeps<Command, NewEvent, Event extends StoredEvent, State
   publisher: NotificationPublisher<Message>;
   log: Logger;
   metrics: HandlerMetrics;
-  /** Off unless FAILPOINT turns them on (see @bank/shared failpoints). */
+  /** Off unless FAILPOINT turns them on (see @bank/platform failpoints). */
   failpoints?: Failpoints;
   clock?: () => Date;
   newId?: () => string;

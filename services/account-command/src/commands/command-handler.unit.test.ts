@@ -1,7 +1,8 @@
 // The command handler against fakes: an in-memory event store with ETags, a stream index and a
 // publisher that record what they are given, and retry pauses that return at once. The account
 // decider is the real one. Given a stream / when a command / then the outcome and what was written.
-import { createLogger, Failpoints, type AccountEvent, type RetryRuntime, type StreamNotification } from '@bank/shared';
+import { createLogger, Failpoints, type RetryRuntime } from '@bank/platform';
+import { type AccountEvent, type StreamNotification } from '@bank/contracts';
 import type { AccountCommand, AccountSnapshot } from '../domain/index.js';
 import { fold, toSnapshot } from '../domain/index.js';
 import { ConcurrencyError, type AppendOptions, type LoadedStream, type StreamHead } from '../eventstore/stream-store.js';

@@ -1,7 +1,17 @@
 // The account aggregate as a pure decider: decide(command, state) -> events | error,
 // evolve(state, event) -> state. No I/O, no clock, no randomness: ids and time are given by the
 // caller when it turns the decided events into stored ones.
-import { formatAmount, isCurrency, parseAmount, type AccountCreditedData, type AccountEvent, type AccountStatus, type Minor, type NewEvent, type ProblemCode } from '@bank/shared';
+import {
+  formatAmount,
+  isCurrency,
+  parseAmount,
+  type AccountCreditedData,
+  type AccountEvent,
+  type AccountStatus,
+  type Minor,
+  type NewEvent,
+  type ProblemCode,
+} from '@bank/contracts';
 import { assertNever, type Decider, type DecisionOf } from './decider.js';
 
 export type OpenAccount = { type: 'OpenAccount'; accountId: string; initialBalance: string; currency: string };

@@ -1,5 +1,5 @@
 // The account decider read as given events / when command / then events or error.
-import type { AccountEvent, NewEvent } from '@bank/shared';
+import type { AccountEvent, NewEvent } from '@bank/contracts';
 import {
   decide,
   evolve,

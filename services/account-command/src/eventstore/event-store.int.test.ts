@@ -1,8 +1,9 @@
 // The event-store suite: written once, run through a real daprd against the state store of every
 // profile under test (TEST_PROFILES, comma separated or "all"; default: PROFILE, else redis).
 import { randomUUID } from 'node:crypto';
-import { EVENT_SCHEMA_VERSION, STATESTORE_NAME, type AccountEvent, type Sidecar } from '@bank/shared';
-import { profilesUnderTest, startStoreSidecar, type StoreSidecar } from '@bank/shared/testing';
+import { EVENT_SCHEMA_VERSION, STATESTORE_NAME, type AccountEvent } from '@bank/contracts';
+import { type Sidecar } from '@bank/platform';
+import { profilesUnderTest, startStoreSidecar, type StoreSidecar } from '@bank/testkit';
 import { decide, fold, fromSnapshot, initialState, toSnapshot, type AccountCommand, type AccountSnapshot, type AccountState } from '../domain/index.js';
 import { ConcurrencyError, StreamStore, type StoredEvent } from './stream-store.js';
 import { StreamIndex, type StreamRegistered } from './stream-index.js';

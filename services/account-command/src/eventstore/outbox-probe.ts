@@ -4,7 +4,7 @@
 // upsert when it is off. So the service asks the store once, at start-up: a transaction writes a
 // probe key twice, the second op marked as projection; the value that stays tells which it was.
 import { randomUUID } from 'node:crypto';
-import type { Sidecar } from '@bank/shared';
+import type { Sidecar } from '@bank/platform';
 
 export const OUTBOX_PROBE_KEY = 'outbox-probe';
 

@@ -3,7 +3,7 @@
 // A stream is registered BEFORE its first commit, so a committed stream is always listed; an
 // entry whose stream never got committed is harmless (readers skip streams that do not exist).
 import { createHash } from 'node:crypto';
-import { retry } from '@bank/shared';
+import { retry } from '@bank/platform';
 import { ConcurrencyError, newEventId, StreamStore, type StoredEvent } from './stream-store.js';
 import { KeyedMutex } from './keyed-mutex.js';
 

@@ -14,7 +14,7 @@
 // Sealing writes a chunk before the head; its content is fixed by the versions it covers, so a
 // repeated or racing seal writes the same bytes again.
 import { randomUUID } from 'node:crypto';
-import { retry, Sidecar, SidecarError } from '@bank/shared';
+import { retry, Sidecar, SidecarError } from '@bank/platform';
 
 export interface StoredEvent {
   eventId: string;

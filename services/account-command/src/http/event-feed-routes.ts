@@ -1,9 +1,9 @@
 // The event store as the read side pulls it (through Dapr service invocation): one account's
 // events (also public), every stream id, and many streams' events or versions in one answer.
-// Request and answer shapes are contracts in @bank/shared (command-side-api.ts), so the read
+// Request and answer shapes are contracts in @bank/contracts (command-side-api.ts), so the read
 // side's client and these routes cannot drift apart.
 import Router from '@koa/router';
-import { COMMAND_SIDE_LIMITS, Problem, type AccountEvent, type EventPage, type PageEvent, type StreamEventsPage, type StreamIndexPage, type StreamVersions } from '@bank/shared';
+import { COMMAND_SIDE_LIMITS, Problem, type AccountEvent, type EventPage, type PageEvent, type StreamEventsPage, type StreamIndexPage, type StreamVersions } from '@bank/contracts';
 import { accountIdOfStream, accountStreamId, type AccountStore } from '../commands/account-commands.js';
 import { StreamIndex } from '../eventstore/stream-index.js';
 import { streamExists, type LoadedStream } from '../eventstore/stream-store.js';

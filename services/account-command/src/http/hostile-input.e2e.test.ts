@@ -13,7 +13,7 @@
 // Reproduce a failure with FC_SEED=<seed printed by fast-check>; FC_RUNS scales the run counts.
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { rawHttp, startSystem, type RawRequest, type RawResponse, type TestSystem } from '@bank/shared/testing';
+import { rawHttp, startSystem, type RawRequest, type RawResponse, type TestSystem } from '@bank/testkit';
 
 jest.setTimeout(180_000);
 

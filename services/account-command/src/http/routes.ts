@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { formatAmount, Problem, readJson, type AccountEvent, type Sidecar } from '@bank/shared';
+import { formatAmount, Problem, type AccountEvent } from '@bank/contracts';
+import { readJson } from '@bank/platform';
 import { fold, type AccountCommand, type AccountState, type DomainError } from '../domain/index.js';
 import type { Refusal } from '../commands/command-handler.js';
 import { accountStreamId, type AccountCommandHandler, type AccountStore } from '../commands/account-commands.js';
@@ -12,12 +13,9 @@ import { eventFeedRoutes } from './event-feed-routes.js';
 import { accountIdParam, commandBody, instantQuery, intQuery, versionHeader } from './validation.js';
 
 export interface RouteDeps {
-  isReady: () => boolean;
   handler: AccountCommandHandler;
   store: AccountStore;
   index: StreamIndex;
-  sidecar: Sidecar;
-  storeName: string;
   metrics: CommandMetrics;
   bodyLimit: number;
   newId: () => string;
@@ -149,28 +147,8 @@ export function commandRoutes(deps: RouteDeps): Router {
   });
 
   // What the read side pulls (events of one stream or many, stream ids, versions): its own
-  // router, its contract in @bank/shared (command-side-api.ts).
+  // router, its contract in @bank/contracts (command-side-api.ts).
   router.use(eventFeedRoutes(deps).routes());
-
-  router.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-
-  router.get('/readyz', async (ctx) => {
-    const sidecar = await deps.sidecar.healthy();
-    let store = false;
-    if (sidecar) {
-      try {
-        await deps.sidecar.getState(deps.storeName, 'readyz-probe');
-        store = true;
-      } catch {
-        store = false;
-      }
-    }
-    const started = deps.isReady();
-    ctx.status = sidecar && store && started ? 200 : 503;
-    ctx.body = { status: ctx.status === 200 ? 'ready' : 'not ready', checks: { sidecar, store, started } };
-  });
 
   return router;
 }

@@ -1,6 +1,6 @@
-import { COMMAND_SIDE_LIMITS, Problem } from '@bank/shared';
+import { COMMAND_SIDE_LIMITS, Problem } from '@bank/contracts';
 
-export { instantQuery, intQuery } from '@bank/shared';
+export { instantQuery, intQuery } from '@bank/platform';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

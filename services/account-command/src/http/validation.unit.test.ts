@@ -1,6 +1,6 @@
-import { Problem } from '@bank/shared';
+import { Problem } from '@bank/contracts';
 import { accountIdParam, commandBody, instantQuery, intQuery, versionHeader } from './validation.js';
-import { thrown } from '@bank/shared/testing';
+import { thrown } from '@bank/testkit';
 
 const problemOf = (fn: () => unknown): Problem => thrown(fn, Problem);
 

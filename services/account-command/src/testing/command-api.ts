@@ -3,7 +3,7 @@
 // the calling test file, as every suite of the former command-api.e2e.test.ts shared one; the
 // helpers below then call that file's system. Every refused command is checked for "no partial
 // write": the account's events (and, for opens, the stream list) are the same afterwards.
-import { startSystem, type TestSystem } from '@bank/shared/testing';
+import { startSystem, type TestSystem } from '@bank/testkit';
 
 let system: TestSystem | undefined;
 

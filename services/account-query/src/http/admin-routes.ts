@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { Problem } from '@bank/shared';
+import { Problem } from '@bank/contracts';
 import { PullError } from '../projections/command-side-client.js';
 import type { Projector } from '../projections/projector.js';
 import type { Reconciler } from '../projections/reconciler.js';

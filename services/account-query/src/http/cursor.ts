@@ -1,6 +1,6 @@
 // Opaque page cursors: base64url JSON tagged with the listing it belongs to, so a cursor from one
 // listing given to another is a 400, not a silently wrong page.
-import { Problem } from '@bank/shared';
+import { Problem } from '@bank/contracts';
 
 export function encodeCursor(kind: string, position: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify({ k: kind, ...position })).toString('base64url');

@@ -1,4 +1,4 @@
-import { Problem } from '@bank/shared';
+import { Problem } from '@bank/contracts';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
 const isA = (p: Record<string, unknown>): p is { a: string } => typeof p.a === 'string';

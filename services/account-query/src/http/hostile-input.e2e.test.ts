@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { MongoClient } from 'mongodb';
-import { rawHttp, startSystem, type RawRequest, type TestSystem } from '@bank/shared/testing';
+import { rawHttp, startSystem, type RawRequest, type TestSystem } from '@bank/testkit';
 
 jest.setTimeout(180_000);
 

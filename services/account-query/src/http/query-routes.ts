@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { Problem } from '@bank/shared';
+import { Problem } from '@bank/contracts';
 import type { Projector } from '../projections/projector.js';
 import type { VersionWaiters } from '../projections/waiters.js';
 import { accountJson, operationJson, type AccountDoc } from '../readmodel/documents.js';

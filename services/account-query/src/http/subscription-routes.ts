@@ -1,6 +1,7 @@
 // The Dapr app-callback side: the subscription declaration and the delivery route.
 import Router from '@koa/router';
-import { ACCOUNT_EVENTS_TOPIC, answerDelivery, isProblem, PUBSUB_NAME, readDelivery, requireAppToken, type Logger, type Subscription } from '@bank/shared';
+import { ACCOUNT_EVENTS_TOPIC, isProblem, PUBSUB_NAME } from '@bank/contracts';
+import { answerDelivery, readDelivery, requireAppToken, type Logger, type Subscription } from '@bank/platform';
 import { PullError } from '../projections/command-side-client.js';
 import { parseNotification } from '../projections/notification.js';
 import { ProjectionError } from '../projections/project.js';

@@ -1,5 +1,6 @@
 // Query-string and path checks: anything a client can get wrong is a 400 problem, never a 500.
-import { instantQuery, intQuery, isCurrency, Problem, singleQuery as single } from '@bank/shared';
+import { instantQuery, intQuery, singleQuery as single } from '@bank/platform';
+import { isCurrency, Problem } from '@bank/contracts';
 import { isAccountId } from '../projections/notification.js';
 
 export { instantQuery, intQuery };

@@ -5,7 +5,7 @@
 // reconnect. When Redis is down, publishing is skipped and the live endpoints answer 503; the
 // projections never wait for it.
 import { Redis } from 'ioredis';
-import type { Logger } from '@bank/shared';
+import type { Logger } from '@bank/platform';
 import type { LiveAccount } from './hub.js';
 
 export interface LiveBusOptions {

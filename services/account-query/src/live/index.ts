@@ -2,7 +2,7 @@
 // publishes to after a successful projection.
 import type { Registry } from 'prom-client';
 import { Counter, Gauge } from 'prom-client';
-import type { Logger } from '@bank/shared';
+import type { Logger } from '@bank/platform';
 import { accountJson, type AccountDoc } from '../readmodel/documents.js';
 import { LiveBus } from './bus.js';
 import { LiveHub } from './hub.js';

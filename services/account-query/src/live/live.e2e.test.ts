@@ -2,7 +2,7 @@
 // first one's sidecar) streams updates the first one applied, through the Redis channel; a third
 // one whose live Redis is unreachable answers 503 on the live endpoints and still projects.
 import path from 'node:path';
-import { call, freePort, waitUntil, httpOk, move, ok, openAccount, spawnManaged, startSystem, waitFor, type Managed, type TestSystemWithQuery } from '@bank/shared/testing';
+import { call, freePort, waitUntil, httpOk, move, ok, openAccount, spawnManaged, startSystem, waitFor, type Managed, type TestSystemWithQuery } from '@bank/testkit';
 
 let sys: TestSystemWithQuery;
 const extra: Managed[] = [];

@@ -5,7 +5,7 @@
 import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { Problem } from '@bank/shared';
+import { Problem } from '@bank/contracts';
 import { accountJson, type AccountDoc } from '../readmodel/documents.js';
 import { accountIdParam, onlyParams } from '../http/validation.js';
 import type { LiveHub } from './hub.js';

@@ -1,19 +1,18 @@
 // The query side's client of the command side: the authoritative event store, read through the
 // command service's feed endpoints by Dapr service invocation. Paths, queries and answers are the
-// contracts in @bank/shared (command-side-api.ts) that the command side's routes serve.
+// contracts in @bank/contracts (command-side-api.ts) that the command side's routes serve.
 import {
   COMMAND_SIDE_PATHS,
-  SidecarError,
   type EventPage,
   type EventPageQuery,
-  type Sidecar,
   type StreamEventsPage,
   type StreamEventsQuery,
   type StreamIndexPage,
   type StreamIndexQuery,
   type StreamVersions,
   type StreamVersionsQuery,
-} from '@bank/shared';
+} from '@bank/contracts';
+import { SidecarError, type Sidecar } from '@bank/platform';
 
 /** The event store could not be read now (sidecar, command service or store unavailable): retry later. */
 export class PullError extends Error {}

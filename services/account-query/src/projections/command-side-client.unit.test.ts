@@ -1,6 +1,6 @@
 // The client of the command side against a fake sidecar: the paths it asks (the contract's), and
 // which answers are answers (an unknown account) and which are outages (PullError).
-import { SidecarError, type Sidecar } from '@bank/shared';
+import { SidecarError, type Sidecar } from '@bank/platform';
 import { CommandSideClient, PullError } from './command-side-client.js';
 
 const ID = '00000000-0000-4000-8000-000000000001';

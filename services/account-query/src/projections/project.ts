@@ -1,7 +1,7 @@
 // Pure projection: given what the read model holds for an account and the next events of its
 // stream (read from the event store, in version order), the account view and the operations that
 // result. No I/O, so every rule here is tested without a database.
-import { parseAmount, type EventPage } from '@bank/shared';
+import { parseAmount, type EventPage } from '@bank/contracts';
 import type { AccountView, OperationView } from '../readmodel/views.js';
 
 export type PulledEvent = EventPage['events'][number];

@@ -2,7 +2,7 @@
 // reads the commits it has not applied yet from the event store and applies them in version
 // order, through the read-model writer (readmodel/writer.ts), which makes every write safe to
 // repeat: a duplicate or late notification, or a replica racing this one, changes nothing twice.
-import { pauseMs, type Logger, type RetryPolicy } from '@bank/shared';
+import { pauseMs, type Logger, type RetryPolicy } from '@bank/platform';
 import type { QueryMetrics } from '../metrics.js';
 import { accountView, type AccountDoc } from '../readmodel/documents.js';
 import type { Generation, Generations } from '../readmodel/generations.js';

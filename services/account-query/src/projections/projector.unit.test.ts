@@ -3,7 +3,8 @@
 // account document guarded by the version it was read at) and waiters that record what they are
 // told. No sidecar, no database.
 import { Registry } from 'prom-client';
-import { createLogger, type EventPage } from '@bank/shared';
+import { createLogger } from '@bank/platform';
+import { type EventPage } from '@bank/contracts';
 import { createQueryMetrics } from '../metrics.js';
 import { accountDoc, type AccountDoc } from '../readmodel/documents.js';
 import type { Generation, Generations } from '../readmodel/generations.js';

@@ -2,7 +2,7 @@
 // model's and pull the accounts that are behind. Notifications (direct publish, then the outbox)
 // make the read side converge in practice; this makes it converge even when the broker lost
 // both, or a read model was damaged, with no new command on the account to announce it.
-import type { Logger } from '@bank/shared';
+import type { Logger } from '@bank/platform';
 import type { QueryMetrics } from '../metrics.js';
 import type { Generations } from '../readmodel/generations.js';
 import type { CommandSideClient } from './command-side-client.js';

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { createLogger } from '@bank/shared';
+import { createLogger } from '@bank/platform';
 import { createQueryMetrics } from '../metrics.js';
 import type { Generations } from '../readmodel/generations.js';
 import type { CommandSideClient } from './command-side-client.js';

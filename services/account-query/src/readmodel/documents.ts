@@ -2,7 +2,7 @@
 // canonical decimal string (what clients get, exact) and Int64 minor units (for sorting and
 // range filters in the database). Instants are BSON dates so that range queries use indexes.
 import { Long } from 'mongodb';
-import { formatAmount, type AccountStatus } from '@bank/shared';
+import { formatAmount, type AccountStatus } from '@bank/contracts';
 import type { AccountJson, AccountView, OperationJson, OperationType, OperationView } from './views.js';
 
 export interface AccountDoc {

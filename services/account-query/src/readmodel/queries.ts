@@ -1,7 +1,7 @@
 // Reads over the active generation. Pagination is keyset-based (no skip), so a page costs the same
 // at any depth and concurrent inserts never shift what the next cursor returns.
 import type { Filter } from 'mongodb';
-import { formatAmount, parseAmount } from '@bank/shared';
+import { formatAmount, parseAmount } from '@bank/contracts';
 import type { AccountDoc, OperationDoc } from './documents.js';
 import type { Generation } from './generations.js';
 

@@ -2,7 +2,7 @@
 // the projection's working form (exact minor units as bigint, instants as ISO strings), which
 // projections/ computes and documents.ts stores, and the JSON form that the query API and the
 // live updates serve. Types only: the mappings live next to the documents they read.
-import type { AccountStatus } from '@bank/shared';
+import type { AccountStatus } from '@bank/contracts';
 
 export type OperationType = 'CREDIT' | 'DEBIT';
 

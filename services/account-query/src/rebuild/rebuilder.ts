@@ -6,7 +6,8 @@
 //     replicas for longer than their meta refresh period), then re-pull every account whose
 //     old-generation version is ahead of the new one (commits the projector applied during the
 //     rebuild), and drop the old collections.
-import { Problem, retry, type Logger, type RetryPolicy } from '@bank/shared';
+import { Problem } from '@bank/contracts';
+import { retry, type Logger, type RetryPolicy } from '@bank/platform';
 import type { QueryMetrics } from '../metrics.js';
 import type { CommandSideClient } from '../projections/command-side-client.js';
 import { project } from '../projections/project.js';

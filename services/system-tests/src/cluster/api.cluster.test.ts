@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { call, REPO_ROOT, waitUntil } from '@bank/shared/testing';
+import { call, REPO_ROOT, waitUntil } from '@bank/testkit';
 import { launchChromium, shows, type LaunchedBrowser } from '../../../gateway/src/testing/browser.js';
 import { requireCluster, NS, portForward, PORT, SVC, type PortForward } from './kube.js';
 

@@ -4,7 +4,7 @@
 // comes back Ready, and the invariants hold: zero commands lost, zero doubled, every read model
 // equal to the fold of its events. During the faults clients may only see 503 (retryable) or no
 // answer (the pod they were talking to went away); both are counted.
-import { checkInvariants } from '@bank/shared/testing';
+import { checkInvariants } from '@bank/testkit';
 import { openAccounts } from '../clients.js';
 import { APP_ID, appPods, DAPR_NS, deletePod, INFRA_NS, isReady, NS, pods, useForwardedRelease, waitAllReady } from './kube.js';
 import { describeLoad, startLoad, unexpectedStatuses, untilReadable, whileAccepting } from './load.js';

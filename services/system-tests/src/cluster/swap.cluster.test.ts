@@ -4,7 +4,7 @@
 // accepted (the longest gap between two acceptances is measured), the sidecars really run the
 // new broker's component, the read models converge, nothing is lost or doubled.
 import path from 'node:path';
-import { call, checkInvariants, REPO_ROOT, waitUntil } from '@bank/shared/testing';
+import { call, checkInvariants, REPO_ROOT, waitUntil } from '@bank/testkit';
 import { openAccounts } from '../clients.js';
 import { APP_ID, appPods, type DaprMetadata, exec, helm, INFRA_NS, isReady, NS, pods, RELEASE, sidecarCall, useForwardedRelease, waitAllReady } from './kube.js';
 import { describeLoad, startLoad, unexpectedStatuses, whileAccepting, type RunningLoad } from './load.js';

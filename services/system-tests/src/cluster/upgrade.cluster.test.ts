@@ -4,7 +4,7 @@
 // gateway: no command may fail except with a retryable 503 (or a connection broken by a pod that
 // went away), and nothing is lost or doubled.
 import path from 'node:path';
-import { checkInvariants, REPO_ROOT } from '@bank/shared/testing';
+import { checkInvariants, REPO_ROOT } from '@bank/testkit';
 import { openAccounts } from '../clients.js';
 import { APP_ID, appPods, helm, NS, RELEASE, useForwardedRelease, waitAllReady } from './kube.js';
 import { describeLoad, startLoad, unexpectedStatuses, whileAccepting } from './load.js';

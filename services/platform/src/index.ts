@@ -1,0 +1,7 @@
+export * from './dapr/index.js';
+export * from './http/index.js';
+export * from './config/index.js';
+export * from './log/index.js';
+export * from './retry/index.js';
+export * from './failpoints/index.js';
+export * from './service/index.js';

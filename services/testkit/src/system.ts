@@ -1,0 +1,171 @@
+// The whole system for a test: account-command (and, with `query`, account-query and FerretDB),
+// each with its daprd, on a components profile, isolated from every other run.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import {
+  prepareProfile,
+  REDIS_HOST,
+  REDIS_PORT,
+  REPO_ROOT,
+  selectedProfile,
+  startFerretDb,
+  startService,
+  waitFor,
+  type ProfileServers,
+  type RunningFerretDb,
+  type RunningService,
+} from '@bank/devkit';
+
+export interface SystemOptions {
+  profile?: string;
+  /** Servers the test started itself (fault suites kill and restart them). */
+  servers?: ProfileServers;
+  daprApiToken?: string;
+  appApiToken?: string;
+  commandEnv?: Record<string, string | undefined>;
+  /** Also start account-query with its daprd, and FerretDB unless MONGODB_URL is set. */
+  query?: boolean;
+  queryEnv?: Record<string, string | undefined>;
+  /**
+   * Also start the gateway (dashboard + /api routes through Dapr service invocation) with its
+   * daprd; implies `query`. The harness does not build the dashboard: a suite that needs it builds
+   * it first (the gateway's ensureWebBuilt), as services/gateway/src/dashboard.e2e.test.ts does.
+   */
+  gateway?: boolean;
+  gatewayEnv?: Record<string, string | undefined>;
+}
+
+export interface TestSystem {
+  runId: string;
+  runDir: string;
+  profile: string;
+  /** The run's isolation slot (its Redis database, table suffix, consumer names). */
+  slot: number;
+  command: RunningService;
+  /** Present when started with `query: true`. */
+  query?: RunningService;
+  /** Present when started with `gateway: true`. */
+  gateway?: RunningService;
+  /** The read-model database of account-query (with `query: true`). */
+  mongoUrl?: string;
+  stop(): Promise<void>;
+}
+
+/** A started system that has the query side, for tests that need it. */
+export type TestSystemWithQuery = TestSystem & { query: RunningService; mongoUrl: string };
+
+/** A started system with the gateway in front (`gateway: true`). */
+export type TestSystemWithGateway = TestSystemWithQuery & { gateway: RunningService };
+
+/**
+ * With MONGODB_URL set (a real MongoDB), each run gets its own database on it, named after the
+ * run, so runs never see each other's read models.
+ */
+export function mongoUrlForRun(base: string, runId: string): string {
+  const db = `bank_${runId.replace(/[^A-Za-z0-9]/g, '_').slice(-40)}`;
+  return base.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${db}`);
+}
+
+export function runDirFor(runId: string): string {
+  return path.join(REPO_ROOT, '.data', 'test-runs', runId);
+}
+
+export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
+  const profile = o.profile ?? selectedProfile();
+  const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
+  const runDir = runDirFor(runId);
+  mkdirSync(runDir, { recursive: true });
+  const run = await prepareProfile(profile, { servers: o.servers });
+  const common = {
+    resourcesPath: run.resourcesPath,
+    runDir,
+    nameResolutionDb: path.join(runDir, 'name-resolution.db'),
+    daprEnv: run.daprEnv,
+    daprApiToken: o.daprApiToken,
+    appApiToken: o.appApiToken,
+  };
+  let command: RunningService | undefined;
+  let query: RunningService | undefined;
+  let gateway: RunningService | undefined;
+  let ferret: RunningFerretDb | undefined;
+  let mongoUrl: string | undefined;
+  const stopAll = async () => {
+    await Promise.all([command?.stop(), query?.stop(), gateway?.stop()]);
+    await ferret?.stop();
+    run.release();
+  };
+  const withQuery = o.query === true || o.gateway === true;
+  try {
+    const startCommand = startService({ ...common, appId: 'account-command', entry: 'services/account-command/src/main.ts', env: o.commandEnv ?? {} }).then((s) => (command = s));
+    const startQuery = async () => {
+      if (!withQuery) return;
+      if (process.env.MONGODB_URL) mongoUrl = mongoUrlForRun(process.env.MONGODB_URL, runId);
+      else mongoUrl = (ferret = await startFerretDb({ runDir, slot: run.slot, fresh: true })).url;
+      query = await startService({
+        ...common,
+        appId: 'account-query',
+        entry: 'services/account-query/src/main.ts',
+        // Live updates on a channel of this run only (parallel runs share the Redis server).
+        env: { MONGODB_URL: mongoUrl, LIVE_REDIS_URL: `redis://${REDIS_HOST}:${REDIS_PORT}`, LIVE_CHANNEL: `bank:live:${runId}`, ...o.queryEnv },
+      });
+    };
+    const startGateway = async () => {
+      if (!o.gateway) return;
+      gateway = await startService({ ...common, appId: 'gateway', entry: 'services/gateway/src/main.ts', env: { ...o.gatewayEnv } });
+    };
+    // The services come up together: each waits for its own sidecar, not for the others.
+    const results = await Promise.allSettled([startCommand, startQuery(), startGateway()]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    // Each service is ready when its own sidecar is; the gateway's routes also need the other
+    // services' sidecars to be resolvable through name resolution. A test's first gateway call
+    // answered 503 "account-command is not reachable (ERR_DIRECT_INVOKE)" in CI runs: the system
+    // is handed over only once both upstreams answer through the gateway (any status but 5xx).
+    if (gateway) {
+      const gw = gateway.url;
+      const probe = `00000000-0000-4000-8000-${runId
+        .replace(/[^0-9a-f]/g, '')
+        .padEnd(12, '0')
+        .slice(0, 12)}`;
+      const last: Record<string, string> = {};
+      const answers = async (url: string) => {
+        try {
+          const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+          last[url] = `${res.status} ${(await res.text()).slice(0, 300)}`;
+          return res.status < 500;
+        } catch (e) {
+          last[url] = `no answer: ${(e as Error).message}`;
+          return false;
+        }
+      };
+      const commandProbe = `${gw}/api/commands/accounts/${probe}/events`;
+      const queryProbe = `${gw}/api/queries/accounts/${probe}`;
+      try {
+        await waitFor('the gateway reaching account-command and account-query', async () => (await answers(commandProbe)) && (await answers(queryProbe)), {
+          timeoutMs: 60_000,
+          intervalMs: 250,
+        });
+      } catch (e) {
+        // What the gateway last answered, and what its sidecar logged, say which hop failed.
+        throw new Error(
+          `${(e as Error).message}\nlast answers: ${JSON.stringify(last, null, 1)}\ngateway's daprd:\n${gateway.daprd.proc.logTail(30)}\ngateway:\n${gateway.app.logTail(15)}`,
+        );
+      }
+    }
+  } catch (err) {
+    await stopAll().catch(() => undefined);
+    throw err;
+  }
+  return {
+    runId,
+    runDir,
+    profile,
+    slot: run.slot,
+    command: command!,
+    ...(query ? { query } : {}),
+    ...(gateway ? { gateway } : {}),
+    ...(mongoUrl ? { mongoUrl } : {}),
+    stop: stopAll,
+  };
+}
