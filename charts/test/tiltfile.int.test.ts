@@ -138,6 +138,7 @@ describe('Tiltfile (offline evaluation)', () => {
   test("elsewhere no registry is named: the images stay with the cluster's own runtime", () => {
     const res = tiltfile().result!;
     expect([res.registry, res.allowedContexts]).toEqual(['', []]);
+    expect(res.images.map((i) => i.network ?? '')).toEqual(['', '', '']);
   });
 
   test.each([
@@ -148,6 +149,8 @@ describe('Tiltfile (offline evaluation)', () => {
     expect(r.stderr).toBe('');
     const res = r.result!;
     expect([res.context, res.allowedContexts, res.registry]).toEqual(['bank-local', ['bank-local'], '127.0.0.1:5000']);
+    // Its Docker engine has no bridge: builds use the host's network.
+    expect(res.images.map((i) => [i.ref, i.network])).toEqual(res.images.map((i) => [i.ref, 'host']));
     expect(res.kustomize).toEqual([overlay]);
     expect(manifest(res, 'ferretdb').labels).toEqual(['infra']);
     expect(manifest(res, 'ferretdb-postgres').labels).toEqual(['infra']);

@@ -48,6 +48,7 @@ type image struct {
 	Dockerfile string            `json:"dockerfile"`
 	Target     string            `json:"target,omitempty"`
 	BuildArgs  map[string]string `json:"buildArgs,omitempty"`
+	Network    string            `json:"network,omitempty"`
 	Only       []string          `json:"only,omitempty"`
 	LiveUpdate []map[string]any  `json:"liveUpdate"`
 }
@@ -501,12 +502,12 @@ func (st *state) k8sYaml(_ *starlark.Thread, b *starlark.Builtin, args starlark.
 }
 
 func (st *state) dockerBuild(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw []starlark.Tuple) (starlark.Value, error) {
-	var ref, ctx, dockerfile, target string
+	var ref, ctx, dockerfile, target, network string
 	var only, ignore, liveUpdate starlark.Value = starlark.NewList(nil), starlark.NewList(nil), starlark.NewList(nil)
 	var buildArgs *starlark.Dict
 	var entrypoint starlark.Value
 	if err := starlark.UnpackArgs(b.Name(), args, kw, "ref", &ref, "context", &ctx, "build_args?", &buildArgs, "dockerfile?", &dockerfile,
-		"live_update?", &liveUpdate, "ignore?", &ignore, "only?", &only, "entrypoint?", &entrypoint, "target?", &target); err != nil {
+		"live_update?", &liveUpdate, "ignore?", &ignore, "only?", &only, "entrypoint?", &entrypoint, "target?", &target, "network?", &network); err != nil {
 		return nil, err
 	}
 	if dockerfile == "" {
@@ -528,7 +529,7 @@ func (st *state) dockerBuild(_ *starlark.Thread, b *starlark.Builtin, args starl
 			return nil, fmt.Errorf("docker_build(%s): only %q: %w", ref, o, err)
 		}
 	}
-	img := image{Ref: ref, Context: ctx, Dockerfile: dockerfile, Target: target, Only: onlyL}
+	img := image{Ref: ref, Context: ctx, Dockerfile: dockerfile, Target: target, Network: network, Only: onlyL}
 	if buildArgs != nil {
 		img.BuildArgs = map[string]string{}
 		for _, item := range buildArgs.Items() {
