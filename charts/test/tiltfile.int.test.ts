@@ -25,6 +25,7 @@ interface TiltResult {
     dockerfile: string;
     target: string;
     buildArgs?: Record<string, string>;
+    network?: string;
     liveUpdate: Array<{ step: string; local_path?: string; remote_path?: string; files?: string[] }>;
   }>;
   helm: Array<{ chart: string; namespace: string; values: string[]; set: string[] }>;

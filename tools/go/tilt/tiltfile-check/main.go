@@ -53,23 +53,26 @@ type image struct {
 	LiveUpdate []map[string]any  `json:"liveUpdate"`
 }
 
-type resourceCall struct {
-	Workload     string   `json:"workload,omitempty"`
-	NewName      string   `json:"newName,omitempty"`
+// What k8s_resource() sets on a resource, and a manifest carries (JSON flattens the embedding).
+type resourceSettings struct {
 	PortForwards []string `json:"portForwards,omitempty"`
 	ResourceDeps []string `json:"resourceDeps,omitempty"`
 	Labels       []string `json:"labels,omitempty"`
-	Objects      []string `json:"objects,omitempty"`
+}
+
+type resourceCall struct {
+	Workload string   `json:"workload,omitempty"`
+	NewName  string   `json:"newName,omitempty"`
+	Objects  []string `json:"objects,omitempty"`
+	resourceSettings
 }
 
 type manifest struct {
-	Name         string   `json:"name"`
-	Workload     string   `json:"workload,omitempty"`
-	Objects      []string `json:"objects"`
-	Images       []string `json:"images,omitempty"`
-	PortForwards []string `json:"portForwards,omitempty"`
-	ResourceDeps []string `json:"resourceDeps,omitempty"`
-	Labels       []string `json:"labels,omitempty"`
+	Name     string   `json:"name"`
+	Workload string   `json:"workload,omitempty"`
+	Objects  []string `json:"objects"`
+	Images   []string `json:"images,omitempty"`
+	resourceSettings
 }
 
 type state struct {
