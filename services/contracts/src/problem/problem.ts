@@ -12,37 +12,45 @@ export interface ProblemBody {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-const catalog = {
-  'malformed-json': [400, 'Malformed JSON'],
-  'invalid-request': [400, 'Invalid request'],
-  'invalid-amount': [400, 'Invalid amount'],
-  'unknown-currency': [400, 'Unknown currency'],
-  'invalid-account-id': [400, 'Invalid account id'],
-  'invalid-query': [400, 'Invalid query parameter'],
-  'invalid-header': [400, 'Invalid header'],
-  unauthorized: [401, 'Unauthorized'],
-  'not-found': [404, 'Not found'],
-  'account-not-found': [404, 'Account not found'],
-  'method-not-allowed': [405, 'Method not allowed'],
-  'request-timeout': [408, 'Request timeout'],
-  'not-acceptable': [406, 'Not acceptable'],
-  'concurrency-conflict': [409, 'Concurrent modification'],
-  'account-already-exists': [409, 'Account already exists'],
-  'precondition-failed': [412, 'Precondition failed'],
-  'payload-too-large': [413, 'Payload too large'],
-  'unsupported-media-type': [415, 'Unsupported media type'],
-  'header-fields-too-large': [431, 'Request header fields too large'],
-  'insufficient-funds': [422, 'Insufficient funds'],
-  'currency-mismatch': [422, 'Currency mismatch'],
-  'account-not-active': [422, 'Account not active'],
-  'idempotency-key-reused': [422, 'Idempotency key reused with another request'],
-  'rebuild-in-progress': [409, 'Rebuild in progress'],
-  internal: [500, 'Internal error'],
-  'dependency-unavailable': [503, 'Dependency unavailable'],
-  'read-model-behind': [504, 'Read model behind the requested version'],
-} as const satisfies Record<string, readonly [number, string]>;
+/** Every problem this API answers with, by HTTP status: its code (the type URI's last segment) and title. */
+const catalogByStatus = {
+  400: {
+    'malformed-json': 'Malformed JSON',
+    'invalid-request': 'Invalid request',
+    'invalid-amount': 'Invalid amount',
+    'unknown-currency': 'Unknown currency',
+    'invalid-account-id': 'Invalid account id',
+    'invalid-query': 'Invalid query parameter',
+    'invalid-header': 'Invalid header',
+  },
+  401: { unauthorized: 'Unauthorized' },
+  404: { 'not-found': 'Not found', 'account-not-found': 'Account not found' },
+  405: { 'method-not-allowed': 'Method not allowed' },
+  406: { 'not-acceptable': 'Not acceptable' },
+  408: { 'request-timeout': 'Request timeout' },
+  409: { 'concurrency-conflict': 'Concurrent modification', 'account-already-exists': 'Account already exists', 'rebuild-in-progress': 'Rebuild in progress' },
+  412: { 'precondition-failed': 'Precondition failed' },
+  413: { 'payload-too-large': 'Payload too large' },
+  415: { 'unsupported-media-type': 'Unsupported media type' },
+  422: {
+    'insufficient-funds': 'Insufficient funds',
+    'currency-mismatch': 'Currency mismatch',
+    'account-not-active': 'Account not active',
+    'idempotency-key-reused': 'Idempotency key reused with another request',
+  },
+  431: { 'header-fields-too-large': 'Request header fields too large' },
+  500: { internal: 'Internal error' },
+  503: { 'dependency-unavailable': 'Dependency unavailable' },
+  504: { 'read-model-behind': 'Read model behind the requested version' },
+} as const satisfies Record<number, Record<string, string>>;
 
-export type ProblemCode = keyof typeof catalog;
+type CatalogByStatus = typeof catalogByStatus;
+export type ProblemCode = { [Status in keyof CatalogByStatus]: keyof CatalogByStatus[Status] }[keyof CatalogByStatus];
+
+/** code -> [status, title], flattened once. */
+const catalog = Object.fromEntries(
+  Object.entries(catalogByStatus).flatMap(([status, titles]) => Object.entries(titles).map(([code, title]) => [code, [Number(status), title] as const])),
+) as Record<ProblemCode, readonly [number, string]>;
 
 export function problemType(code: ProblemCode): string {
   return `/problems/${code}`;
