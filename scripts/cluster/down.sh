@@ -122,6 +122,14 @@ main() {
   clean_network
   restore_sysctls
   rm -rf "$STATE" "$RUN"
+  # A shim killed a moment ago may not have exited yet (seen once, after an interrupted
+  # cluster:up): look again for a few seconds before calling anything left behind.
+  local i
+  for ((i = 0; i < 10; i++)); do
+    [ -z "$(leftovers)" ] && break
+    kill_leftover_processes
+    sleep 1
+  done
   main --check
 }
 main "$@"
