@@ -4,7 +4,7 @@
 // gateway: no command may fail except with a retryable 503 (or a connection broken by a pod that
 // went away), and nothing is lost or doubled.
 import path from 'node:path';
-import { checkInvariants, REPO_ROOT } from '@bank/testkit';
+import { checkInvariants, REPO_ROOT, waitUntil } from '@bank/testkit';
 import { openAccounts } from '../clients.js';
 import { APP_ID, appPods, helm, NS, RELEASE, useForwardedRelease, waitAllReady } from './kube.js';
 import { describeLoad, startLoad, unexpectedStatuses, whileAccepting } from './load.js';
@@ -69,6 +69,10 @@ test('a rolling upgrade of every Deployment under load fails no command except w
   // Then the release moved on a revision and every pod is new, carrying the annotation.
   expect(await revision()).toBe(rev0 + 1);
   await waitAllReady([NS], 300_000);
+  // The old pods drain (dapr.drainSeconds) and end within their grace period; a CI run checked
+  // while the last ones were still terminating, so wait for them, bounded.
+  const oldLeft = async () => (await Promise.all(APPS.map(async (a) => (await appPods(a)).filter((p) => before.get(a)!.includes(p.metadata.name))))).flat();
+  await waitUntil('the old pods gone', 150_000, async () => (await oldLeft()).length === 0, 2000);
   for (const a of APPS) {
     const now = await appPods(a);
     expect(now.filter((p) => before.get(a)!.includes(p.metadata.name))).toEqual([]);
