@@ -500,6 +500,17 @@ describe('a terminating pod drains before its sidecar stops (rolling updates wit
   });
 });
 
+describe('account-query reconciles on a schedule the chart sets', () => {
+  test('RECONCILE_INTERVAL_MS from query.reconcileIntervalMs (60 s by default; 0 turns the sweeps off)', () => {
+    const intervalOf = (objs: K8sObject[]) => {
+      const query = deployments(objs).find((d) => appId(d) === 'account-query')!;
+      return query.spec.template.spec.containers[0]!.env?.find((e) => e.name === 'RECONCILE_INTERVAL_MS')?.value;
+    };
+    expect(intervalOf(render([valuesFile('redis')]))).toBe('60000');
+    expect(intervalOf(render([valuesFile('redis')], ['query.reconcileIntervalMs=0']))).toBe('0');
+  });
+});
+
 describe('the outbox', () => {
   test('stateStore.outbox.enabled=false: no outbox component, metadata or policy; all valid', () => {
     const objs = render([valuesFile('redis')], ['stateStore.outbox.enabled=false']);
