@@ -75,15 +75,15 @@ export async function allocateDaprdPorts(): Promise<DaprdPorts> {
   return { http: await freePort(), grpc: await freePort(), internalGrpc: await freePort(), metrics: await freePort() };
 }
 
-export async function startDaprd(o: DaprdOptions): Promise<Daprd> {
+export async function startDaprd(options: DaprdOptions): Promise<Daprd> {
   const bin = toolsBin();
-  const ports = o.ports ?? (await allocateDaprdPorts());
-  const config = writeDaprConfig(o.runDir, o.nameResolutionDb);
+  const ports = options.ports ?? (await allocateDaprdPorts());
+  const config = writeDaprConfig(options.runDir, options.nameResolutionDb);
   const args = [
     '--app-id',
-    o.appId,
+    options.appId,
     '--resources-path',
-    o.resourcesPath,
+    options.resourcesPath,
     '--config',
     config,
     '--dapr-http-port',
@@ -109,22 +109,22 @@ export async function startDaprd(o: DaprdOptions): Promise<Daprd> {
     '--app-channel-address',
     '127.0.0.1',
     '--log-level',
-    o.logLevel ?? process.env.DAPR_LOG_LEVEL ?? 'warn',
+    options.logLevel ?? process.env.DAPR_LOG_LEVEL ?? 'warn',
     '--enable-app-health-check=false',
     '--dapr-graceful-shutdown-seconds',
     '1',
   ];
-  if (o.appPort !== undefined) args.push('--app-port', String(o.appPort), '--app-protocol', 'http');
-  const proc = spawnManaged(`daprd-${o.appId}`, path.join(bin, 'daprd'), args, {
-    logDir: o.runDir,
+  if (options.appPort !== undefined) args.push('--app-port', String(options.appPort), '--app-protocol', 'http');
+  const proc = spawnManaged(`daprd-${options.appId}`, path.join(bin, 'daprd'), args, {
+    logDir: options.runDir,
     env: {
-      ...o.env,
-      DAPR_API_TOKEN: o.daprApiToken,
-      APP_API_TOKEN: o.appApiToken,
+      ...options.env,
+      DAPR_API_TOKEN: options.daprApiToken,
+      APP_API_TOKEN: options.appApiToken,
     },
   });
-  const sidecar = new Sidecar({ httpPort: ports.http, apiToken: o.daprApiToken });
+  const sidecar = new Sidecar({ httpPort: ports.http, apiToken: options.daprApiToken });
   // Outbound health: the components are loaded (inbound health also needs the app).
-  if (o.wait !== false) await waitFor(`daprd ${o.appId}`, () => httpOk(`http://127.0.0.1:${ports.http}/v1.0/healthz/outbound`), { proc, timeoutMs: 60_000 });
+  if (options.wait !== false) await waitFor(`daprd ${options.appId}`, () => httpOk(`http://127.0.0.1:${ports.http}/v1.0/healthz/outbound`), { proc, timeoutMs: 60_000 });
   return { ports, proc, sidecar, stop: (signal) => proc.kill(signal) };
 }

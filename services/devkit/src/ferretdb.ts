@@ -43,19 +43,21 @@ function tcpOpen(port: number): Promise<boolean> {
   });
 }
 
-export async function startFerretDb(o: FerretDbOptions): Promise<RunningFerretDb> {
-  const port = o.port ?? (await freePort());
-  const proc = spawnManaged('ferretdb', path.join(toolsBin(), 'ferretdb'), ['-listen-addr', `127.0.0.1:${port}`, ...backendArgs(o), '-log-level', 'warn'], { logDir: o.runDir });
+export async function startFerretDb(options: FerretDbOptions): Promise<RunningFerretDb> {
+  const port = options.port ?? (await freePort());
+  const proc = spawnManaged('ferretdb', path.join(toolsBin(), 'ferretdb'), ['-listen-addr', `127.0.0.1:${port}`, ...backendArgs(options), '-log-level', 'warn'], {
+    logDir: options.runDir,
+  });
   await waitFor('ferretdb', () => tcpOpen(port), { proc, timeoutMs: 30_000 });
-  return { url: `mongodb://127.0.0.1:${port}/${o.database ?? 'bank'}`, port, proc, stop: () => proc.kill('SIGTERM') };
+  return { url: `mongodb://127.0.0.1:${port}/${options.database ?? 'bank'}`, port, proc, stop: () => proc.kill('SIGTERM') };
 }
 
 /** The backend's arguments, after its set-up (the slot's PostgreSQL database). */
-function backendArgs(o: FerretDbOptions): string[] {
+function backendArgs(options: FerretDbOptions): string[] {
   const backend = process.env.FERRETDB_BACKEND ?? 'postgresql';
-  if (backend === 'postgresql') return ['-handler', 'postgresql', '-postgresql-url', readModelsPostgresUrl(o.slot, o.fresh)];
+  if (backend === 'postgresql') return ['-handler', 'postgresql', '-postgresql-url', readModelsPostgresUrl(options.slot, options.fresh)];
   if (backend !== 'sqlite') throw new Error(`FERRETDB_BACKEND must be postgresql or sqlite, not "${backend}"`);
-  const dataDir = o.dataDir ?? path.join(o.runDir, 'ferretdb');
+  const dataDir = options.dataDir ?? path.join(options.runDir, 'ferretdb');
   mkdirSync(dataDir, { recursive: true });
   return ['-handler', 'sqlite', '-sqlite-url', `file:${dataDir}/`];
 }

@@ -36,39 +36,39 @@ export interface RunningService {
 }
 
 /** Starts an app under tsx and its daprd, and waits until the app reports ready. */
-export async function startService(o: ServiceOptions): Promise<RunningService> {
-  const appPort = o.appPort ?? (await freePort());
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const appPort = options.appPort ?? (await freePort());
   let daprd: Daprd | undefined;
   let app: Managed | undefined;
-  let appEnv = o.env ?? {};
+  let appEnv = options.env ?? {};
 
   const ports = await allocateDaprdPorts();
-  if (o.daprHttpPort !== undefined) ports.http = o.daprHttpPort;
+  if (options.daprHttpPort !== undefined) ports.http = options.daprHttpPort;
   const launchApp = async (): Promise<Managed> => {
-    const m = spawnManaged(o.appId, process.execPath, ['--import', 'tsx', path.join(o.entry)], {
-      logDir: o.runDir,
+    const m = spawnManaged(options.appId, process.execPath, ['--import', 'tsx', path.join(options.entry)], {
+      logDir: options.runDir,
       env: {
         ...appEnv,
         APP_PORT: String(appPort),
         DAPR_HTTP_PORT: String(ports.http),
-        DAPR_API_TOKEN: o.daprApiToken,
-        APP_API_TOKEN: o.appApiToken,
+        DAPR_API_TOKEN: options.daprApiToken,
+        APP_API_TOKEN: options.appApiToken,
         LOG_LEVEL: appEnv.LOG_LEVEL ?? 'info',
       },
     });
-    await waitFor(`${o.appId} ready`, () => httpOk(`http://127.0.0.1:${appPort}/readyz`), { proc: m, timeoutMs: 90_000 });
+    await waitFor(`${options.appId} ready`, () => httpOk(`http://127.0.0.1:${appPort}/readyz`), { proc: m, timeoutMs: 90_000 });
     return m;
   };
   const launchDaprd = () =>
     startDaprd({
-      appId: o.appId,
+      appId: options.appId,
       appPort,
-      resourcesPath: o.resourcesPath,
-      runDir: o.runDir,
-      nameResolutionDb: o.nameResolutionDb,
-      env: o.daprEnv,
-      daprApiToken: o.daprApiToken,
-      appApiToken: o.appApiToken,
+      resourcesPath: options.resourcesPath,
+      runDir: options.runDir,
+      nameResolutionDb: options.nameResolutionDb,
+      env: options.daprEnv,
+      daprApiToken: options.daprApiToken,
+      appApiToken: options.appApiToken,
       ports,
       wait: false,
     });
@@ -83,7 +83,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     throw err;
   }
   const svc: RunningService = {
-    appId: o.appId,
+    appId: options.appId,
     url: `http://127.0.0.1:${appPort}`,
     appPort,
     app,
@@ -96,7 +96,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
     async restartDaprd() {
       await svc.daprd.stop('SIGKILL');
       svc.daprd = daprd = await launchDaprd();
-      await waitFor(`${o.appId} ready again`, () => httpOk(`${svc.url}/readyz`), { proc: svc.daprd.proc, timeoutMs: 60_000 });
+      await waitFor(`${options.appId} ready again`, () => httpOk(`${svc.url}/readyz`), { proc: svc.daprd.proc, timeoutMs: 60_000 });
     },
     async stop() {
       await Promise.all([svc.app.kill('SIGTERM'), svc.daprd.stop('SIGTERM')]);

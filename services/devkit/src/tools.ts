@@ -1,11 +1,23 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
+import { REPO_ROOT } from './processes.js';
 
-/** The binaries folder of the tools cache, as scripts/tools.sh computes it. */
-export function toolsCacheBin(env: NodeJS.ProcessEnv = process.env): string {
-  const cache = env.BANK_TOOLS_CACHE || path.join(env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'bank-cqrs-tools');
-  return path.join(cache, 'bin');
+let cachedBin: string | undefined;
+
+/**
+ * The binaries folder of the tools cache: $TOOLS_BIN when set, else what scripts/tools.sh (the one
+ * place that defines the cache's location) prints with --print-env, asked once per process.
+ */
+function toolsCacheBin(): string {
+  if (process.env.TOOLS_BIN) return process.env.TOOLS_BIN;
+  if (cachedBin === undefined) {
+    const printed = execFileSync('bash', [path.join(REPO_ROOT, 'scripts/tools.sh'), '--print-env'], { encoding: 'utf8' });
+    const line = printed.split('\n').find((entry) => entry.startsWith('TOOLS_BIN='));
+    if (!line) throw new Error(`scripts/tools.sh --print-env printed no TOOLS_BIN line: ${printed}`);
+    cachedBin = line.slice('TOOLS_BIN='.length);
+  }
+  return cachedBin;
 }
 
 /**

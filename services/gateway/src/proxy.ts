@@ -52,10 +52,10 @@ function sidecarError(status: number, contentType: string, text: string): string
   }
 }
 
-export function createProxy(o: ProxyOptions) {
+export function createProxy({ appIds, bodyLimit, daprApiToken, timeoutMs, sidecarUrl }: ProxyOptions) {
   return async function proxy(ctx: Context, route: Route): Promise<void> {
-    const appId = o.appIds[route.target];
-    const body = BODYLESS.has(ctx.method) ? undefined : await readBody(ctx, o.bodyLimit);
+    const appId = appIds[route.target];
+    const body = BODYLESS.has(ctx.method) ? undefined : await readBody(ctx, bodyLimit);
     const headers: Record<string, string> = {};
     for (const h of FORWARDED_REQUEST_HEADERS) {
       const v = ctx.get(h);
@@ -63,21 +63,21 @@ export function createProxy(o: ProxyOptions) {
     }
     const correlationId = (ctx.state as Partial<RequestState>).correlationId;
     if (correlationId) headers['x-correlation-id'] = correlationId;
-    if (o.daprApiToken) headers['dapr-api-token'] = o.daprApiToken;
+    if (daprApiToken) headers['dapr-api-token'] = daprApiToken;
 
     // The upstream call ends when the browser goes away (a closed live page stops its stream).
     const abort = new AbortController();
     // (The response's close, not the request's: that one fires once a request body is read.)
     ctx.res.once('close', () => abort.abort());
-    const signal = route.live ? abort.signal : AbortSignal.any([abort.signal, AbortSignal.timeout(o.timeoutMs)]);
-    const url = `${o.sidecarUrl}/v1.0/invoke/${appId}/method/${route.path}${ctx.querystring ? `?${ctx.querystring}` : ''}`;
+    const signal = route.live ? abort.signal : AbortSignal.any([abort.signal, AbortSignal.timeout(timeoutMs)]);
+    const url = `${sidecarUrl}/v1.0/invoke/${appId}/method/${route.path}${ctx.querystring ? `?${ctx.querystring}` : ''}`;
     let res: Response;
     try {
       res = await fetch(url, { method: ctx.method, headers, body, signal, redirect: 'manual' });
     } catch (e) {
       const timedOut = (e as Error).name === 'TimeoutError';
       ctx.set('retry-after', '1');
-      throw new Problem('dependency-unavailable', timedOut ? `${appId} did not answer within ${o.timeoutMs} ms` : `${appId} is not reachable through the gateway's sidecar`);
+      throw new Problem('dependency-unavailable', timedOut ? `${appId} did not answer within ${timeoutMs} ms` : `${appId} is not reachable through the gateway's sidecar`);
     }
 
     const contentType = res.headers.get('content-type') ?? '';

@@ -71,19 +71,19 @@ export function runDirFor(runId: string): string {
   return path.join(REPO_ROOT, '.data', 'test-runs', runId);
 }
 
-export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
-  const profile = o.profile ?? selectedProfile();
+export async function startSystem(options: SystemOptions = {}): Promise<TestSystem> {
+  const profile = options.profile ?? selectedProfile();
   const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
   const runDir = runDirFor(runId);
   mkdirSync(runDir, { recursive: true });
-  const run = await prepareProfile(profile, { servers: o.servers });
+  const run = await prepareProfile(profile, { servers: options.servers });
   const common = {
     resourcesPath: run.resourcesPath,
     runDir,
     nameResolutionDb: path.join(runDir, 'name-resolution.db'),
     daprEnv: run.daprEnv,
-    daprApiToken: o.daprApiToken,
-    appApiToken: o.appApiToken,
+    daprApiToken: options.daprApiToken,
+    appApiToken: options.appApiToken,
   };
   let command: RunningService | undefined;
   let query: RunningService | undefined;
@@ -95,9 +95,11 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
     await ferret?.stop();
     run.release();
   };
-  const withQuery = o.query === true || o.gateway === true;
+  const withQuery = options.query === true || options.gateway === true;
   try {
-    const startCommand = startService({ ...common, appId: 'account-command', entry: 'services/account-command/src/main.ts', env: o.commandEnv ?? {} }).then((s) => (command = s));
+    const startCommand = startService({ ...common, appId: 'account-command', entry: 'services/account-command/src/main.ts', env: options.commandEnv ?? {} }).then(
+      (s) => (command = s),
+    );
     const startQuery = async () => {
       if (!withQuery) return;
       if (process.env.MONGODB_URL) mongoUrl = mongoUrlForRun(process.env.MONGODB_URL, runId);
@@ -107,12 +109,12 @@ export async function startSystem(o: SystemOptions = {}): Promise<TestSystem> {
         appId: 'account-query',
         entry: 'services/account-query/src/main.ts',
         // Live updates on a channel of this run only (parallel runs share the Redis server).
-        env: { MONGODB_URL: mongoUrl, LIVE_REDIS_URL: `redis://${REDIS_HOST}:${REDIS_PORT}`, LIVE_CHANNEL: `bank:live:${runId}`, ...o.queryEnv },
+        env: { MONGODB_URL: mongoUrl, LIVE_REDIS_URL: `redis://${REDIS_HOST}:${REDIS_PORT}`, LIVE_CHANNEL: `bank:live:${runId}`, ...options.queryEnv },
       });
     };
     const startGateway = async () => {
-      if (!o.gateway) return;
-      gateway = await startService({ ...common, appId: 'gateway', entry: 'services/gateway/src/main.ts', env: { ...o.gatewayEnv } });
+      if (!options.gateway) return;
+      gateway = await startService({ ...common, appId: 'gateway', entry: 'services/gateway/src/main.ts', env: { ...options.gatewayEnv } });
     };
     // The services come up together: each waits for its own sidecar, not for the others.
     const results = await Promise.allSettled([startCommand, startQuery(), startGateway()]);

@@ -1,10 +1,9 @@
-import { once } from 'node:events';
-import { request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import Koa from 'koa';
 import { Problem } from '@bank/contracts';
 import { isUtf8JsonType, parseJsonStrict, readJson } from './json-body.js';
 import { thrown } from '@bank/testkit';
+import { listenOnLoopback, type ListeningServer } from '../testing/listen.js';
 
 const problemOf = (fn: () => unknown): Problem => thrown(fn, Problem);
 
@@ -118,7 +117,7 @@ describe('isUtf8JsonType', () => {
 });
 
 describe('readJson (in-process server)', () => {
-  let server: Server;
+  let server: ListeningServer;
   let port: number;
 
   beforeAll(async () => {
@@ -132,14 +131,10 @@ describe('readJson (in-process server)', () => {
         ctx.body = { code: e.code };
       }
     });
-    server = app.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    port = (server.address() as AddressInfo).port;
+    server = await listenOnLoopback(app);
+    port = server.port;
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
+  afterAll(() => server.close());
 
   /** Raw request: full control over headers and chunking. */
   function send(body: Buffer | string | Array<Buffer | string>, headers: Record<string, string>, pauseMs = 0): Promise<{ status: number; body: unknown }> {

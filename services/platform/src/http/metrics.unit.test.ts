@@ -1,11 +1,9 @@
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { createLogger } from '../log/logger.js';
 import { Problem } from '@bank/contracts';
 import { createMetrics } from './metrics.js';
 import { problemMiddleware, problemStatus } from './problem-middleware.js';
+import { listenOnLoopback, type ListeningServer } from '../testing/listen.js';
 
 describe('problemStatus', () => {
   it('is the status problemMiddleware answers with', () => {
@@ -20,7 +18,7 @@ describe('problemStatus', () => {
 });
 
 describe('HTTP metrics behind the problem middleware', () => {
-  let server: Server;
+  let server: ListeningServer;
   let base: string;
   let metrics: ReturnType<typeof createMetrics>;
 
@@ -35,14 +33,10 @@ describe('HTTP metrics behind the problem middleware', () => {
       if (ctx.path === '/metrics') return metrics.handler(ctx);
       if (ctx.path === '/ok') ctx.body = { ok: true };
     });
-    server = app.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenOnLoopback(app);
+    base = server.base;
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
+  afterAll(() => server.close());
 
   it('labels each request with the status the client received', async () => {
     const statuses = [];

@@ -1,14 +1,12 @@
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import { Problem } from '@bank/contracts';
 import { createMetrics } from '../http/metrics.js';
 import { createLogger } from '../log/logger.js';
 import { createServiceApp, type Readiness } from './service-app.js';
+import { listenOnLoopback, type ListeningServer } from '../testing/listen.js';
 
 describe('createServiceApp', () => {
-  let server: Server;
+  let server: ListeningServer;
   let base: string;
   let readiness: Readiness = { ready: false, checks: { sidecar: false } };
   const order: string[] = [];
@@ -40,14 +38,10 @@ describe('createServiceApp', () => {
         },
       ],
     });
-    server = app.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenOnLoopback(app);
+    base = server.base;
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
+  afterAll(() => server.close());
 
   it('serves /healthz, and /readyz from the readiness check: 503 until ready, 200 then', async () => {
     const health = await fetch(`${base}/healthz`);

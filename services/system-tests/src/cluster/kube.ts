@@ -44,12 +44,12 @@ export interface RunResult {
   stderr: string;
 }
 
-function run(bin: string, args: string[], o: RunOptions = {}): Promise<RunResult> {
+function run(bin: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    execFile(bin, args, { timeout: o.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+    execFile(bin, args, { timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? Number((err as NodeJS.ErrnoException).code) : 1) : 0;
-      if (err && !o.allowFailure) {
-        const why = (err as { killed?: boolean }).killed ? `killed after ${o.timeoutMs ?? 60_000} ms` : `exit ${String((err as NodeJS.ErrnoException).code)}`;
+      if (err && !options.allowFailure) {
+        const why = (err as { killed?: boolean }).killed ? `killed after ${options.timeoutMs ?? 60_000} ms` : `exit ${String((err as NodeJS.ErrnoException).code)}`;
         reject(new Error(`${path.basename(bin)} ${args.join(' ')}: ${why}\n${String(stderr).slice(-4000)}`));
         return;
       }
@@ -59,26 +59,26 @@ function run(bin: string, args: string[], o: RunOptions = {}): Promise<RunResult
 }
 
 /** kubectl --kubeconfig <admin> ARGS; resolves with stdout, rejects with stderr on failure. */
-export async function kubectl(args: string[], o: RunOptions = {}): Promise<string> {
-  return (await run(KUBECTL, ['--kubeconfig', KUBECONFIG, ...args], o)).stdout;
+export async function kubectl(args: string[], options: RunOptions = {}): Promise<string> {
+  return (await run(KUBECTL, ['--kubeconfig', KUBECONFIG, ...args], options)).stdout;
 }
 
-export function kubectlRaw(args: string[], o: RunOptions = {}): Promise<RunResult> {
-  return run(KUBECTL, ['--kubeconfig', KUBECONFIG, ...args], { ...o, allowFailure: true });
+export function kubectlRaw(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return run(KUBECTL, ['--kubeconfig', KUBECONFIG, ...args], { ...options, allowFailure: true });
 }
 
 /** kubectl ARGS -o json, parsed. */
-export async function kubectlJson<T = K8sList>(args: string[], o: RunOptions = {}): Promise<T> {
-  return JSON.parse(await kubectl([...args, '-o', 'json'], o)) as T;
+export async function kubectlJson<T = K8sList>(args: string[], options: RunOptions = {}): Promise<T> {
+  return JSON.parse(await kubectl([...args, '-o', 'json'], options)) as T;
 }
 
-export async function helm(args: string[], o: RunOptions = {}): Promise<string> {
-  return (await run(HELM, ['--kubeconfig', KUBECONFIG, ...args], { timeoutMs: 900_000, ...o })).stdout;
+export async function helm(args: string[], options: RunOptions = {}): Promise<string> {
+  return (await run(HELM, ['--kubeconfig', KUBECONFIG, ...args], { timeoutMs: 900_000, ...options })).stdout;
 }
 
 /** Runs a command in a pod's container: kubectl exec -n NS POD -c CONTAINER -- ARGV. */
-export function exec(namespace: string, pod: string, container: string, argv: string[], o: RunOptions = {}): Promise<RunResult> {
-  return kubectlRaw(['exec', '-n', namespace, pod, '-c', container, '--', ...argv], { timeoutMs: 60_000, ...o });
+export function exec(namespace: string, pod: string, container: string, argv: string[], options: RunOptions = {}): Promise<RunResult> {
+  return kubectlRaw(['exec', '-n', namespace, pod, '-c', container, '--', ...argv], { timeoutMs: 60_000, ...options });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,14 +312,14 @@ async function answers(port: number, probePath: string, timeoutMs: number): Prom
  * A port-forward to `svc/NAME` (one of its pods, replaced when it goes) or `pod/NAME`, behind a
  * fixed 127.0.0.1 port. Resolves once a request through it is answered.
  */
-export async function portForward(namespace: string, target: string, remotePort: number, o: PortForwardOptions = {}): Promise<PortForward> {
+export async function portForward(namespace: string, target: string, remotePort: number, options: PortForwardOptions = {}): Promise<PortForward> {
   const [kind, name] = target.split('/') as [string, string | undefined];
   if (!name || !['svc', 'service', 'pod'].includes(kind)) throw new Error(`portForward: target must be svc/NAME or pod/NAME, got ${target}`);
   const tgt = kind === 'pod' ? podTarget(namespace, name, remotePort) : serviceTarget(namespace, name, remotePort);
-  const probePath = o.probePath ?? '/healthz';
-  const readyTimeoutMs = o.readyTimeoutMs ?? 20_000;
-  const connectWaitMs = o.connectWaitMs ?? 20_000;
-  const watchIntervalMs = o.watchIntervalMs ?? 2000;
+  const probePath = options.probePath ?? '/healthz';
+  const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
+  const connectWaitMs = options.connectWaitMs ?? 20_000;
+  const watchIntervalMs = options.watchIntervalMs ?? 2000;
 
   let current: Upstream | undefined;
   let lastError = '';
@@ -486,7 +486,7 @@ export async function portForward(namespace: string, target: string, remotePort:
   };
 
   const first = establish();
-  if (!o.lazy) {
+  if (!options.lazy) {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), Math.max(readyTimeoutMs * 3, 60_000))));
     const outcome = await Promise.race([first.then(() => 'ok' as const), deadline]);
@@ -518,14 +518,14 @@ export interface ReleaseForwards {
   close(): Promise<void>;
 }
 
-export async function forwardRelease(o: PortForwardOptions = {}): Promise<ReleaseForwards> {
+export async function forwardRelease(options: PortForwardOptions = {}): Promise<ReleaseForwards> {
   const opened: PortForward[] = [];
   try {
-    const command = await portForward(NS, `svc/${SVC.command}`, PORT.command, o);
+    const command = await portForward(NS, `svc/${SVC.command}`, PORT.command, options);
     opened.push(command);
-    const query = await portForward(NS, `svc/${SVC.query}`, PORT.query, o);
+    const query = await portForward(NS, `svc/${SVC.query}`, PORT.query, options);
     opened.push(query);
-    const gateway = await portForward(NS, `svc/${SVC.gateway}`, PORT.gateway, o);
+    const gateway = await portForward(NS, `svc/${SVC.gateway}`, PORT.gateway, options);
     opened.push(gateway);
     return { command, query, gateway, close: async () => void (await Promise.all(opened.map((f) => f.close()))) };
   } catch (e) {
@@ -587,15 +587,15 @@ export interface SidecarAnswer<T = unknown> {
  * Calls http://127.0.0.1:3500<path> from the app container of `pod` (kubectl exec, the container's
  * node): the pod's own daprd, with the DAPR_API_TOKEN of that container unless `token` is false.
  */
-export async function sidecarCall<T = unknown>(pod: Pod, path: string, o: { method?: string; token?: boolean } = {}): Promise<SidecarAnswer<T>> {
+export async function sidecarCall<T = unknown>(pod: Pod, path: string, options: { method?: string; token?: boolean } = {}): Promise<SidecarAnswer<T>> {
   const app = pod.spec.containers.find((c) => c.name !== 'daprd')!;
   const r = await exec(pod.metadata.namespace ?? NS, pod.metadata.name, app.name, [
     'node',
     '-e',
     SIDECAR_CALL,
     `http://127.0.0.1:3500${path}`,
-    o.method ?? 'GET',
-    o.token === false ? 'none' : 'token',
+    options.method ?? 'GET',
+    options.token === false ? 'none' : 'token',
   ]);
   if (r.code !== 0) throw new Error(`kubectl exec ${pod.metadata.name}: exit ${r.code}: ${r.stderr.slice(-1000)}`);
   const { status, body } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { status: number; body: string };

@@ -46,11 +46,11 @@ export interface RunningLoad {
   stop(): Promise<LoadReport>;
 }
 
-export function startLoad(o: LoadOptions): RunningLoad {
+export function startLoad(options: LoadOptions): RunningLoad {
   const ledger = new Ledger();
-  const rand = rng(o.seed);
+  const rand = rng(options.seed);
   const t0 = Date.now();
-  const hardStop = t0 + o.maxMs;
+  const hardStop = t0 + options.maxMs;
   const failures: string[] = [];
   const reads: Record<string, number> = {};
   const oddReads: string[] = [];
@@ -67,7 +67,7 @@ export function startLoad(o: LoadOptions): RunningLoad {
       ended = 'time bound';
       return false;
     }
-    if (ledger.stats.sent >= o.maxCommands) {
+    if (ledger.stats.sent >= options.maxCommands) {
       ended = 'count bound';
       return false;
     }
@@ -84,14 +84,14 @@ export function startLoad(o: LoadOptions): RunningLoad {
 
   const client = async () => {
     while (more()) {
-      const id = o.accounts[Math.floor(rand() * o.accounts.length)]!;
+      const id = options.accounts[Math.floor(rand() * options.accounts.length)]!;
       const type = rand() < 0.6 ? 'AccountCredited' : 'AccountDebited';
       const amount = `${1 + Math.floor(rand() * 20)}.${String(Math.floor(rand() * 100)).padStart(2, '0')}`;
       const started = Date.now();
       // The command's own bound: never past the load's hard stop plus its deadline.
-      const deadline = Math.min(started + (o.commandDeadlineMs ?? 90_000), hardStop + (o.commandDeadlineMs ?? 90_000));
+      const deadline = Math.min(started + (options.commandDeadlineMs ?? 90_000), hardStop + (options.commandDeadlineMs ?? 90_000));
       try {
-        const status = await sendUntilDefinitive(o.commandUrl, ledger, id, type, amount, deadline);
+        const status = await sendUntilDefinitive(options.commandUrl, ledger, id, type, amount, deadline);
         if (status >= 200 && status < 300) noteAccepted();
       } catch (e) {
         failures.push((e as Error).message);
@@ -100,12 +100,12 @@ export function startLoad(o: LoadOptions): RunningLoad {
     }
   };
   const reader = async () => {
-    if (!o.queryUrl) return;
+    if (!options.queryUrl) return;
     while (more()) {
-      const id = o.accounts[Math.floor(rand() * o.accounts.length)]!;
+      const id = options.accounts[Math.floor(rand() * options.accounts.length)]!;
       let key = 'error';
       try {
-        const res = await fetch(o.queryUrl(id), { signal: AbortSignal.timeout(5000) });
+        const res = await fetch(options.queryUrl(id), { signal: AbortSignal.timeout(5000) });
         const body = await res.text();
         key = String(res.status);
         if (res.status !== 200 && res.status !== 503 && oddReads.length < 20) oddReads.push(`+${Date.now() - t0} ms ${id}: ${res.status} ${body.slice(0, 300)}`);
@@ -116,7 +116,7 @@ export function startLoad(o: LoadOptions): RunningLoad {
       await new Promise((r) => setTimeout(r, 200));
     }
   };
-  const all = Promise.all([...Array.from({ length: o.clients }, client), reader()]);
+  const all = Promise.all([...Array.from({ length: options.clients }, client), reader()]);
 
   return {
     ledger,
