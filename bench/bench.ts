@@ -1,6 +1,8 @@
 // npm run bench [-- --profile <p>] [--seconds <s>]: starts its own system on the profile (real
 // daprd sidecars, FerretDB), drives it on loopback, prints a markdown table and writes JSON to
-// .bench/ (git-ignored). Bounded in time; stops everything it started.
+// .bench/ (git-ignored); a second table gives each process's CPU per 1,000 commands and RSS
+// during the 32-client and lag levels (process-usage.ts). Bounded in time; stops everything it
+// started.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +14,7 @@ import { fold, toSnapshot, type AccountSnapshot } from '../services/account-comm
 import { StreamStore } from '../services/account-command/src/eventstore/stream-store.js';
 import { closedLoop, percentile, type LoadResult } from './load.js';
 import { redisBaseline } from './baseline.js';
+import { procAvailable, snapshot, systemProcesses, usageBetween, usageTable, type LevelUsage } from './process-usage.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -109,6 +112,9 @@ async function main(): Promise<void> {
   const sys = await startSystem({ profile: args.profile, query: true, commandEnv: { LOG_LEVEL: 'warn' }, queryEnv: { LOG_LEVEL: 'warn' } } as SystemOptions);
   const results: Record<string, unknown> = { machine: machine(), profile: args.profile, secondsPerLevel: seconds, at: new Date().toISOString() };
   const rows: string[] = [];
+  // CPU and RSS of each process during the 32-client level and the lag level (process-usage.ts).
+  const usage: Array<{ label: string; usage: LevelUsage }> = [];
+  const watched = procAvailable ? systemProcesses(sys, REDIS_PORT) : [];
   try {
     const accounts = await openAccounts(sys, accountsWanted);
     const credit = (i: number) => ({
@@ -120,7 +126,9 @@ async function main(): Promise<void> {
     // 1. Command throughput and latency at fixed concurrency.
     const levels: Record<number, LoadResult> = {};
     for (const c of want.has('commands') ? [1, 8, 32, 128] : [32]) {
+      const before = c === 32 && procAvailable ? snapshot(watched) : undefined;
       levels[c] = await closedLoop(sys.command.url, c, seconds, credit);
+      if (before) usage.push({ label: `commands, ${c} clients`, usage: usageBetween(before, snapshot(watched), levels[c]!.requests) });
       rows.push(
         `| commands, ${c} clients | ${levels[c]!.throughput.toFixed(0)} cmd/s | ${ms(levels[c]!.p50)} | ${ms(levels[c]!.p95)} | ${ms(levels[c]!.p99)} | ${levels[c]!.errors} errors |`,
       );
@@ -137,6 +145,7 @@ async function main(): Promise<void> {
       const until = performance.now() + seconds * 1000;
       const pending: Promise<void>[] = [];
       let i = 0;
+      const before = procAvailable ? snapshot(watched) : undefined;
       while (performance.now() < until) {
         const t0 = performance.now();
         const spec = credit(i++);
@@ -157,6 +166,8 @@ async function main(): Promise<void> {
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
       await Promise.all(pending);
+      // Until the last command is readable (or past the wait bound): the projection's work too.
+      if (before) usage.push({ label: `projection lag at ${rate.toFixed(0)} cmd/s`, usage: usageBetween(before, snapshot(watched), i) });
       const sorted = lags.sort((a, b) => a - b);
       results.projectionLag = { rate, samples: sorted.length, behind, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
       rows.push(
@@ -217,6 +228,7 @@ async function main(): Promise<void> {
   } finally {
     await sys.stop();
   }
+  if (usage.length > 0) results.processUsage = usage.map((level) => ({ level: level.label, ...level.usage }));
   const m = results.machine as ReturnType<typeof machine>;
   const table = [
     `Profile \`${args.profile}\`, ${m.cores} cores ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.redis.split(' ').slice(0, 3).join(' ')}; ${seconds} s per level; ${new Date().toISOString().slice(0, 10)}.`,
@@ -224,6 +236,7 @@ async function main(): Promise<void> {
     '| measure | throughput | p50 ms | p95 ms | p99 ms | notes |',
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
+    ...(usage.length > 0 ? ['', usageTable(usage)] : []),
   ].join('\n');
   console.log(table);
   const dir = path.join(REPO_ROOT, '.bench');
