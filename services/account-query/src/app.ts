@@ -6,7 +6,7 @@ import { Problem } from '@bank/contracts';
 import type { QueryConfig } from './config.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { queryRoutes } from './http/query-routes.js';
-import { subscriptionRoutes } from './http/subscription-routes.js';
+import { subscriptionRoutes, type SubscriptionDeps } from './http/subscription-routes.js';
 import { createLive, liveRoutes, type Live } from './live/index.js';
 import { createQueryMetrics, type QueryMetrics } from './metrics.js';
 import { CommandSideClient } from './projections/command-side-client.js';
@@ -56,12 +56,14 @@ async function startReadSide(db: Db, { config, commandSide, waiters, metrics, lo
     pageSize: config.PULL_PAGE_SIZE,
     retryAttempts: config.PULL_RETRY_ATTEMPTS,
     retryMaxMs: config.PULL_RETRY_MAX_MS,
+    applyCommittedEvents: config.APPLY_COMMITTED_EVENTS,
+    cacheAccounts: config.PROJECTION_CACHE_ACCOUNTS,
     onApplied: (doc) => live.published(doc),
   });
   const reconciler = new Reconciler({
     commandSide,
     generations,
-    pull: (accountId, version) => projector.request(accountId, version),
+    pull: (accountId, version) => projector.catchUp(accountId, version),
     metrics,
     log,
     intervalMs: config.RECONCILE_INTERVAL_MS,
@@ -78,7 +80,7 @@ async function startReadSide(db: Db, { config, commandSide, waiters, metrics, lo
     settleMs: 2 * config.META_REFRESH_MS + 250,
   });
 
-  const queries = queryRoutes({ generations, projector, waiters, minVersionWaitMs: config.MIN_VERSION_WAIT_MS });
+  const queries = queryRoutes({ generations, projector, waiters, minVersionWaitMs: config.MIN_VERSION_WAIT_MS, minVersionPullAfterMs: config.MIN_VERSION_PULL_AFTER_MS });
   const admin = adminRoutes({ generations, projector, rebuilder, reconciler, adminToken: config.ADMIN_TOKEN });
   const liveFeeds = liveRoutes({ hub: live.hub, available: live.available, findAccount: (id) => generations.active.accounts.findOne({ _id: id }), retryMs: 2000 });
   const router = new Router({ strict: true, sensitive: true });
@@ -142,7 +144,8 @@ export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logge
 
   // Deliveries are routed from the start (daprd sends them as soon as it runs); they are
   // answered RETRY until the projector exists.
-  const pull = (accountId: string, version: number): Promise<void> => (started ? started.projector.request(accountId, version) : Promise.reject(new Error('not started')));
+  const pull: SubscriptionDeps['pull'] = (accountId, version, committedEvents) =>
+    started ? started.projector.request(accountId, version, committedEvents) : Promise.reject(new Error('not started'));
   const subscriptions = subscriptionRoutes({ appApiToken: config.APP_API_TOKEN, pull, metrics, log, isReady: isStarted }).routes();
   // The router's context type adds params, which it sets itself.
   const subscriptionRoutesMiddleware: Middleware = (ctx, next) => subscriptions(ctx as Parameters<typeof subscriptions>[0], next);

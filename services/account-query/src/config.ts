@@ -11,12 +11,22 @@ export const configSpec = {
   COMMAND_APP_ID: env.str(COMMAND_APP_ID),
   /** Bound of a ?minVersion= read-your-writes wait. */
   MIN_VERSION_WAIT_MS: env.int(5000, { min: 0, max: 60_000 }),
+  /** A ?minVersion read still waiting after this long pulls the account itself (a lost or slow notification). */
+  MIN_VERSION_PULL_AFTER_MS: env.int(1000, { min: 0, max: 60_000 }),
   /** Events asked per pull round trip. */
   PULL_PAGE_SIZE: env.int(500, { min: 1, max: 10_000 }),
   PULL_TIMEOUT_MS: env.int(10_000, { min: 100, max: 120_000 }),
   /** A failed pull is retried in process this many times (backoff doubling from 250 ms up to the cap). */
   PULL_RETRY_ATTEMPTS: env.int(20, { min: 0, max: 1000 }),
   PULL_RETRY_MAX_MS: env.int(5000, { min: 100, max: 600_000 }),
+  /**
+   * Apply the events a notification carries (only the command service's direct publish, sent
+   * after a confirmed commit, has them) when they follow the version the read model holds,
+   * instead of pulling them from the event store; false: always pull.
+   */
+  APPLY_COMMITTED_EVENTS: env.bool(true),
+  /** Accounts whose last written document this process remembers (the base of the next change); 0: none. */
+  PROJECTION_CACHE_ACCOUNTS: env.int(20_000, { min: 0, max: 10_000_000 }),
   /** Pause between reconciliation sweeps (every stream's version against the read models); 0: off. */
   RECONCILE_INTERVAL_MS: env.int(300_000, { min: 0, max: 86_400_000 }),
   REBUILD_CONCURRENCY: env.int(8, { min: 1, max: 64 }),

@@ -18,6 +18,11 @@ export function createQueryMetrics(registry: Registry) {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    committedApplied: new Counter({
+      name: 'projection_committed_events_applied_total',
+      help: 'Commits applied from the events their notification carried, without a pull',
+      registers: [registry],
+    }),
     duplicatesIgnored: new Counter({ name: 'projection_duplicates_ignored_total', help: 'Notifications for a version already applied (no pull made)', registers: [registry] }),
     races: new Counter({ name: 'projection_write_races_total', help: 'Conditional account updates that found another writer ahead', registers: [registry] }),
     unknownEvents: new Counter({ name: 'projection_unknown_events_total', help: 'Events of an unknown type, skipped', registers: [registry] }),

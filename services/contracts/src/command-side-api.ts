@@ -26,6 +26,9 @@ export const COMMAND_SIDE_LIMITS = {
 /** One event as the command side gives it out (the envelope without the account id). */
 export type PageEvent = Pick<AccountEvent, 'eventId' | 'type' | 'version' | 'occurredAt' | 'data'> & { schemaVersion: number };
 
+/** A stored event as the command side gives it out. */
+export const toPageEvent = ({ eventId, type, version, occurredAt, schemaVersion, data }: AccountEvent): PageEvent => ({ eventId, type, version, occurredAt, schemaVersion, data });
+
 /** GET /accounts/{id}/events query: events from `fromVersion` (default 1), at most `limit`. */
 export interface EventPageQuery {
   fromVersion?: number;

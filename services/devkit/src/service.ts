@@ -45,7 +45,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const ports = await allocateDaprdPorts();
   if (options.daprHttpPort !== undefined) ports.http = options.daprHttpPort;
   const launchApp = async (): Promise<Managed> => {
-    const m = spawnManaged(options.appId, process.execPath, ['--import', 'tsx', path.join(options.entry)], {
+    // SERVICE_NODE_ARGS: extra Node.js flags for every service, e.g. "--cpu-prof --cpu-prof-dir=DIR"
+    // (profiles written when the service exits; docs/performance.md).
+    const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const m = spawnManaged(options.appId, process.execPath, [...nodeArgs, '--import', 'tsx', path.join(options.entry)], {
       logDir: options.runDir,
       env: {
         ...appEnv,

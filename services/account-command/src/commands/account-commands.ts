@@ -1,7 +1,7 @@
 // The account streams as the command handler takes them: the account decider, one stream per
 // account, events stored with their account id and announced on the account-events topic.
 // Adding a command needs nothing here: it is a case of the decider and a route.
-import { ACCOUNT_EVENTS_TOPIC, EVENT_SCHEMA_VERSION, PUBSUB_NAME, type AccountEvent, type NewEvent, type StreamNotification } from '@bank/contracts';
+import { ACCOUNT_EVENTS_TOPIC, EVENT_SCHEMA_VERSION, PUBSUB_NAME, toPageEvent, type AccountEvent, type NewEvent, type StreamNotification } from '@bank/contracts';
 import { type Sidecar } from '@bank/platform';
 import { accountDecider, type AccountCommand, type AccountSnapshot, type AccountState, type DomainError } from '../domain/index.js';
 import type { StreamStore } from '../eventstore/stream-store.js';
@@ -21,7 +21,8 @@ export const accountStreams: StreamKind<AccountCommand, NewEvent, AccountEvent, 
   streamIdOf: (command) => accountStreamId(command.accountId),
   toStored: (decided, { command, eventId, version, occurredAt }) =>
     ({ eventId, accountId: command.accountId, type: decided.type, version, occurredAt, schemaVersion: EVENT_SCHEMA_VERSION, data: decided.data }) as AccountEvent,
-  notificationOf: (command, events, version) => ({ accountId: command.accountId, version, events }),
+  outboxNotificationOf: (command, version) => ({ accountId: command.accountId, version }),
+  committedNotificationOf: (command, events, version) => ({ accountId: command.accountId, version, committedEvents: events.map(toPageEvent) }),
 };
 
 export type AccountCommandHandler = CommandHandler<AccountCommand, NewEvent, AccountEvent, AccountState, AccountSnapshot, DomainError, StreamNotification>;

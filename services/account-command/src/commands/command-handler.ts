@@ -35,8 +35,14 @@ export interface StreamKind<Command, NewEvent, Event extends StoredEvent, State 
   streamIdOf(command: Command): string;
   /** A decided event as the store keeps it, given its id, version and time. */
   toStored(decided: NewEvent, envelope: { command: Command; eventId: string; version: number; occurredAt: string }): Event;
-  /** What the outbox and the direct publish announce for a commit. */
-  notificationOf(command: Command, events: Event[], version: number): Message;
+  /**
+   * What the outbox announces for a commit. On Redis a transaction that failed its ETag check
+   * still leaves the outbox marker, so this can announce a commit that never happened: it must
+   * carry nothing a consumer would apply.
+   */
+  outboxNotificationOf(command: Command, version: number): Message;
+  /** What the direct publish announces, sent only once the commit is confirmed: it may carry the events. */
+  committedNotificationOf(command: Command, events: Event[], version: number): Message;
 }
 
 export interface CommandRequest<Command> {
@@ -181,16 +187,15 @@ export class CommandHandler<Command, NewEvent, Event extends StoredEvent, State 
     const events = decision.events.map((decided, i) => kind.toStored(decided, { command, eventId: this.newId(), version: state.version + 1 + i, occurredAt }));
     const next = events.reduce((folded, event) => decider.evolve(folded, event), state);
     const result: CommitResult = { streamId, version: next.version };
-    const notification = kind.notificationOf(command, events, next.version);
     await store.append(loaded, events, {
       snapshot: decider.toSnapshot(next),
       idempotency: idempotency ? { ...idempotency, result } : undefined,
-      outboxMessage: notification,
+      outboxMessage: kind.outboxNotificationOf(command, next.version),
     });
     if (attempt > 1) metrics.retries.inc(attempt - 1);
     // Committed, not yet announced: the outbox (and the read side's pulls) must cover this gap.
     this.failpoints.reach('crash-after-commit');
-    this.publish(notification, result);
+    this.publish(kind.committedNotificationOf(command, events, next.version), result);
     return { accepted: true, ...result, events, replayed: false };
   }
 

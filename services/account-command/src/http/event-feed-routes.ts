@@ -3,7 +3,7 @@
 // Request and answer shapes are contracts in @bank/contracts (command-side-api.ts), so the read
 // side's client and these routes cannot drift apart.
 import Router from '@koa/router';
-import { COMMAND_SIDE_LIMITS, Problem, type AccountEvent, type EventPage, type PageEvent, type StreamEventsPage, type StreamIndexPage, type StreamVersions } from '@bank/contracts';
+import { COMMAND_SIDE_LIMITS, Problem, toPageEvent, type AccountEvent, type EventPage, type StreamEventsPage, type StreamIndexPage, type StreamVersions } from '@bank/contracts';
 import { accountIdOfStream, accountStreamId, type AccountStore } from '../commands/account-commands.js';
 import { StreamIndex } from '../eventstore/stream-index.js';
 import { streamExists, type LoadedStream } from '../eventstore/stream-store.js';
@@ -16,9 +16,6 @@ export interface EventFeedDeps {
 }
 
 const limitQuery = (raw: unknown): number => intQuery(raw, 'limit', 1, COMMAND_SIDE_LIMITS.maxLimit) ?? COMMAND_SIDE_LIMITS.defaultLimit;
-
-/** An event as the feed gives it out: the stored envelope without its account id. */
-const pageEvent = ({ eventId, type, version, occurredAt, schemaVersion, data }: AccountEvent): PageEvent => ({ eventId, type, version, occurredAt, schemaVersion, data });
 
 /** The account id of a stream loaded by account id (so always an account stream). */
 const accountIdOf = (loaded: LoadedStream<AccountEvent, AccountSnapshot>): string => accountIdOfStream(loaded.streamId)!;
@@ -34,7 +31,7 @@ export function eventFeedRoutes({ store, index }: EventFeedDeps): Router {
     const loaded = await store.load(accountStreamId(accountId));
     if (!loaded.head || !streamExists(loaded)) throw new Problem('account-not-found', `account ${accountId} does not exist`);
     const events = await store.read(loaded, fromVersion, limit);
-    const page: EventPage = { accountId, version: loaded.head.version, events: events.map(pageEvent) };
+    const page: EventPage = { accountId, version: loaded.head.version, events: events.map(toPageEvent) };
     ctx.body = page;
   });
 
@@ -62,7 +59,7 @@ export function eventFeedRoutes({ store, index }: EventFeedDeps): Router {
     const loaded = (await store.loadMany(accountIds.map(accountStreamId))).filter(streamExists);
     const events = await store.readMany(loaded, 1, limit);
     const page: StreamEventsPage = {
-      streams: loaded.map((stream, i) => ({ accountId: accountIdOf(stream), version: stream.head!.version, events: events[i]!.map(pageEvent) })),
+      streams: loaded.map((stream, i) => ({ accountId: accountIdOf(stream), version: stream.head!.version, events: events[i]!.map(toPageEvent) })),
     };
     ctx.body = page;
   });

@@ -13,6 +13,8 @@ export interface QueryRouteDeps {
   projector: Projector;
   waiters: VersionWaiters;
   minVersionWaitMs: number;
+  /** A ?minVersion read still waiting after this long asks the projector to pull the account itself. */
+  minVersionPullAfterMs: number;
 }
 
 const STATUSES = ['CREATED', 'ACTIVATED'] as const;
@@ -41,9 +43,11 @@ export function queryRoutes(deps: QueryRouteDeps): Router {
   });
 
   /**
-   * ?minVersion=N: read-your-writes. The request parks until the projector applies version N
-   * (and kicks a pull, so a lost or slow notification does not matter), at most
-   * MIN_VERSION_WAIT_MS. Past that bound the answer is a 504 problem `read-model-behind` with
+   * ?minVersion=N: read-your-writes. The request parks until the projector applies version N, at
+   * most MIN_VERSION_WAIT_MS; if the notification has not brought it within
+   * MIN_VERSION_PULL_AFTER_MS the request kicks a pull itself, so a lost or slow notification
+   * does not matter. What the projector of this process has just written (at N or later) is an
+   * answer without a read of the store. Past that bound the answer is a 504 problem `read-model-behind` with
    * the version the read model holds (`currentVersion`) and Retry-After: never a stale 200 that
    * a client could mistake for its own write, and never a 404 for an account that exists in the
    * read model. An account the read model does not know at all after the wait is a 404.
@@ -52,19 +56,28 @@ export function queryRoutes(deps: QueryRouteDeps): Router {
     onlyParams(ctx.query, ['minVersion']);
     const id = accountIdParam(ctx.params.id);
     const minVersion = intQuery(ctx.query.minVersion, 'minVersion', 1, Number.MAX_SAFE_INTEGER);
-    let doc = await findAccount(id);
-    if (minVersion !== undefined && (doc?.version ?? 0) < minVersion) {
-      // Park first, then look again: an apply between the two reads cannot be missed.
+    let doc: AccountDoc | null | undefined;
+    if (minVersion === undefined) doc = await findAccount(id);
+    else {
+      // Parked before the first look: an apply after it wakes this request, so none is missed.
       const wait = deps.waiters.wait(id, minVersion, deps.minVersionWaitMs);
-      deps.projector.request(id, minVersion).catch(() => undefined);
-      doc = await findAccount(id);
-      if ((doc?.version ?? 0) >= minVersion) wait.cancel();
-      else {
-        // Read again however the wait ended: another replica may have applied the version
-        // (this replica's pull then loses the race and wakes nobody; seen on the cluster with
-        // two replicas, where the old read answered 404 for an account that existed).
-        await wait.reached;
-        doc = await findAccount(id);
+      const kick = setTimeout(() => void deps.projector.request(id, minVersion).catch(() => undefined), deps.minVersionPullAfterMs);
+      const written = (): AccountDoc | undefined => {
+        const known = deps.projector.remembered(id);
+        return known && known.version >= minVersion ? known : undefined;
+      };
+      try {
+        doc = written() ?? (await findAccount(id));
+        if ((doc?.version ?? 0) >= minVersion) wait.cancel();
+        else {
+          // Read again however the wait ended: another replica may have applied the version
+          // (this replica's pull then loses the race and wakes nobody; seen on the cluster with
+          // two replicas, where the old read answered 404 for an account that existed).
+          await wait.reached;
+          doc = written() ?? (await findAccount(id));
+        }
+      } finally {
+        clearTimeout(kick);
       }
       if (doc && doc.version < minVersion) {
         ctx.set('retry-after', '1');

@@ -1,6 +1,6 @@
 // The Dapr app-callback side: the subscription declaration and the delivery route.
 import Router from '@koa/router';
-import { ACCOUNT_EVENTS_TOPIC, isProblem, PUBSUB_NAME } from '@bank/contracts';
+import { ACCOUNT_EVENTS_TOPIC, isProblem, PUBSUB_NAME, type PageEvent } from '@bank/contracts';
 import { answerDelivery, readDelivery, requireAppToken, type Logger, type Subscription } from '@bank/platform';
 import { PullError } from '../projections/command-side-client.js';
 import { parseNotification } from '../projections/notification.js';
@@ -12,7 +12,7 @@ export const DELIVERY_ROUTE = '/deliveries/account-events';
 export interface SubscriptionDeps {
   appApiToken: string | undefined;
   /** Brings the account up to the announced version; rejects when that cannot be done now. */
-  pull: (accountId: string, version: number) => Promise<void>;
+  pull: (accountId: string, version: number, committedEvents: PageEvent[] | undefined) => Promise<void>;
   metrics: QueryMetrics;
   log: Logger;
   isReady: () => boolean;
@@ -51,7 +51,7 @@ export function subscriptionRoutes(deps: SubscriptionDeps): Router {
     // Not connected to the read store yet: nothing can be applied, the broker keeps it for us.
     if (!deps.isReady()) return answer('RETRY');
     try {
-      await deps.pull(notification.accountId, notification.version);
+      await deps.pull(notification.accountId, notification.version, notification.committedEvents);
       return answer('SUCCESS');
     } catch (err) {
       if (err instanceof ProjectionError) {

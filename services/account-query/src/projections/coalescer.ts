@@ -3,21 +3,26 @@
  * A request whose version the running pull already covers waits for that pull; a newer one
  * queues (or joins the queued pull), which re-reads the store when the running one is done. So
  * any burst of notifications for one account costs at most two pulls, and none run in parallel.
+ * A request may bring a payload (the events a notification carried); the work receives the
+ * payload of the request with the highest version it serves, or none.
  */
-export class KeyedCoalescer {
-  private readonly slots = new Map<string, { announced: number; running: Promise<void>; queued?: { announced: number; promise: Promise<void> } }>();
+export class KeyedCoalescer<Payload = never> {
+  private readonly slots = new Map<string, { announced: number; running: Promise<void>; queued?: { announced: number; payload: Payload | undefined; promise: Promise<void> } }>();
 
-  constructor(private readonly work: (key: string, announced: number) => Promise<void>) {}
+  constructor(private readonly work: (key: string, announced: number, payload: Payload | undefined) => Promise<void>) {}
 
-  request(key: string, announced: number): Promise<void> {
+  request(key: string, announced: number, payload?: Payload): Promise<void> {
     const slot = this.slots.get(key);
-    if (!slot) return this.start(key, announced);
+    if (!slot) return this.start(key, announced, payload);
     if (announced <= slot.announced) return slot.running;
     if (slot.queued) {
-      slot.queued.announced = Math.max(slot.queued.announced, announced);
+      if (announced > slot.queued.announced) {
+        slot.queued.announced = announced;
+        slot.queued.payload = payload;
+      }
       return slot.queued.promise;
     }
-    const queued = { announced, promise: Promise.resolve() };
+    const queued = { announced, payload, promise: Promise.resolve() };
     queued.promise = slot.running.then(
       () => this.promote(key),
       () => this.promote(key),
@@ -31,11 +36,8 @@ export class KeyedCoalescer {
     return this.slots.size;
   }
 
-  private start(key: string, announced: number): Promise<void> {
-    const running = this.work(key, announced).finally(() => {
-      const s = this.slots.get(key);
-      if (s && s.running === running && !s.queued) this.slots.delete(key);
-    });
+  private start(key: string, announced: number, payload: Payload | undefined): Promise<void> {
+    const running = this.run(key, announced, payload);
     this.slots.set(key, { announced, running });
     return running;
   }
@@ -45,11 +47,16 @@ export class KeyedCoalescer {
     const next = slot.queued!;
     slot.queued = undefined;
     slot.announced = next.announced;
-    const running = this.work(key, next.announced).finally(() => {
-      const s = this.slots.get(key);
-      if (s && s.running === running && !s.queued) this.slots.delete(key);
-    });
+    const running = this.run(key, next.announced, next.payload);
     slot.running = running;
+    return running;
+  }
+
+  private run(key: string, announced: number, payload: Payload | undefined): Promise<void> {
+    const running: Promise<void> = this.work(key, announced, payload).finally(() => {
+      const slot = this.slots.get(key);
+      if (slot && slot.running === running && !slot.queued) this.slots.delete(key);
+    });
     return running;
   }
 }

@@ -63,6 +63,8 @@ class FakeWriter implements ReadModelWriter {
   readonly accounts = new Map<string, AccountDoc>();
   readonly operations = new Map<string, { accountId: string; version: number }>();
   readonly applied: Array<{ generation: number; accountId: string; version: number }> = [];
+  /** Reads of an account document (round trips to the read store). */
+  reads = 0;
   /** Runs between a read and the write that follows it (another writer getting there first). */
   beforeApply: (() => void) | undefined;
 
@@ -71,6 +73,7 @@ class FakeWriter implements ReadModelWriter {
   }
 
   async read(generation: Generation, accountId: string): Promise<AccountDoc | null> {
+    this.reads++;
     return this.accounts.get(this.key(generation, accountId)) ?? null;
   }
 
@@ -103,7 +106,7 @@ class FakeWriter implements ReadModelWriter {
   }
 }
 
-function setUp(options: { pageSize?: number; retryAttempts?: number; retryMaxMs?: number } = {}) {
+function setUp(options: { pageSize?: number; retryAttempts?: number; retryMaxMs?: number; applyCommittedEvents?: boolean; cacheAccounts?: number } = {}) {
   const active = { number: 0 } as Generation;
   const commandSide = new FakeCommandSide();
   const writer = new FakeWriter();
@@ -122,6 +125,8 @@ function setUp(options: { pageSize?: number; retryAttempts?: number; retryMaxMs?
     pageSize: options.pageSize ?? 500,
     retryAttempts: options.retryAttempts ?? 0,
     retryMaxMs: options.retryMaxMs ?? 5000,
+    applyCommittedEvents: options.applyCommittedEvents ?? true,
+    cacheAccounts: options.cacheAccounts ?? 100,
     onApplied: (doc) => published.push(doc),
   });
   const counter = async (name: keyof typeof metrics) => ((await metrics[name].get()).values as Array<{ value: number }>).reduce((sum, sample) => sum + sample.value, 0);
@@ -231,6 +236,122 @@ describe('Projector', () => {
     expect(commandSide.maxRunning).toBe(1);
     expect(await writer.read(active, ID)).toMatchObject({ version: 6 });
     expect(projector.pending).toBe(0);
+  });
+
+  describe('the events a notification carries, and what the projector remembers', () => {
+    /** The event store at `storeVersion`, the read model at `heldVersion`. */
+    const givenAccount = (storeVersion: number, heldVersion: number, options: Parameters<typeof setUp>[0] = {}) => {
+      const env = setUp(options);
+      env.commandSide.streams.set(ID, stream(ID, storeVersion));
+      env.writer.seed(env.active, ID, heldVersion);
+      return env;
+    };
+    /** Commit `version`'s event, as its direct publish carries it. */
+    const carried = (version: number) => stream(ID, version).slice(version - 1);
+
+    it('given the read model at version 3, when the direct publish of commit 4 carries its event, then it is applied without a pull', async () => {
+      const { active, commandSide, writer, notified, counter, projector } = givenAccount(4, 3);
+
+      await projector.request(ID, 4, carried(4));
+
+      expect(commandSide.calls).toEqual([]);
+      expect(await writer.read(active, ID)).toMatchObject({ version: 4, balance: '102.00' });
+      expect(notified).toEqual([[ID, 4]]);
+      expect(await counter('committedApplied')).toBe(1);
+    });
+
+    it('given commit 4 applied from its notification, when the outbox repeats the notification, then neither the read store nor the command side is asked', async () => {
+      const { commandSide, writer, counter, projector } = givenAccount(4, 3);
+      await projector.request(ID, 4, carried(4));
+      const readsBefore = writer.reads;
+
+      await projector.request(ID, 4);
+
+      expect(writer.reads).toBe(readsBefore);
+      expect(commandSide.calls).toEqual([]);
+      expect(await counter('duplicatesIgnored')).toBe(1);
+    });
+
+    it('given the read model at version 2, when the carried events start at version 4 (a gap), then the missing ones are pulled from the store', async () => {
+      const { active, commandSide, writer, counter, projector } = givenAccount(4, 2);
+
+      await projector.request(ID, 4, carried(4));
+
+      expect(commandSide.calls.map((call) => call.fromVersion)).toEqual([3]);
+      expect(await writer.read(active, ID)).toMatchObject({ version: 4, balance: '102.00' });
+      expect(await counter('committedApplied')).toBe(0);
+    });
+
+    it('given carried events that cannot be projected (another currency), then they are not trusted and the store is pulled', async () => {
+      const { active, commandSide, writer, projector } = givenAccount(4, 3);
+      const forged = { ...stream(ID, 4)[3]!, data: { amount: '1000.00', currency: 'EUR' } } as PulledEvent;
+
+      await projector.request(ID, 4, [forged]);
+
+      expect(commandSide.calls.map((call) => call.fromVersion)).toEqual([4]);
+      expect(await writer.read(active, ID)).toMatchObject({ version: 4, balance: '102.00' });
+    });
+
+    it('given APPLY_COMMITTED_EVENTS off, then carried events are ignored and every commit is pulled', async () => {
+      const { commandSide, projector } = givenAccount(4, 3, { applyCommittedEvents: false });
+
+      await projector.request(ID, 4, carried(4));
+
+      expect(commandSide.calls.map((call) => call.fromVersion)).toEqual([4]);
+    });
+
+    it('given the remembered document is behind (another replica applied 5), when commit 6 arrives with its event, then the store is read and the event applied without a pull', async () => {
+      const { active, commandSide, writer, counter, projector } = givenAccount(6, 3);
+      await projector.request(ID, 4, carried(4));
+      writer.seed(active, ID, 5);
+
+      await projector.request(ID, 6, carried(6));
+
+      expect(commandSide.calls).toEqual([]);
+      expect(await counter('races')).toBe(0);
+      expect(await writer.read(active, ID)).toMatchObject({ version: 6, balance: '104.00' });
+    });
+
+    it('given another replica applied the same commit first, then the write is refused, the remembered document forgotten, and the store decides', async () => {
+      const { active, commandSide, writer, counter, projector } = givenAccount(5, 3);
+      await projector.request(ID, 4, carried(4));
+      writer.seed(active, ID, 5);
+
+      await projector.request(ID, 5, carried(5));
+
+      expect(await counter('races')).toBe(1);
+      expect(commandSide.calls.map((call) => call.fromVersion)).toEqual([6]);
+      expect(await writer.read(active, ID)).toMatchObject({ version: 5, balance: '103.00' });
+      const readsBefore = writer.reads;
+      await projector.request(ID, 5);
+      expect(writer.reads).toBe(readsBefore);
+    });
+
+    it('given a sweep finds the read model behind what this process remembers (a restored read store), then catchUp reads the store again and heals it', async () => {
+      const { active, writer, projector } = givenAccount(4, 3);
+      await projector.request(ID, 4, carried(4));
+      writer.seed(active, ID, 2); // restored from an older backup
+
+      await projector.request(ID, 4);
+      expect(await writer.read(active, ID)).toMatchObject({ version: 2 });
+      await projector.catchUp(ID, 4);
+
+      expect(await writer.read(active, ID)).toMatchObject({ version: 4, balance: '102.00' });
+    });
+
+    it('given a cache of one account, when a second account is applied, then the first is read from the store again', async () => {
+      const { active, commandSide, writer, projector } = setUp({ cacheAccounts: 1 });
+      commandSide.streams.set(ID, stream(ID, 3));
+      commandSide.streams.set(OTHER, stream(OTHER, 3));
+      await projector.request(ID, 3);
+      await projector.request(OTHER, 3);
+      const readsBefore = writer.reads;
+
+      await projector.request(ID, 3);
+
+      expect(writer.reads).toBe(readsBefore + 1);
+      expect(await writer.read(active, ID)).toMatchObject({ version: 3 });
+    });
   });
 
   describe('in-process retries of a failed pull', () => {

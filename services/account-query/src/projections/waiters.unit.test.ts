@@ -26,6 +26,19 @@ describe('parseNotification', () => {
   it('accepts a notification and normalises the id', () => {
     expect(parseNotification({ accountId: id, version: 3, events: [] })).toEqual({ kind: 'notification', accountId: id.toLowerCase(), version: 3 });
   });
+  it('keeps the committed events of a direct publish when each has the shape of a page event and the last is at the announced version', () => {
+    const event = { eventId: 'e3', type: 'AccountCredited', version: 3, occurredAt: '2026-01-01T00:00:00.000Z', schemaVersion: 1, data: { amount: '1.00', currency: 'MAD' } };
+    expect(parseNotification({ accountId: id, version: 3, committedEvents: [event] })).toEqual({
+      kind: 'notification',
+      accountId: id.toLowerCase(),
+      version: 3,
+      committedEvents: [event],
+    });
+    // Otherwise the notification is still a hint to pull, without events
+    for (const committedEvents of [[{ ...event, version: 2 }], [{ ...event, data: null }], [{ ...event, eventId: 3 }], 'events', []]) {
+      expect(parseNotification({ accountId: id, version: 3, committedEvents })).toEqual({ kind: 'notification', accountId: id.toLowerCase(), version: 3 });
+    }
+  });
   it('recognises the outbox probe', () => {
     expect(parseNotification({ probe: 'projection', nonce: 'n' })).toEqual({ kind: 'probe' });
   });
