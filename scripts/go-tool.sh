@@ -1,8 +1,17 @@
 # Sourced, not run. Builds a pinned tool from the Go module proxy through its wrapper module under
 # tools/go, cached outside the clone by version and a hash of the wrapper: editing the wrapper
 # (say, registering one more component) rebuilds, and nothing else does. Used by scripts/tools.sh
-# (daprd, FerretDB, helm, ...) and scripts/cluster/build.sh (Kubernetes, etcd, ...), which define
-# ROOT, CACHE, BIN, say and die before sourcing this.
+# (daprd, FerretDB, helm, ...) and scripts/cluster/*.sh (Kubernetes, etcd, ...), which define ROOT,
+# say and die before sourcing this. The one place that says where the tools cache is
+# (`scripts/tools.sh --print-env` prints it for the Node.js side) and which versions of Dapr and
+# Kubernetes both sides pin.
+
+CACHE=${BANK_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bank-cqrs-tools}
+BIN="$CACHE/bin"
+# daprd for npm start and the tests, Dapr's control plane and chart for the cluster.
+DAPR_VERSION=1.18.2
+# The local cluster's Kubernetes, and the version the chart is linted and validated for.
+KUBE_VERSION=1.34.4
 
 # Hash of a wrapper module: its go.mod, go.sum and Go files (wrappers with no Go file build a
 # package of a dependency).

@@ -9,25 +9,20 @@
 # Nothing is downloaded from anywhere but the Go module proxy; no binary enters the repo.
 set -euo pipefail
 
-DAPR_VERSION=1.18.2
 FERRETDB_VERSION=1.24.2
 # Kubernetes packaging (charts/, k8s/, Tiltfile), checked offline by charts/test/.
 HELM_VERSION=3.22.0
 KUBECONFORM_VERSION=0.8.0
-# Kubernetes version the chart is linted, rendered and validated for. Its OpenAPI document comes
-# from the k8s.io/kubernetes module (api/openapi-spec) on the Go module proxy.
-KUBE_VERSION=1.34.4
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CACHE=${BANK_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bank-cqrs-tools}
-BIN="$CACHE/bin"
-mkdir -p "$BIN" "$CACHE/build"
-
 say() { printf '[tools] %s\n' "$*" >&2; }
 die() { printf '[tools] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# go_tool, wrapper_hash, need_go: building a pinned Go tool through its wrapper module.
+# CACHE and BIN (the tools cache), DAPR_VERSION and KUBE_VERSION (the Kubernetes version the
+# chart is linted, rendered and validated for; its OpenAPI document comes from the
+# k8s.io/kubernetes module), and go_tool, wrapper_hash, need_go: shared with scripts/cluster.
 source "$ROOT/scripts/go-tool.sh"
+mkdir -p "$BIN" "$CACHE/build"
 
 # One build at a time per tool, even when several test workers ask at once.
 with_lock() {
@@ -89,7 +84,7 @@ build_k8s_schemas() {
   h=$(sha256sum "$conv" | cut -c1-10)
   out="$CACHE/k8s-schemas/v$KUBE_VERSION-$h"
   [ -f "$out/.done" ] && { ln -sfn "$out" "$CACHE/k8s-schemas/current"; return 0; }
-  need_go
+  need_go "the Kubernetes schemas"
   say "fetching the Kubernetes v$KUBE_VERSION OpenAPI document from the Go module proxy (k8s.io/kubernetes, first time only)"
   local dir
   dir=$(cd "$CACHE/build" && GOFLAGS=-mod=mod go mod download -json "k8s.io/kubernetes@v$KUBE_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') \

@@ -27,9 +27,11 @@ export const ROOT = findRoot(process.cwd());
 export const CHART = path.join(ROOT, 'charts/bank-cqrs');
 export const PROFILES = ['redis', 'postgres-rabbitmq', 'kafka', 'jetstream', 'dev'] as const;
 
-/** Kubernetes version the chart is linted, rendered and validated for (= KUBE_VERSION in scripts/tools.sh). */
-export const KUBE_VERSION = /^KUBE_VERSION=(\S+)$/m.exec(readFileSync(path.join(ROOT, 'scripts/tools.sh'), 'utf8'))?.[1] ?? '';
-const DAPR_VERSION = /^DAPR_VERSION=(\S+)$/m.exec(readFileSync(path.join(ROOT, 'scripts/tools.sh'), 'utf8'))?.[1] ?? '';
+/** The versions scripts/go-tool.sh pins for the scripts, read from it. */
+const PINS = readFileSync(path.join(ROOT, 'scripts/go-tool.sh'), 'utf8');
+/** Kubernetes version the chart is linted, rendered and validated for. */
+export const KUBE_VERSION = /^KUBE_VERSION=(\S+)$/m.exec(PINS)?.[1] ?? '';
+const DAPR_VERSION = /^DAPR_VERSION=(\S+)$/m.exec(PINS)?.[1] ?? '';
 
 export type K8sObject = {
   apiVersion: string;

@@ -8,11 +8,9 @@
 # kube-proxy, kubectl); links named after each command are made beside it. pause is compiled
 # with gcc from the k8s.io/kubernetes module's build/pause/linux/pause.c. daprd and helm come
 # from scripts/tools.sh. Nothing is downloaded from anywhere but the Go module proxy.
+# lib.sh brings go_tool (scripts/go-tool.sh): the Go build, cache and lock shared with scripts/tools.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mkdir -p "$BIN" "$CACHE/build"
-
-# go_tool: the Go build, cache and lock shared with scripts/tools.sh.
-source "$ROOT/scripts/go-tool.sh"
 
 build_kube() {
   local v=$KUBE_VERSION

@@ -4,11 +4,9 @@
 # (removed by cluster:down).
 set -euo pipefail
 
-KUBE_VERSION=1.34.4
 ETCD_VERSION=3.6.8
 COREDNS_VERSION=1.15.0
 LOCAL_PATH_VERSION=0.0.30
-DAPR_VERSION=1.18.2
 # The image registry on 127.0.0.1:5000 that `tilt up` pushes to and containerd pulls from.
 REGISTRY_VERSION=3.1.2
 REGISTRY_ADDR=127.0.0.1:5000
@@ -19,8 +17,8 @@ PAUSE_IMAGE=registry.k8s.io/pause:3.10
 DEBIAN_SUITE=bookworm
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-CACHE=${BANK_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/bank-cqrs-tools}
-BIN="$CACHE/bin"
+# CACHE, BIN, DAPR_VERSION, KUBE_VERSION and go_tool: shared with scripts/tools.sh.
+source "$ROOT/scripts/go-tool.sh"
 IMAGES="$CACHE/images"
 STATE=${BANK_CLUSTER_STATE:-/var/lib/bank-cqrs-cluster}
 RUN=/run/bank-cqrs-cluster

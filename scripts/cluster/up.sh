@@ -12,16 +12,31 @@ source "$ROOT/scripts/cluster/runtime.sh"
 source "$ROOT/scripts/cluster/pki.sh"
 source "$ROOT/scripts/cluster/node.sh"
 
+# Debian's packages the node needs: the command each one provides, and the package.
+RUNTIME_PACKAGES=(containerd:containerd runc:runc dockerd:docker.io iptables:iptables conntrack:conntrack ip:iproute2
+  openssl:openssl debootstrap:debootstrap curl:curl gcc:gcc /usr/lib/cni/bridge:containernetworking-plugins)
+
+# Installs what is missing of them (as the browser test installs Chromium): we are root here, and
+# Debian's mirror is one of the registries this machine reaches.
+install_runtime_packages() {
+  local missing=() entry cmd
+  for entry in "${RUNTIME_PACKAGES[@]}"; do
+    cmd=${entry%%:*}
+    if [[ $cmd == /* ]]; then [ -e "$cmd" ] || missing+=("${entry#*:}")
+    else command -v "$cmd" >/dev/null 2>&1 || missing+=("${entry#*:}"); fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null 2>&1 || die "missing Debian packages: ${missing[*]} (and no apt-get to install them)"
+  say "installing Debian's ${missing[*]} (apt-get, once)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" libc6-dev >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
+}
+
 prerequisites() {
   need_root
-  local missing=() cmd
-  for cmd in containerd runc dockerd iptables conntrack ip openssl debootstrap curl gcc go; do
-    command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    die "missing: ${missing[*]}. On Debian: apt-get update && apt-get install -y docker.io containerd runc \
-containernetworking-plugins iptables conntrack iproute2 openssl debootstrap curl gcc libc6-dev (Go >= 1.26 from your distribution or go.dev)"
-  fi
+  install_runtime_packages
+  command -v go >/dev/null 2>&1 || die "Go >= 1.26 is missing (from your distribution or go.dev)"
   [ -d /sys/fs/cgroup/memory ] || [ -f /sys/fs/cgroup/cgroup.controllers ] || die "no cgroup memory controller mounted"
 }
 

@@ -9,7 +9,7 @@ let cachedBin: string | undefined;
  * The binaries folder of the tools cache: $TOOLS_BIN when set, else what scripts/tools.sh (the one
  * place that defines the cache's location) prints with --print-env, asked once per process.
  */
-function toolsCacheBin(): string {
+export function toolsCacheBin(): string {
   if (process.env.TOOLS_BIN) return process.env.TOOLS_BIN;
   if (cachedBin === undefined) {
     const printed = execFileSync('bash', [path.join(REPO_ROOT, 'scripts/tools.sh'), '--print-env'], { encoding: 'utf8' });

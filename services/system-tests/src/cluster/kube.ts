@@ -1,5 +1,5 @@
 // The cluster suite's kit: kubectl and helm of the project (scripts/cluster/lib.sh builds them,
-// cached under ~/.cache/bank-cqrs-tools/bin) pointed at the local cluster's admin kubeconfig, and
+// into the tools cache that `scripts/tools.sh --print-env` names) pointed at the local cluster's admin kubeconfig, and
 // port-forwards that survive the pods they forward to.
 //
 // The suite reaches the cluster only through `kubectl port-forward --address 127.0.0.1`. A
@@ -11,12 +11,11 @@
 // Every kubectl it starts is killed by close() (and on process exit, as a last resort).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
-import { homedir } from 'node:os';
 import path from 'node:path';
+import { toolsCacheBin } from '@bank/testkit';
 
-const CACHE = process.env.BANK_TOOLS_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'bank-cqrs-tools');
-export const KUBECTL = process.env.KUBECTL ?? path.join(CACHE, 'bin', 'kubectl');
-export const HELM = process.env.HELM ?? path.join(CACHE, 'bin', 'helm');
+export const KUBECTL = process.env.KUBECTL ?? path.join(toolsCacheBin(), 'kubectl');
+export const HELM = process.env.HELM ?? path.join(toolsCacheBin(), 'helm');
 export const KUBECONFIG = process.env.BANK_KUBECONFIG ?? path.join(process.env.BANK_CLUSTER_STATE ?? '/var/lib/bank-cqrs-cluster', 'admin.kubeconfig');
 
 /** The release as scripts/cluster/deploy.sh installs it. */
