@@ -26,6 +26,7 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
     appIds: { commands: config.COMMAND_APP_ID, queries: config.QUERY_APP_ID },
     bodyLimit: config.BODY_LIMIT_BYTES,
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    log,
   });
   const dashboard = () => existsSync(path.join(staticDir, 'index.html'));
 

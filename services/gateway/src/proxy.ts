@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import type { Context } from 'koa';
 import { Problem } from '@bank/contracts';
 import { readBodyBounded, type RequestState } from '@bank/platform';
+import type { Logger } from '@bank/platform';
 import type { Route } from './routes.js';
 
 /** Request headers a service may act on. */
@@ -34,6 +35,8 @@ export interface ProxyOptions {
   appIds: Record<Route['target'], string>;
   bodyLimit: number;
   timeoutMs: number;
+  /** Where daprd's own failures are logged with its message (the client only sees the code). */
+  log: Logger;
 }
 
 async function readBody(ctx: Context, limit: number): Promise<Buffer | undefined> {
@@ -42,17 +45,17 @@ async function readBody(ctx: Context, limit: number): Promise<Buffer | undefined
 }
 
 /** daprd's own failure (app not found, not reachable), as opposed to an answer of the service. */
-function sidecarError(status: number, contentType: string, text: string): string | undefined {
+function sidecarError(status: number, contentType: string, text: string): { code: string; message: string } | undefined {
   if (status < 500 || !/^application\/json/i.test(contentType)) return undefined;
   try {
     const j = JSON.parse(text) as { errorCode?: unknown; message?: unknown };
-    return typeof j.errorCode === 'string' && j.errorCode.startsWith('ERR_') ? `${j.errorCode}` : undefined;
+    return typeof j.errorCode === 'string' && j.errorCode.startsWith('ERR_') ? { code: j.errorCode, message: String(j.message ?? '').slice(0, 500) } : undefined;
   } catch {
     return undefined;
   }
 }
 
-export function createProxy({ appIds, bodyLimit, daprApiToken, timeoutMs, sidecarUrl }: ProxyOptions) {
+export function createProxy({ appIds, bodyLimit, daprApiToken, timeoutMs, sidecarUrl, log }: ProxyOptions) {
   return async function proxy(ctx: Context, route: Route): Promise<void> {
     const appId = appIds[route.target];
     const body = BODYLESS.has(ctx.method) ? undefined : await readBody(ctx, bodyLimit);
@@ -83,10 +86,11 @@ export function createProxy({ appIds, bodyLimit, daprApiToken, timeoutMs, sideca
     const contentType = res.headers.get('content-type') ?? '';
     if (res.status >= 500 && /^application\/json/i.test(contentType)) {
       const text = await res.text();
-      const code = sidecarError(res.status, contentType, text);
-      if (code) {
+      const failure = sidecarError(res.status, contentType, text);
+      if (failure) {
+        log.warn({ appId, status: res.status, errorCode: failure.code, sidecarMessage: failure.message, path: route.path }, 'the sidecar could not invoke the service');
         ctx.set('retry-after', '1');
-        throw new Problem('dependency-unavailable', `${appId} is not reachable (${code})`);
+        throw new Problem('dependency-unavailable', `${appId} is not reachable (${failure.code})`);
       }
       ctx.status = res.status;
       ctx.body = text;
