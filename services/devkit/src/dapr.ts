@@ -65,6 +65,12 @@ export function writeDaprConfig(runDir: string, nameResolutionDb: string): strin
       '      updateInterval: "30s"',
       '      timeout: "5s"',
       '      busyTimeout: "3s"',
+      // No garbage collection: in components-contrib 1.18.3 it deletes the registrations that
+      // are *fresher* than updateInterval (its query compares the wrong way), and each daprd
+      // whose registration is gone exits at its next renewal ("Host registration lost"). With
+      // the default hourly GC, `npm start` would lose every sidecar after an hour (seen by hand
+      // with a 3 s interval: the live row removed, daprd exited). Lookups skip stale rows anyway.
+      '      cleanupInterval: "0"',
       '',
     ].join('\n'),
   );
