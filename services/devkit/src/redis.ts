@@ -1,7 +1,8 @@
 // Each running system takes a slot (1..15; `npm start` keeps 0): on Redis its logical database,
 // elsewhere its tables and consumer names (profile.ts), so test files that run in parallel never
 // see each other's keys, streams or consumer groups.
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,25 +42,37 @@ export function redisCommand(commands: string[][], db = 0, server: { host: strin
   });
 }
 
-export async function acquireSlot(): Promise<{ slot: number; release(): void }> {
+/**
+ * Takes a free slot: a lock file per slot, created with its owner's pid in it in one step (a
+ * hard link of a file already written), so another run never sees a lock without its owner.
+ * (Created empty, then written, a racing run once read it empty, took it for a dead run's,
+ * removed it and took the same slot: two systems shared one read-model database in CI.) A lock
+ * whose owner is dead is removed, after reading it once more.
+ */
+export async function acquireSlot(locksDir: string = tmpdir()): Promise<{ slot: number; release(): void }> {
+  const ownerOf = (lock: string): number => {
+    try {
+      return Number(readFileSync(lock, 'utf8') || 0);
+    } catch {
+      return 0; // released meanwhile
+    }
+  };
   for (let attempt = 0; attempt < 600; attempt++) {
     for (let db = 1; db <= 15; db++) {
-      const lock = path.join(tmpdir(), `bank-test-slot-${db}.lock`);
+      const lock = path.join(locksDir, `bank-test-slot-${db}.lock`);
+      const written = `${lock}.${process.pid}.${randomUUID()}`;
+      writeFileSync(written, String(process.pid));
       try {
-        const fd = openSync(lock, 'wx');
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
+        linkSync(written, lock);
       } catch {
-        let owner = 0;
-        try {
-          owner = Number(readFileSync(lock, 'utf8') || 0);
-        } catch {
-          /* released meanwhile */
-        }
-        if (owner && alive(owner)) continue;
-        rmSync(lock, { force: true }); // left by a dead run: free it, and try this db again
+        const owner = ownerOf(lock);
+        if (owner === 0 || alive(owner)) continue;
+        // Left by a dead run: free it (if it still names that run) and try this slot again.
+        if (ownerOf(lock) === owner) rmSync(lock, { force: true });
         db--;
         continue;
+      } finally {
+        rmSync(written, { force: true });
       }
       return { slot: db, release: () => rmSync(lock, { force: true }) };
     }
