@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EVENT_SCHEMA_VERSION, STATESTORE_NAME, type AccountEvent } from '@bank/contracts';
-import { REDIS_HOST, REDIS_PORT, REPO_ROOT, startSystem, type SystemOptions, type TestSystem } from '@bank/testkit';
+import { metric, REDIS_HOST, REDIS_PORT, REPO_ROOT, startSystem, type SystemOptions, type TestSystem } from '@bank/testkit';
 import { fold, toSnapshot, type AccountSnapshot } from '../services/account-command/src/domain/index.js';
 import { StreamStore } from '../services/account-command/src/eventstore/stream-store.js';
 import { closedLoop, percentile, type LoadResult } from './load.js';
@@ -60,23 +60,14 @@ async function waitReadable(commandUrl: string, queryUrl: string, accountId: str
   throw new Error(`the read side did not reach version ${body.version} of ${accountId} within 10 minutes`);
 }
 
-/** The query side's deliveries so far (its Prometheus counter, every status). */
-async function deliveriesSoFar(queryUrl: string): Promise<number> {
-  const text = await (await fetch(`${queryUrl}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith('notification_deliveries_total'))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-}
-
 /** Waits (at most 5 minutes) until the read side has had no delivery for 2 s; returns how long that took. */
 async function readSideSettled(queryUrl: string): Promise<number> {
   const t0 = performance.now();
-  let last = await deliveriesSoFar(queryUrl);
+  let last = await metric(queryUrl, 'notification_deliveries_total');
   let quietSince = performance.now();
   while (performance.now() - t0 < 300_000) {
     await new Promise((resolve) => setTimeout(resolve, 250));
-    const now = await deliveriesSoFar(queryUrl);
+    const now = await metric(queryUrl, 'notification_deliveries_total');
     if (now !== last) {
       last = now;
       quietSince = performance.now();

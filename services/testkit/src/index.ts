@@ -9,3 +9,4 @@ export * from './oracle.js';
 export * from './invariants.js';
 export * from './raw-http.js';
 export * from './thrown.js';
+export * from './listen.js';

@@ -46,8 +46,8 @@ export function queryRoutes(deps: QueryRouteDeps): Router {
    * ?minVersion=N: read-your-writes. The request parks until the projector applies version N, at
    * most MIN_VERSION_WAIT_MS; if the notification has not brought it within
    * MIN_VERSION_PULL_AFTER_MS the request kicks a pull itself, so a lost or slow notification
-   * does not matter. What the projector of this process has just written (at N or later) is an
-   * answer without a read of the store. Past that bound the answer is a 504 problem `read-model-behind` with
+   * does not matter; what the projector of this process has just written (at N or later) answers
+   * without a read of the store. Past MIN_VERSION_WAIT_MS the answer is a 504 problem `read-model-behind` with
    * the version the read model holds (`currentVersion`) and Retry-After: never a stale 200 that
    * a client could mistake for its own write, and never a 404 for an account that exists in the
    * read model. An account the read model does not know at all after the wait is a 404.

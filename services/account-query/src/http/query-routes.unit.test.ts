@@ -1,11 +1,9 @@
 // The read-your-writes read (GET /accounts/{id}?minVersion=N) against fakes: a read store that
 // counts its reads, a projector that remembers what it wrote and records the pulls it is asked
 // for, and the real waiters. No database, no sidecar.
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { createLogger, problemMiddleware } from '@bank/platform';
+import { listenOnLoopback, type ListeningServer } from '@bank/testkit';
 import type { Projector } from '../projections/projector.js';
 import { VersionWaiters } from '../projections/waiters.js';
 import { accountDoc, type AccountDoc } from '../readmodel/documents.js';
@@ -65,16 +63,14 @@ function setUp(settings: { waitMs: number; pullAfterMs: number }) {
 }
 
 describe('GET /accounts/{id}?minVersion', () => {
-  let server: Server | undefined;
+  let server: ListeningServer | undefined;
   afterEach(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     server = undefined;
   });
   async function listen(app: Koa): Promise<string> {
-    server = app.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await listenOnLoopback(app);
+    return server.base;
   }
 
   it('given the projector has just written version 3, when version 3 is asked, then it answers without reading the store', async () => {

@@ -34,8 +34,4 @@ export class AppliedAccounts {
   forget(accountId: string): void {
     this.docs.delete(accountId);
   }
-
-  get size(): number {
-    return this.docs.size;
-  }
 }

@@ -3,7 +3,7 @@ import Koa from 'koa';
 import { Problem } from '@bank/contracts';
 import { isUtf8JsonType, parseJsonStrict, readJson } from './json-body.js';
 import { thrown } from '@bank/testkit';
-import { listenOnLoopback, type ListeningServer } from '../testing/listen.js';
+import { listenOnLoopback, type ListeningServer } from '@bank/testkit';
 
 const problemOf = (fn: () => unknown): Problem => thrown(fn, Problem);
 

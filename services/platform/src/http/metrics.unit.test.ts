@@ -3,7 +3,7 @@ import { createLogger } from '../log/logger.js';
 import { Problem } from '@bank/contracts';
 import { createMetrics } from './metrics.js';
 import { problemMiddleware, problemStatus } from './problem-middleware.js';
-import { listenOnLoopback, type ListeningServer } from '../testing/listen.js';
+import { listenOnLoopback, type ListeningServer } from '@bank/testkit';
 
 describe('problemStatus', () => {
   it('is the status problemMiddleware answers with', () => {

@@ -3,7 +3,7 @@ import { Problem } from '@bank/contracts';
 import { createMetrics } from '../http/metrics.js';
 import { createLogger } from '../log/logger.js';
 import { createServiceApp, type Readiness } from './service-app.js';
-import { listenOnLoopback, type ListeningServer } from '../testing/listen.js';
+import { listenOnLoopback, type ListeningServer } from '@bank/testkit';
 
 describe('createServiceApp', () => {
   let server: ListeningServer;

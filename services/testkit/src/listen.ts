@@ -1,5 +1,5 @@
-// For the platform's unit tests: a Koa app (or a bare request listener) served on a free loopback
-// port. Not exported by the package and not in any image (.dockerignore drops src/testing).
+// For unit tests: a Koa app (or a bare request listener) served on a free loopback port, closed
+// with its open connections.
 import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
