@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import type { Context } from 'koa';
 import { Problem } from '@bank/contracts';
-import { readBodyBounded, type RequestState } from '@bank/platform';
+import { readBodyBounded, retry, type RequestState } from '@bank/platform';
 import type { Logger } from '@bank/platform';
 import type { Route } from './routes.js';
 
@@ -55,6 +55,39 @@ function sidecarError(status: number, contentType: string, text: string): { code
   }
 }
 
+/** What the service (or its sidecar) answered; `text` when it was read to look for daprd's own error. */
+interface Answer {
+  res: Response;
+  text?: string;
+}
+
+/** An attempt that reached no one, or was answered 503: `retryable` when the request may go again. */
+class Unavailable extends Error {
+  constructor(
+    readonly outcome: Problem | Answer,
+    readonly retryable: boolean,
+  ) {
+    super(describe(outcome));
+  }
+}
+
+function describe(outcome: Problem | Answer): string {
+  return outcome instanceof Problem ? outcome.message : `the service answered ${outcome.res.status}`;
+}
+
+/** Attempts for a repeatable request: enough to ride over a pod that is going away. */
+const ATTEMPTS = 3;
+
+/**
+ * A request the gateway may send again after a failure: a read, or a command carrying an
+ * Idempotency-Key (the command service applies a key once and replays its answer). A command
+ * without a key is sent once: the client decides. A live stream is never repeated.
+ */
+export function repeatable(method: string, headers: Record<string, string>, route: Route): boolean {
+  if (route.live) return false;
+  return method === 'GET' || method === 'HEAD' || Boolean(headers['idempotency-key']);
+}
+
 export function createProxy({ appIds, bodyLimit, daprApiToken, timeoutMs, sidecarUrl, log }: ProxyOptions) {
   return async function proxy(ctx: Context, route: Route): Promise<void> {
     const appId = appIds[route.target];
@@ -72,30 +105,56 @@ export function createProxy({ appIds, bodyLimit, daprApiToken, timeoutMs, sideca
     const abort = new AbortController();
     // (The response's close, not the request's: that one fires once a request body is read.)
     ctx.res.once('close', () => abort.abort());
+    // One deadline for every attempt: a retry never stretches the request past timeoutMs.
     const signal = route.live ? abort.signal : AbortSignal.any([abort.signal, AbortSignal.timeout(timeoutMs)]);
     const url = `${sidecarUrl}/v1.0/invoke/${appId}/method/${route.path}${ctx.querystring ? `?${ctx.querystring}` : ''}`;
-    let res: Response;
-    try {
-      res = await fetch(url, { method: ctx.method, headers, body, signal, redirect: 'manual' });
-    } catch (e) {
-      const timedOut = (e as Error).name === 'TimeoutError';
-      ctx.set('retry-after', '1');
-      throw new Problem('dependency-unavailable', timedOut ? `${appId} did not answer within ${timeoutMs} ms` : `${appId} is not reachable through the gateway's sidecar`);
-    }
 
-    const contentType = res.headers.get('content-type') ?? '';
-    if (res.status >= 500 && /^application\/json/i.test(contentType)) {
+    const send = async (): Promise<Answer> => {
+      let res: Response;
+      try {
+        res = await fetch(url, { method: ctx.method, headers, body, signal, redirect: 'manual' });
+      } catch (e) {
+        const timedOut = (e as Error).name === 'TimeoutError';
+        throw new Unavailable(
+          new Problem('dependency-unavailable', timedOut ? `${appId} did not answer within ${timeoutMs} ms` : `${appId} is not reachable through the gateway's sidecar`),
+          !signal.aborted,
+        );
+      }
+      if (res.status < 500) return { res };
       const text = await res.text();
-      const failure = sidecarError(res.status, contentType, text);
+      const failure = sidecarError(res.status, res.headers.get('content-type') ?? '', text);
       if (failure) {
         log.warn({ appId, status: res.status, errorCode: failure.code, sidecarMessage: failure.message, path: route.path }, 'the sidecar could not invoke the service');
-        ctx.set('retry-after', '1');
-        throw new Problem('dependency-unavailable', `${appId} is not reachable (${failure.code})`);
+        throw new Unavailable(new Problem('dependency-unavailable', `${appId} is not reachable (${failure.code})`), true);
       }
-      ctx.status = res.status;
+      // The service's own 503 (its store or sidecar is going away): passed on if it is the last word.
+      if (res.status === 503) throw new Unavailable({ res, text }, true);
+      return { res, text };
+    };
+
+    let answer: Answer;
+    try {
+      answer = await retry(send, {
+        attempts: repeatable(ctx.method, headers, route) ? ATTEMPTS : 1,
+        baseMs: 200,
+        maxMs: 1000,
+        retryable: (e) => e instanceof Unavailable && e.retryable && !signal.aborted,
+        onRetry: (e, attempt) => log.info({ appId, path: route.path, attempt }, `retrying a repeatable request: ${describe((e as Unavailable).outcome)}`),
+      });
+    } catch (e) {
+      if (!(e instanceof Unavailable)) throw e;
+      if (e.outcome instanceof Problem) {
+        ctx.set('retry-after', '1');
+        throw e.outcome;
+      }
+      answer = e.outcome;
+    }
+
+    const { res, text } = answer;
+    ctx.status = res.status;
+    if (text !== undefined) {
       ctx.body = text;
     } else {
-      ctx.status = res.status;
       if (route.live && res.ok && res.body) {
         ctx.req.socket.setTimeout(0);
         ctx.req.socket.setNoDelay(true);

@@ -23,6 +23,21 @@ export interface ClientStats {
 export class Ledger {
   readonly accepted = new Map<string, AcceptedCommand[]>();
   readonly stats: ClientStats = { sent: 0, accepted: 0, refused: 0, retries: 0, replayed: 0, unexpected5xx: 0, unavailable: 0, connectionErrors: 0, statuses: {} };
+  /** The first answers 503 (when, which account, the problem's detail): where an outage came from. */
+  readonly unavailableSamples: string[] = [];
+  private readonly startedAt = Date.now();
+
+  noteUnavailable(accountId: string, body: string): void {
+    this.stats.unavailable++;
+    if (this.unavailableSamples.length >= 20) return;
+    let detail = body.slice(0, 200);
+    try {
+      detail = String((JSON.parse(body) as { detail?: unknown }).detail ?? detail);
+    } catch {
+      /* not a problem document: its first bytes */
+    }
+    this.unavailableSamples.push(`+${((Date.now() - this.startedAt) / 1000).toFixed(1)} s ${accountId}: ${detail}`);
+  }
 
   record(accountId: string, c: AcceptedCommand): void {
     const list = this.accepted.get(accountId) ?? [];
@@ -50,7 +65,7 @@ export async function sendUntilDefinitive(
         body: JSON.stringify({ amount, currency: 'EUR' }),
         signal: AbortSignal.timeout(5_000),
       });
-      await res.arrayBuffer();
+      const body = await res.text();
       ledger.stats.statuses[res.status] = (ledger.stats.statuses[res.status] ?? 0) + 1;
       if (res.status >= 200 && res.status < 300) {
         ledger.stats.accepted++;
@@ -58,7 +73,7 @@ export async function sendUntilDefinitive(
         ledger.record(accountId, { type, amount });
         return res.status;
       }
-      if (res.status === 503) ledger.stats.unavailable++;
+      if (res.status === 503) ledger.noteUnavailable(accountId, body);
       if (res.status >= 500 && res.status !== 503) ledger.stats.unexpected5xx++;
       if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
         ledger.stats.refused++;

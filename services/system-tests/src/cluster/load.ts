@@ -156,7 +156,8 @@ export function describeLoad(r: LoadReport): string {
     `${s.sent} commands in ${(r.durationMs / 1000).toFixed(1)} s (ended: ${r.ended}): ${s.accepted} accepted (${s.replayed} replayed), ${s.refused} refused, ` +
     `${s.retries} retries after ${s.unavailable} x 503 and ${s.connectionErrors} connection errors, ${s.unexpected5xx} other 5xx; statuses ${JSON.stringify(s.statuses)}; ` +
     `longest gap between acceptances ${r.longestGapMs} ms (at +${(r.longestGapAtMs / 1000).toFixed(1)} s), slowest command ${r.slowestCommandMs} ms` +
-    (Object.keys(r.reads).length ? `; reads ${JSON.stringify(r.reads)}` : '')
+    (Object.keys(r.reads).length ? `; reads ${JSON.stringify(r.reads)}` : '') +
+    (r.ledger.unavailableSamples.length ? `; first 503s: ${r.ledger.unavailableSamples.join(' | ')}` : '')
   );
 }
 
