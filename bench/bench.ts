@@ -113,7 +113,9 @@ async function seedStream(sys: TestSystem, n: number): Promise<string> {
       version: version + 1 + k,
       occurredAt: at,
       schemaVersion: EVENT_SCHEMA_VERSION,
-      data: { amount: '1.00', currency: 'EUR' },
+      correlationId: null,
+      causationId: null,
+      data: { amount: '1.00', currency: 'EUR', description: null, transfer: null },
     }));
     const prev = loaded.head!.snapshot!;
     const next = fold(events, { ...prev, balance: BigInt(prev.balance) });

@@ -2,7 +2,7 @@ import type { Middleware } from 'koa';
 import { createMetrics, createServiceApp, type Logger, type Readiness, type Sidecar } from '@bank/platform';
 import { Problem } from '@bank/contracts';
 import { CommandHandler } from './commands/command-handler.js';
-import { accountNotifications, accountStreams, type AccountCommandHandler, type AccountStore } from './commands/account-commands.js';
+import { accountNotifications, accountStore, accountStreams, type AccountCommandHandler, type AccountStore } from './commands/account-commands.js';
 import { StoreUnavailableError, StreamStore } from './eventstore/stream-store.js';
 import { StreamIndex, type StreamRegistered } from './eventstore/stream-index.js';
 import { createCommandMetrics } from './http/metrics.js';
@@ -21,7 +21,7 @@ export function createCommandApp(config: CommandConfig, sidecar: Sidecar, log: L
   const { registry } = httpMetrics;
   const metrics = createCommandMetrics(registry);
   const storeOpts = { storeName: config.STATESTORE, outboxEnabled: false };
-  const store: AccountStore = new StreamStore(sidecar, { ...storeOpts, chunkSize: config.CHUNK_SIZE, idempotencyWindow: config.IDEMPOTENCY_WINDOW });
+  const store: AccountStore = accountStore(sidecar, { ...storeOpts, chunkSize: config.CHUNK_SIZE, idempotencyWindow: config.IDEMPOTENCY_WINDOW });
   // Index partitions hold one short entry per stream: larger chunks make enumeration cheaper.
   // Nobody subscribes to them, so they stay off the transaction API and out of the outbox.
   const index = new StreamIndex(new StreamStore<StreamRegistered, null>(sidecar, { storeName: config.STATESTORE, chunkSize: 1000, transactional: false }));

@@ -23,11 +23,24 @@ export const COMMAND_SIDE_LIMITS = {
   maxIds: 200,
 } as const;
 
-/** One event as the command side gives it out (the envelope without the account id). */
-export type PageEvent = Pick<AccountEvent, 'eventId' | 'type' | 'version' | 'occurredAt' | 'data'> & { schemaVersion: number };
+/**
+ * One event as the command side gives it out (the envelope without the account id), at the
+ * current schema version. A reader upcasts what it receives (upcast): a command service of an
+ * earlier release, during a rolling update, still gives out v1 events.
+ */
+export type PageEvent = Pick<AccountEvent, 'eventId' | 'type' | 'version' | 'occurredAt' | 'data' | 'correlationId' | 'causationId'> & { schemaVersion: number };
 
 /** A stored event as the command side gives it out. */
-export const toPageEvent = ({ eventId, type, version, occurredAt, schemaVersion, data }: AccountEvent): PageEvent => ({ eventId, type, version, occurredAt, schemaVersion, data });
+export const toPageEvent = ({ eventId, type, version, occurredAt, schemaVersion, correlationId, causationId, data }: AccountEvent): PageEvent => ({
+  eventId,
+  type,
+  version,
+  occurredAt,
+  schemaVersion,
+  correlationId,
+  causationId,
+  data,
+});
 
 /** GET /accounts/{id}/events query: events from `fromVersion` (default 1), at most `limit`. */
 export interface EventPageQuery {

@@ -1,21 +1,44 @@
 // The event contract shared by the write side (which produces events) and the read side (which
 // projects them). Amounts travel as decimal strings in the currency's canonical form.
+//
+// Events are versioned: `schemaVersion` says which shape an event was written in, and a store
+// keeps every event as it was written, forever. Code reads every event through upcastEvent (or
+// upcastPageEvent), which turns any earlier shape into the current one, so nothing past the
+// reading edge (folds, history, projections, rebuilds) ever sees an old shape. The shapes:
+//   1: the first. No correlation or causation id; credit and debit data { amount, currency }.
+//   2: the envelope gains correlationId and causationId; credit and debit data gain description
+//      and transfer (the transfer the movement is a step of, and its counterparty). An upcast v1
+//      event has null for each. AccountSuspended, AccountReactivated and AccountClosed are new
+//      (they exist only at v2).
 
-export const EVENT_SCHEMA_VERSION = 1;
+export const EVENT_SCHEMA_VERSION = 2;
 
 export interface AccountCreatedData {
   initialBalance: string;
   currency: string;
 }
 export type AccountActivatedData = Record<string, never>;
+
+/** The transfer a movement is a step of, seen from this account. */
+export interface TransferLeg {
+  transferId: string;
+  /** The other account of the transfer. */
+  counterpartyAccountId: string;
+}
+
 export interface AccountCreditedData {
   amount: string;
   currency: string;
+  /** What the client said the movement is for; null when it said nothing (and on v1 events). */
+  description: string | null;
+  /** Null for a movement asked for on its own (and on v1 events). */
+  transfer: TransferLeg | null;
 }
-export interface AccountDebitedData {
-  amount: string;
-  currency: string;
-}
+export type AccountDebitedData = AccountCreditedData;
+/** Suspension, reactivation and closing carry nothing but their envelope. */
+export type AccountSuspendedData = Record<string, never>;
+export type AccountReactivatedData = Record<string, never>;
+export type AccountClosedData = Record<string, never>;
 
 interface Envelope<T extends string, D> {
   eventId: string;
@@ -25,6 +48,10 @@ interface Envelope<T extends string, D> {
   version: number;
   occurredAt: string;
   schemaVersion: number;
+  /** The request this event came from (its x-correlation-id); null on v1 events. */
+  correlationId: string | null;
+  /** What directly caused it: the request for a command, the transfer for a transfer's step; null on v1 events. */
+  causationId: string | null;
   data: D;
 }
 
@@ -32,10 +59,67 @@ export type AccountCreated = Envelope<'AccountCreated', AccountCreatedData>;
 export type AccountActivated = Envelope<'AccountActivated', AccountActivatedData>;
 export type AccountCredited = Envelope<'AccountCredited', AccountCreditedData>;
 export type AccountDebited = Envelope<'AccountDebited', AccountDebitedData>;
-export type AccountEvent = AccountCreated | AccountActivated | AccountCredited | AccountDebited;
+export type AccountSuspended = Envelope<'AccountSuspended', AccountSuspendedData>;
+export type AccountReactivated = Envelope<'AccountReactivated', AccountReactivatedData>;
+export type AccountClosed = Envelope<'AccountClosed', AccountClosedData>;
+export type AccountEvent = AccountCreated | AccountActivated | AccountCredited | AccountDebited | AccountSuspended | AccountReactivated | AccountClosed;
 export type AccountEventType = AccountEvent['type'];
 
-/** An event before the store gives it its envelope (id, version, time). */
+/** An event before the store gives it its envelope (id, version, time, correlation). */
 export type NewEvent = { [E in AccountEvent as E['type']]: { type: E['type']; data: E['data'] } }[AccountEventType];
 
-export type AccountStatus = 'CREATED' | 'ACTIVATED';
+/**
+ * CREATED -> ACTIVATED (in the open's own commit) <-> SUSPENDED; ACTIVATED or SUSPENDED -> CLOSED,
+ * which is final. A suspended account takes plain credits and refuses debits and transfers.
+ */
+export type AccountStatus = 'CREATED' | 'ACTIVATED' | 'SUSPENDED' | 'CLOSED';
+
+export const ACCOUNT_STATUSES: readonly AccountStatus[] = ['CREATED', 'ACTIVATED', 'SUSPENDED', 'CLOSED'];
+
+/** Who asked for a change, and what caused it: given with a command, kept in its events' envelopes. */
+export interface EventMetadata {
+  correlationId: string | null;
+  causationId: string | null;
+}
+
+/**
+ * What an event of any schema version has in common: enough to know how to upcast it. The
+ * envelope's other fields never changed.
+ */
+export interface AnyVersion {
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+  correlationId?: string | null;
+  causationId?: string | null;
+}
+
+/** The v1 movement data, as v1 code wrote it. */
+interface MovementDataV1 {
+  amount: string;
+  currency: string;
+}
+
+/** The parts of an event an upcast may change, at the current schema version. */
+function upcastParts(event: AnyVersion): Pick<AnyVersion, 'schemaVersion' | 'data'> & EventMetadata {
+  // A newer writer's event (a later schema) is passed on as it is: readers skip what they do not know.
+  if (event.schemaVersion >= EVENT_SCHEMA_VERSION) {
+    return { schemaVersion: event.schemaVersion, data: event.data, correlationId: event.correlationId ?? null, causationId: event.causationId ?? null };
+  }
+  // 1 -> 2.
+  let data = event.data;
+  if (event.type === 'AccountCredited' || event.type === 'AccountDebited') {
+    const v1 = event.data as MovementDataV1;
+    data = { amount: v1.amount, currency: v1.currency, description: null, transfer: null } satisfies AccountCreditedData;
+  }
+  return { schemaVersion: EVENT_SCHEMA_VERSION, data, correlationId: null, causationId: null };
+}
+
+/**
+ * An event of any schema version (as stored, or as the command side gives it out), read as the
+ * current one. The envelope's other fields are kept; an event already current is returned as is.
+ */
+export function upcast<E extends AnyVersion>(event: E): E & EventMetadata {
+  if (event.schemaVersion >= EVENT_SCHEMA_VERSION && event.correlationId !== undefined && event.causationId !== undefined) return event as E & EventMetadata;
+  return { ...event, ...upcastParts(event) };
+}

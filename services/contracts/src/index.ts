@@ -1,5 +1,6 @@
 export * from './events.js';
 export * from './messages.js';
 export * from './command-side-api.js';
+export * from './query-api.js';
 export * from './money/index.js';
 export * from './problem/index.js';

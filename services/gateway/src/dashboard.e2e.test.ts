@@ -164,9 +164,13 @@ describe('dashboard in Chromium', () => {
     await page.evaluate(() => ((globalThis as unknown as { __noReload: number }).__noReload = 1));
 
     await page.getByLabel('Amount').first().fill('25.50');
+    await page.locator('#credit-description').fill('salary');
     await page.getByRole('button', { name: 'Credit', exact: true }).click();
     await shows(balance, '125.50 MAD');
     await page.locator('#timeline li[data-version="3"]').waitFor();
+    // The description travels with the event: in the history and in the operations.
+    await shows(page.locator('#timeline li[data-version="3"]'), 'credited 25.50 (salary)');
+    await shows(page.locator('#operations-body'), 'salary');
     expect(await page.evaluate(() => (globalThis as unknown as { __noReload?: number }).__noReload)).toBe(1);
     await shot('1-credited');
 
@@ -179,6 +183,16 @@ describe('dashboard in Chromium', () => {
     await page.locator('#debit-amount').fill('-3');
     await page.getByRole('button', { name: 'Debit', exact: true }).click();
     await shows(refusal, 'Invalid amount');
+    await shows(balance, '125.50 MAD');
+
+    // Suspended, the account refuses a debit; reactivated, it is ACTIVATED again (live, no reload).
+    await page.getByRole('button', { name: 'Suspend' }).click();
+    await shows(page.locator('#account-meta'), 'SUSPENDED');
+    await page.locator('#debit-amount').fill('1.00');
+    await page.getByRole('button', { name: 'Debit', exact: true }).click();
+    await shows(refusal, 'Account suspended');
+    await page.getByRole('button', { name: 'Reactivate' }).click();
+    await shows(page.locator('#account-meta'), 'ACTIVATED');
     await shows(balance, '125.50 MAD');
 
     // Back in time with the keyboard: Home on the slider is the first event.

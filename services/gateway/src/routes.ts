@@ -8,7 +8,16 @@ export type Target = 'commands' | 'queries';
 const ID = '[A-Za-z0-9_-]{1,128}';
 
 const TEMPLATES: Record<Target, string[]> = {
-  commands: ['accounts', 'accounts/:id/credit', 'accounts/:id/debit', 'accounts/:id/events', 'accounts/:id/state'],
+  commands: [
+    'accounts',
+    'accounts/:id/credit',
+    'accounts/:id/debit',
+    'accounts/:id/suspend',
+    'accounts/:id/reactivate',
+    'accounts/:id/close',
+    'accounts/:id/events',
+    'accounts/:id/state',
+  ],
   queries: [
     'accounts',
     'accounts/:id',

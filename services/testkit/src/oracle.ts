@@ -1,6 +1,6 @@
 // Test helpers shared by the system suites: HTTP calls, and the oracle the read models are compared with, folded here from
 // the command service's events with plain arithmetic (independent of the projection code).
-import { formatAmount, parseAmount, type EventPage } from '@bank/contracts';
+import { formatAmount, parseAmount, type AccountCreditedData, type AccountJson, type AccountStatus, type EventPage, type OperationJson } from '@bank/contracts';
 
 export interface Answer<T = unknown> {
   status: number;
@@ -40,8 +40,8 @@ export async function move(commandUrl: string, id: string, kind: 'credit' | 'deb
 }
 
 export interface ExpectedModel {
-  account: { accountId: string; balance: string; currency: string; status: string; version: number; createdAt: string; updatedAt: string };
-  operations: Array<{ operationId: string; type: string; amount: string; currency: string; balanceAfter: string; occurredAt: string; version: number }>;
+  account: AccountJson;
+  operations: OperationJson[];
 }
 
 /** The read model an account must have: its event stream folded. */
@@ -49,16 +49,20 @@ export async function expectedFromStore(commandUrl: string, id: string): Promise
   const page = await ok(call<EventPage>(`${commandUrl}/accounts/${id}/events?limit=10000`), `events of ${id}`);
   let balance = 0n;
   let currency = '';
-  let status = 'NONE';
+  let status: AccountStatus = 'CREATED';
   const operations: ExpectedModel['operations'] = [];
+  // The command side gives every event at the current schema version (v1 ones upcast).
   for (const e of page.events) {
     const d = e.data as Record<string, string>;
     if (e.type === 'AccountCreated') {
       currency = d.currency!;
       balance = parseAmount(d.initialBalance, currency) as bigint;
       status = 'CREATED';
-    } else if (e.type === 'AccountActivated') status = 'ACTIVATED';
+    } else if (e.type === 'AccountActivated' || e.type === 'AccountReactivated') status = 'ACTIVATED';
+    else if (e.type === 'AccountSuspended') status = 'SUSPENDED';
+    else if (e.type === 'AccountClosed') status = 'CLOSED';
     else {
+      const movement = e.data as AccountCreditedData;
       const m = parseAmount(d.amount, currency) as bigint;
       balance += e.type === 'AccountCredited' ? m : -m;
       operations.push({
@@ -69,6 +73,10 @@ export async function expectedFromStore(commandUrl: string, id: string): Promise
         balanceAfter: formatAmount(balance, currency),
         occurredAt: e.occurredAt,
         version: e.version,
+        description: movement.description,
+        transferId: movement.transfer?.transferId ?? null,
+        counterpartyAccountId: movement.transfer?.counterpartyAccountId ?? null,
+        correlationId: e.correlationId,
       });
     }
   }

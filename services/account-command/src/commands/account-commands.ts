@@ -1,13 +1,17 @@
 // The account streams as the command handler takes them: the account decider, one stream per
 // account, events stored with their account id and announced on the account-events topic.
 // Adding a command needs nothing here: it is a case of the decider and a route.
-import { ACCOUNT_EVENTS_TOPIC, EVENT_SCHEMA_VERSION, PUBSUB_NAME, toPageEvent, type AccountEvent, type NewEvent, type StreamNotification } from '@bank/contracts';
+import { ACCOUNT_EVENTS_TOPIC, EVENT_SCHEMA_VERSION, PUBSUB_NAME, toPageEvent, upcast, type AccountEvent, type NewEvent, type StreamNotification } from '@bank/contracts';
 import { type Sidecar } from '@bank/platform';
 import { accountDecider, type AccountCommand, type AccountSnapshot, type AccountState, type DomainError } from '../domain/index.js';
-import type { StreamStore } from '../eventstore/stream-store.js';
+import { StreamStore, type StreamStoreOptions } from '../eventstore/stream-store.js';
 import type { CommandHandler, CommandOutcome, NotificationPublisher, StreamKind } from './command-handler.js';
 
 export type AccountStore = StreamStore<AccountEvent, AccountSnapshot>;
+
+/** The account event store: every event, whatever schema version it was written in, is read as the current one. */
+export const accountStore = (sidecar: Sidecar, options: Omit<StreamStoreOptions<AccountEvent>, 'upcast'>): AccountStore =>
+  new StreamStore<AccountEvent, AccountSnapshot>(sidecar, { ...options, upcast });
 
 const ACCOUNT_STREAM_PREFIX = 'account-';
 
@@ -19,8 +23,8 @@ export const accountIdOfStream = (streamId: string): string | null => (streamId.
 export const accountStreams: StreamKind<AccountCommand, NewEvent, AccountEvent, AccountState, AccountSnapshot, DomainError, StreamNotification> = {
   decider: accountDecider,
   streamIdOf: (command) => accountStreamId(command.accountId),
-  toStored: (decided, { command, eventId, version, occurredAt }) =>
-    ({ eventId, accountId: command.accountId, type: decided.type, version, occurredAt, schemaVersion: EVENT_SCHEMA_VERSION, data: decided.data }) as AccountEvent,
+  toStored: (decided, { command, eventId, version, occurredAt, metadata }) =>
+    ({ eventId, accountId: command.accountId, type: decided.type, version, occurredAt, schemaVersion: EVENT_SCHEMA_VERSION, ...metadata, data: decided.data }) as AccountEvent,
   outboxNotificationOf: (command, version) => ({ accountId: command.accountId, version }),
   committedNotificationOf: (command, events, version) => ({ accountId: command.accountId, version, committedEvents: events.map(toPageEvent) }),
 };

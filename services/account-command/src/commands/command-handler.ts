@@ -3,6 +3,7 @@
 // announced. It knows nothing of HTTP: it answers with the version the stream reached (or, for a
 // repeated request, the one the first one reached) or with a typed refusal; http/ turns these
 // into status codes and problems.
+import type { EventMetadata } from '@bank/contracts';
 import { Failpoints, retry, type Logger, type RetryRuntime } from '@bank/platform';
 import type { Decider } from '../domain/index.js';
 import { ConcurrencyError, streamExists, type IdempotencyRecord, type StoredEvent, type StreamStore } from '../eventstore/stream-store.js';
@@ -34,7 +35,7 @@ export interface StreamKind<Command, NewEvent, Event extends StoredEvent, State 
   decider: Decider<Command, NewEvent, Event, State, Snapshot, DomainRefusal>;
   streamIdOf(command: Command): string;
   /** A decided event as the store keeps it, given its id, version and time. */
-  toStored(decided: NewEvent, envelope: { command: Command; eventId: string; version: number; occurredAt: string }): Event;
+  toStored(decided: NewEvent, envelope: { command: Command; eventId: string; version: number; occurredAt: string; metadata: EventMetadata }): Event;
   /**
    * What the outbox announces for a commit. On Redis a transaction that failed its ETag check
    * still leaves the outbox marker, so this can announce a commit that never happened: it must
@@ -50,7 +51,11 @@ export interface CommandRequest<Command> {
   idempotency?: { key: string; fingerprint: string } | undefined;
   /** If-Match: the stream must be at exactly this version. */
   expectedVersion?: number | undefined;
+  /** Who asked and what caused it, kept in the events' envelopes (none given: nulls). */
+  metadata?: EventMetadata | undefined;
 }
+
+const NO_METADATA: EventMetadata = { correlationId: null, causationId: null };
 
 export interface Accepted<Event> {
   accepted: true;
@@ -184,7 +189,8 @@ export class CommandHandler<Command, NewEvent, Event extends StoredEvent, State 
     if (!streamExists(loaded)) await index.register(streamId);
 
     const occurredAt = this.clock().toISOString();
-    const events = decision.events.map((decided, i) => kind.toStored(decided, { command, eventId: this.newId(), version: state.version + 1 + i, occurredAt }));
+    const metadata = request.metadata ?? NO_METADATA;
+    const events = decision.events.map((decided, i) => kind.toStored(decided, { command, eventId: this.newId(), version: state.version + 1 + i, occurredAt, metadata }));
     const next = events.reduce((folded, event) => decider.evolve(folded, event), state);
     const result: CommitResult = { streamId, version: next.version };
     await store.append(loaded, events, {

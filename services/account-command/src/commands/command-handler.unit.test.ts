@@ -166,20 +166,22 @@ describe('command handler', () => {
   it('accepts a command: numbered, timed events, the new version, a snapshot, the outbox message and a publish', async () => {
     // Given no account
     const env = world();
-    // When it is opened
-    const outcome = await env.handler.handle({ command: open('100.00') });
+    // When it is opened, by request req-1
+    const metadata = { correlationId: 'req-1', causationId: 'req-1' };
+    const outcome = await env.handler.handle({ command: open('100.00'), metadata });
     await settled();
-    // Then two events at versions 1 and 2 are stored, with ids and the clock's time
+    // Then two events at versions 1 and 2 are stored, with ids, the clock's time and the request's ids
     const created = {
       eventId: 'event-1',
       accountId: ACCOUNT,
       type: 'AccountCreated',
       version: 1,
       occurredAt: NOW.toISOString(),
-      schemaVersion: 1,
+      schemaVersion: 2,
+      ...metadata,
       data: { initialBalance: '100.00', currency: 'MAD' },
     };
-    const activated = { eventId: 'event-2', accountId: ACCOUNT, type: 'AccountActivated', version: 2, occurredAt: NOW.toISOString(), schemaVersion: 1, data: {} };
+    const activated = { eventId: 'event-2', accountId: ACCOUNT, type: 'AccountActivated', version: 2, occurredAt: NOW.toISOString(), schemaVersion: 2, ...metadata, data: {} };
     expect(outcome).toEqual({ accepted: true, streamId: STREAM, version: 2, events: [created, activated], replayed: false });
     const head = env.streams.head()!;
     expect(head.events).toEqual([created, activated]);

@@ -11,13 +11,25 @@ import {
   type Minor,
   type NewEvent,
   type ProblemCode,
+  type TransferLeg,
 } from '@bank/contracts';
 import { assertNever, type Decider, type DecisionOf } from './decider.js';
 
 export type OpenAccount = { type: 'OpenAccount'; accountId: string; initialBalance: string; currency: string };
-export type CreditAccount = { type: 'CreditAccount'; accountId: string; amount: string; currency: string };
-export type DebitAccount = { type: 'DebitAccount'; accountId: string; amount: string; currency: string };
-export type AccountCommand = OpenAccount | CreditAccount | DebitAccount;
+/** What a credit and a debit both say: how much, and optionally why and as part of which transfer. */
+interface Movement {
+  accountId: string;
+  amount: string;
+  currency: string;
+  description?: string | undefined;
+  transfer?: TransferLeg | undefined;
+}
+export type CreditAccount = Movement & { type: 'CreditAccount' };
+export type DebitAccount = Movement & { type: 'DebitAccount' };
+export type SuspendAccount = { type: 'SuspendAccount'; accountId: string };
+export type ReactivateAccount = { type: 'ReactivateAccount'; accountId: string };
+export type CloseAccount = { type: 'CloseAccount'; accountId: string };
+export type AccountCommand = OpenAccount | CreditAccount | DebitAccount | SuspendAccount | ReactivateAccount | CloseAccount;
 
 export type AccountState =
   | { status: 'NONE'; version: 0 }
@@ -36,7 +48,18 @@ export const initialState: AccountState = { status: 'NONE', version: 0 };
 export interface DomainError {
   code: Extract<
     ProblemCode,
-    'invalid-amount' | 'unknown-currency' | 'account-not-found' | 'account-already-exists' | 'account-not-active' | 'currency-mismatch' | 'insufficient-funds'
+    | 'invalid-amount'
+    | 'unknown-currency'
+    | 'account-not-found'
+    | 'account-already-exists'
+    | 'account-not-active'
+    | 'currency-mismatch'
+    | 'insufficient-funds'
+    | 'account-suspended'
+    | 'account-already-suspended'
+    | 'account-not-suspended'
+    | 'account-closed'
+    | 'balance-not-zero'
   >;
   detail: string;
   extensions?: Record<string, unknown>;
@@ -70,6 +93,12 @@ export function decide(command: AccountCommand, state: AccountState): Decision {
       return creditAccount(command, state);
     case 'DebitAccount':
       return debitAccount(command, state);
+    case 'SuspendAccount':
+      return suspendAccount(command, state);
+    case 'ReactivateAccount':
+      return reactivateAccount(command, state);
+    case 'CloseAccount':
+      return closeAccount(command, state);
     default:
       return assertNever(command, 'command');
   }
@@ -84,28 +113,45 @@ function openAccount(command: OpenAccount, state: AccountState): Decision {
   return accept({ type: 'AccountCreated', data: { initialBalance: formatAmount(initial, currency), currency } }, { type: 'AccountActivated', data: {} });
 }
 
-type ActiveAccount = Extract<AccountState, { accountId: string }>;
+type ExistingAccount = Extract<AccountState, { accountId: string }>;
+
+/** The account exists and is not closed (closing is final: a closed account refuses everything). */
+function existingOpen(accountId: string, state: AccountState): ExistingAccount | Decision {
+  if (state.status === 'NONE') return refuse('account-not-found', `account ${accountId} does not exist`);
+  if (state.status === 'CLOSED') return refuse('account-closed', `account ${accountId} is closed`);
+  return state;
+}
 
 /**
  * What a credit and a debit both check, in this order: the currency is known, the amount valid
- * and positive, the account exists, is active and holds that currency.
+ * and positive, the account exists, is not closed, is activated (or suspended: each movement
+ * decides) and holds that currency.
  */
-function movement(command: CreditAccount | DebitAccount, state: AccountState): { account: ActiveAccount; amount: Minor; data: AccountCreditedData } | Decision {
+function movement(command: CreditAccount | DebitAccount, state: AccountState): { account: ExistingAccount; amount: Minor; data: AccountCreditedData } | Decision {
   if (!isCurrency(command.currency)) return unknownCurrency(command.currency);
   const currency = command.currency;
   const amount = amountOf(command.amount, currency, 'amount', false);
   if (typeof amount !== 'bigint') return amount;
-  if (state.status === 'NONE') return refuse('account-not-found', `account ${command.accountId} does not exist`);
-  if (state.status !== 'ACTIVATED') return refuse('account-not-active', `account ${command.accountId} is ${state.status}`);
-  if (currency !== state.currency) {
-    return refuse('currency-mismatch', `account ${state.accountId} is in ${state.currency}, not ${currency}`, { accountCurrency: state.currency });
+  const account = existingOpen(command.accountId, state);
+  if ('ok' in account) return account;
+  if (account.status === 'CREATED') return refuse('account-not-active', `account ${command.accountId} is ${account.status}`);
+  if (currency !== account.currency) {
+    return refuse('currency-mismatch', `account ${account.accountId} is in ${account.currency}, not ${currency}`, { accountCurrency: account.currency });
   }
-  return { account: state, amount, data: { amount: formatAmount(amount, currency), currency } };
+  return {
+    account,
+    amount,
+    data: { amount: formatAmount(amount, currency), currency, description: command.description ?? null, transfer: command.transfer ?? null },
+  };
 }
+
+const suspended = (accountId: string, what: string): Decision => refuse('account-suspended', `account ${accountId} is suspended: it takes no ${what}`);
 
 function creditAccount(command: CreditAccount, state: AccountState): Decision {
   const checked = movement(command, state);
   if ('ok' in checked) return checked;
+  // A suspended account still takes plain credits (a salary goes on arriving), not a transfer's.
+  if (checked.account.status === 'SUSPENDED' && command.transfer) return suspended(command.accountId, 'transfers');
   return accept({ type: 'AccountCredited', data: checked.data });
 }
 
@@ -113,6 +159,7 @@ function debitAccount(command: DebitAccount, state: AccountState): Decision {
   const checked = movement(command, state);
   if ('ok' in checked) return checked;
   const { account, amount, data } = checked;
+  if (account.status === 'SUSPENDED') return suspended(command.accountId, command.transfer ? 'transfers' : 'debits');
   if (amount > account.balance) {
     return refuse('insufficient-funds', `a debit of ${data.amount} ${data.currency} exceeds the balance of ${formatAmount(account.balance, data.currency)} ${data.currency}`, {
       balance: formatAmount(account.balance, data.currency),
@@ -120,6 +167,34 @@ function debitAccount(command: DebitAccount, state: AccountState): Decision {
     });
   }
   return accept({ type: 'AccountDebited', data });
+}
+
+function suspendAccount(command: SuspendAccount, state: AccountState): Decision {
+  const account = existingOpen(command.accountId, state);
+  if ('ok' in account) return account;
+  if (account.status === 'SUSPENDED') return refuse('account-already-suspended', `account ${command.accountId} is already suspended`);
+  if (account.status === 'CREATED') return refuse('account-not-active', `account ${command.accountId} is ${account.status}`);
+  return accept({ type: 'AccountSuspended', data: {} });
+}
+
+function reactivateAccount(command: ReactivateAccount, state: AccountState): Decision {
+  const account = existingOpen(command.accountId, state);
+  if ('ok' in account) return account;
+  if (account.status !== 'SUSPENDED') return refuse('account-not-suspended', `account ${command.accountId} is ${account.status}, not suspended`);
+  return accept({ type: 'AccountReactivated', data: {} });
+}
+
+function closeAccount(command: CloseAccount, state: AccountState): Decision {
+  const account = existingOpen(command.accountId, state);
+  if ('ok' in account) return account;
+  if (account.status === 'CREATED') return refuse('account-not-active', `account ${command.accountId} is ${account.status}`);
+  if (account.balance !== 0n) {
+    const balance = formatAmount(account.balance, account.currency);
+    return refuse('balance-not-zero', `account ${command.accountId} holds ${balance} ${account.currency}: only an account with a zero balance can be closed`, {
+      balance,
+    });
+  }
+  return accept({ type: 'AccountClosed', data: {} });
 }
 
 export function evolve(state: AccountState, event: AccountEvent): AccountState {
@@ -138,8 +213,15 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       };
     }
     case 'AccountActivated':
+    case 'AccountReactivated':
       if (state.status === 'NONE') return state;
       return { ...state, status: 'ACTIVATED', version: event.version, updatedAt: event.occurredAt };
+    case 'AccountSuspended':
+      if (state.status === 'NONE') return state;
+      return { ...state, status: 'SUSPENDED', version: event.version, updatedAt: event.occurredAt };
+    case 'AccountClosed':
+      if (state.status === 'NONE') return state;
+      return { ...state, status: 'CLOSED', version: event.version, updatedAt: event.occurredAt };
     case 'AccountCredited':
     case 'AccountDebited': {
       if (state.status === 'NONE') return state;

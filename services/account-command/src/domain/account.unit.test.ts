@@ -1,5 +1,5 @@
 // The account decider read as given events / when command / then events or error.
-import type { AccountEvent, NewEvent } from '@bank/contracts';
+import { EVENT_SCHEMA_VERSION, type AccountEvent, type NewEvent } from '@bank/contracts';
 import {
   decide,
   evolve,
@@ -27,7 +27,9 @@ function stored(after: number, events: NewEvent[]): AccountEvent[] {
       type: e.type,
       version: after + 1 + i,
       occurredAt: new Date(clock).toISOString(),
-      schemaVersion: 1,
+      schemaVersion: EVENT_SCHEMA_VERSION,
+      correlationId: null,
+      causationId: null,
       data: e.data,
     } as AccountEvent;
   });
@@ -35,8 +37,14 @@ function stored(after: number, events: NewEvent[]): AccountEvent[] {
 
 const created = (initialBalance: string, currency = 'MAD'): NewEvent => ({ type: 'AccountCreated', data: { initialBalance, currency } });
 const activated: NewEvent = { type: 'AccountActivated', data: {} };
-const credited = (amount: string, currency = 'MAD'): NewEvent => ({ type: 'AccountCredited', data: { amount, currency } });
-const debited = (amount: string, currency = 'MAD'): NewEvent => ({ type: 'AccountDebited', data: { amount, currency } });
+const credited = (amount: string, currency = 'MAD', description: string | null = null): NewEvent => ({
+  type: 'AccountCredited',
+  data: { amount, currency, description, transfer: null },
+});
+const debited = (amount: string, currency = 'MAD', description: string | null = null): NewEvent => ({
+  type: 'AccountDebited',
+  data: { amount, currency, description, transfer: null },
+});
 
 /** Given these (new) events, in order, as the stored stream. */
 function given(...events: NewEvent[]): { state: AccountState; history: AccountEvent[] } {
@@ -47,6 +55,13 @@ function given(...events: NewEvent[]): { state: AccountState; history: AccountEv
 const open = (initialBalance: string, currency = 'MAD'): AccountCommand => ({ type: 'OpenAccount', accountId: ID, initialBalance, currency });
 const credit = (amount: string, currency = 'MAD'): AccountCommand => ({ type: 'CreditAccount', accountId: ID, amount, currency });
 const debit = (amount: string, currency = 'MAD'): AccountCommand => ({ type: 'DebitAccount', accountId: ID, amount, currency });
+const suspend: AccountCommand = { type: 'SuspendAccount', accountId: ID };
+const reactivate: AccountCommand = { type: 'ReactivateAccount', accountId: ID };
+const close: AccountCommand = { type: 'CloseAccount', accountId: ID };
+const suspended: NewEvent = { type: 'AccountSuspended', data: {} };
+const reactivated: NewEvent = { type: 'AccountReactivated', data: {} };
+const closed: NewEvent = { type: 'AccountClosed', data: {} };
+const leg = { transferId: 'transfer-1', counterpartyAccountId: 'acc-b' };
 
 function thenEvents(d: Decision): NewEvent[] {
   if (!d.ok) throw new Error(`expected events, got error ${d.error.code}: ${d.error.detail}`);
@@ -338,5 +353,107 @@ describe('snapshots', () => {
   it('keeps a CREATED (not yet activated) state', () => {
     const { state } = given(created('3.00'));
     expect(fromSnapshot(toSnapshot(state))).toEqual(state);
+  });
+});
+
+describe('descriptions', () => {
+  it('given an active account, a credit and a debit keep their description; none is null', () => {
+    const { state } = given(created('100.00'), activated);
+    expect(thenEvents(decide({ ...credit('5.00'), description: 'rent share' } as AccountCommand, state))).toEqual([credited('5.00', 'MAD', 'rent share')]);
+    expect(thenEvents(decide({ ...debit('5.00'), description: 'groceries' } as AccountCommand, state))).toEqual([debited('5.00', 'MAD', 'groceries')]);
+    expect(thenEvents(decide(debit('5.00'), state))).toEqual([debited('5.00')]);
+  });
+});
+
+describe('SuspendAccount', () => {
+  it('given an active account, suspends it', () => {
+    const { state } = given(created('100.00'), activated);
+    expect(thenEvents(decide(suspend, frozen(state)))).toEqual([suspended]);
+  });
+
+  it('given a suspended account, refuses to suspend it again (409 account-already-suspended)', () => {
+    const { state } = given(created('100.00'), activated, suspended);
+    expect(thenError(decide(suspend, state)).code).toBe('account-already-suspended');
+  });
+
+  it('given no account, a closed one or one not yet activated, refuses', () => {
+    expect(thenError(decide(suspend, initialState)).code).toBe('account-not-found');
+    expect(thenError(decide(suspend, given(created('0.00'), activated, closed).state)).code).toBe('account-closed');
+    expect(thenError(decide(suspend, given(created('0.00')).state)).code).toBe('account-not-active');
+  });
+});
+
+describe('a suspended account', () => {
+  const { state } = given(created('100.00'), activated, suspended);
+
+  it('refuses debits (409 account-suspended) and leaves the balance alone', () => {
+    const e = thenError(decide(debit('1.00'), state));
+    expect(e.code).toBe('account-suspended');
+    expect(e.detail).toMatch(/debits/);
+  });
+
+  it('refuses a transfer out and a transfer in', () => {
+    expect(thenError(decide({ ...debit('1.00'), transfer: leg } as AccountCommand, state))).toMatchObject({
+      code: 'account-suspended',
+      detail: expect.stringMatching(/transfers/),
+    });
+    expect(thenError(decide({ ...credit('1.00'), transfer: leg } as AccountCommand, state)).code).toBe('account-suspended');
+  });
+
+  it('still takes a plain credit', () => {
+    expect(thenEvents(decide(credit('1.00'), state))).toEqual([credited('1.00')]);
+  });
+
+  it('can be closed once its balance is zero', () => {
+    expect(thenError(decide(close, state)).code).toBe('balance-not-zero');
+    expect(thenEvents(decide(close, given(created('0.00'), activated, suspended).state))).toEqual([closed]);
+  });
+});
+
+describe('ReactivateAccount', () => {
+  it('given a suspended account, reactivates it, and it takes debits again', () => {
+    const { state } = given(created('100.00'), activated, suspended);
+    expect(thenEvents(decide(reactivate, frozen(state)))).toEqual([reactivated]);
+    const after = given(created('100.00'), activated, suspended, reactivated).state;
+    expect(after.status).toBe('ACTIVATED');
+    expect(thenEvents(decide(debit('1.00'), after))).toEqual([debited('1.00')]);
+  });
+
+  it('given an active account, refuses (409 account-not-suspended)', () => {
+    expect(thenError(decide(reactivate, given(created('1.00'), activated).state)).code).toBe('account-not-suspended');
+  });
+
+  it('given no account or a closed one, refuses', () => {
+    expect(thenError(decide(reactivate, initialState)).code).toBe('account-not-found');
+    expect(thenError(decide(reactivate, given(created('0.00'), activated, closed).state)).code).toBe('account-closed');
+  });
+});
+
+describe('CloseAccount', () => {
+  it('given an active account with a zero balance, closes it', () => {
+    expect(thenEvents(decide(close, given(created('0.00'), activated).state))).toEqual([closed]);
+    expect(thenEvents(decide(close, given(created('10.00'), activated, debited('10.00')).state))).toEqual([closed]);
+  });
+
+  it('given a balance, refuses (422 balance-not-zero) and says how much is left', () => {
+    const e = thenError(decide(close, given(created('10.00'), activated, debited('9.99')).state));
+    expect(e).toMatchObject({ code: 'balance-not-zero', extensions: { balance: '0.01' } });
+  });
+
+  it('given no account, refuses', () => {
+    expect(thenError(decide(close, initialState)).code).toBe('account-not-found');
+  });
+
+  it('is final: a closed account refuses every command with 409 account-closed', () => {
+    const { state } = given(created('0.00'), activated, closed);
+    expect(state.status).toBe('CLOSED');
+    for (const command of [credit('1.00'), debit('1.00'), suspend, reactivate, close]) expect(thenError(decide(command, state)).code).toBe('account-closed');
+    expect(thenError(decide(open('1.00'), state)).code).toBe('account-already-exists');
+  });
+
+  it('a closed account folds and snapshots like any other', () => {
+    const { state } = given(created('5.00'), activated, debited('5.00'), suspended, reactivated, closed);
+    expect(state).toMatchObject({ status: 'CLOSED', version: 6, balance: 0n });
+    expect(fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(state))) as AccountSnapshot)).toEqual(state);
   });
 });

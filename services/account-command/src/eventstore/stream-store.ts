@@ -70,7 +70,7 @@ export interface AppendOptions<S> {
   outboxMessage?: unknown;
 }
 
-export interface StreamStoreOptions {
+export interface StreamStoreOptions<E> {
   storeName: string;
   chunkSize?: number;
   idempotencyWindow?: number;
@@ -82,6 +82,11 @@ export interface StreamStoreOptions {
    * outbox does not announce them on the topic.
    */
   transactional?: boolean;
+  /**
+   * How an event as stored (in whichever schema version it was written) is read: every event that
+   * read() and readMany() give out goes through it. Stored events are never rewritten.
+   */
+  upcast?: (stored: E) => E;
 }
 
 /** For the outbox message only: on the state op it would make Redis use RedisJSON commands. */
@@ -95,11 +100,13 @@ export class StreamStore<E extends StoredEvent, S> {
   readonly idempotencyWindow: number;
   readonly transactional: boolean;
   outboxEnabled: boolean;
+  private readonly upcast: (stored: E) => E;
 
   constructor(
     private readonly sidecar: Sidecar,
-    opts: StreamStoreOptions,
+    opts: StreamStoreOptions<E>,
   ) {
+    this.upcast = opts.upcast ?? ((stored) => stored);
     this.storeName = opts.storeName;
     this.chunkSize = opts.chunkSize ?? 100;
     this.idempotencyWindow = opts.idempotencyWindow ?? 64;
@@ -253,9 +260,9 @@ export class StreamStore<E extends StoredEvent, S> {
       for (const key of range.keys) {
         const chunk = chunks.get(key)?.value as { events: E[] } | undefined;
         if (!chunk) throw new StoreUnavailableError(`chunk ${key} is missing from the store`);
-        for (const e of chunk.events) if (e.version >= range.from && e.version <= range.to) out.push(e);
+        for (const e of chunk.events) if (e.version >= range.from && e.version <= range.to) out.push(this.upcast(e));
       }
-      for (const e of range.head.events) if (e.version >= range.from && e.version <= range.to) out.push(e);
+      for (const e of range.head.events) if (e.version >= range.from && e.version <= range.to) out.push(this.upcast(e));
       return out;
     });
   }

@@ -1,7 +1,7 @@
 // The command API end to end, accepted commands: open, credit, debit, the events and states they
 // leave, in every currency precision, and many at once on one account or several.
 // One system (account-command and a real daprd) for the file: see testing/command-api.ts.
-import { open, credit, debit, events, state, sleep, UUID, ISO, opened, expectProblem, allEvents, useCommandSystem } from '../testing/command-api.js';
+import { open, credit, debit, post, events, state, sleep, UUID, ISO, opened, expectProblem, allEvents, useCommandSystem } from '../testing/command-api.js';
 
 useCommandSystem();
 
@@ -22,7 +22,8 @@ describe('happy path', () => {
     const afterOpen = new Date().toISOString();
     await sleep(5);
 
-    const credited = await credit(id, '25.50');
+    // (A credit with a description, from a request that names itself.)
+    const credited = await post(`/accounts/${id}/credit`, { amount: '25.50', currency: 'MAD', description: 'salary' }, { 'x-correlation-id': 'req-credit-1' });
     expect(credited.status).toBe(200);
     expect(credited.body).toEqual({ accountId: id, version: 3 });
 
@@ -40,6 +41,9 @@ describe('happy path', () => {
     const ev = await events(id);
     expect(ev.status).toBe(200);
     expect(ev.headers.get('content-type')).toMatch(/^application\/json/);
+    // Events are written at schema version 2: the envelope names the request each came from
+    // (its correlation id, which is also what caused it), credits and debits their description.
+    const fromRequest = { correlationId: expect.any(String), causationId: expect.any(String) };
     expect(ev.body).toEqual({
       accountId: id,
       version: 4,
@@ -49,28 +53,37 @@ describe('happy path', () => {
           type: 'AccountCreated',
           version: 1,
           occurredAt: expect.stringMatching(ISO),
-          schemaVersion: 1,
+          schemaVersion: 2,
+          ...fromRequest,
           data: { initialBalance: '100.00', currency: 'MAD' },
         },
-        { eventId: expect.stringMatching(UUID), type: 'AccountActivated', version: 2, occurredAt: expect.stringMatching(ISO), schemaVersion: 1, data: {} },
+        { eventId: expect.stringMatching(UUID), type: 'AccountActivated', version: 2, occurredAt: expect.stringMatching(ISO), schemaVersion: 2, ...fromRequest, data: {} },
         {
           eventId: expect.stringMatching(UUID),
           type: 'AccountCredited',
           version: 3,
           occurredAt: expect.stringMatching(ISO),
-          schemaVersion: 1,
-          data: { amount: '25.50', currency: 'MAD' },
+          schemaVersion: 2,
+          correlationId: 'req-credit-1',
+          causationId: 'req-credit-1',
+          data: { amount: '25.50', currency: 'MAD', description: 'salary', transfer: null },
         },
         {
           eventId: expect.stringMatching(UUID),
           type: 'AccountDebited',
           version: 4,
           occurredAt: expect.stringMatching(ISO),
-          schemaVersion: 1,
-          data: { amount: '10.00', currency: 'MAD' },
+          schemaVersion: 2,
+          ...fromRequest,
+          data: { amount: '10.00', currency: 'MAD', description: null, transfer: null },
         },
       ],
     });
+    const [openedEvent, , , debitedEvent] = ev.body.events as Array<{ correlationId: string; causationId: string }>;
+    // One request opened the account (both events share its id); the debit was another request.
+    expect((ev.body.events as Array<{ correlationId: string }>)[1]!.correlationId).toBe(openedEvent!.correlationId);
+    expect(debitedEvent!.causationId).toBe(debitedEvent!.correlationId);
+    expect(debitedEvent!.correlationId).not.toBe(openedEvent!.correlationId);
     const list = ev.body.events as Array<{ eventId: string; occurredAt: string }>;
     expect(new Set(list.map((e) => e.eventId)).size).toBe(4);
     // Event times lie between the client's marks (same host clock).
@@ -170,7 +183,7 @@ describe('concurrency', () => {
     expect(ev.events.map((e) => e.version)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(new Set(ev.events.map((e) => e.eventId)).size).toBe(12);
     expect(ev.events.slice(2).every((e) => e.type === 'AccountDebited')).toBe(true);
-    expect(ev.events.slice(2).map((e) => e.data)).toEqual(Array(10).fill({ amount: '10.00', currency: 'MAD' }));
+    expect(ev.events.slice(2).map((e) => e.data)).toEqual(Array(10).fill({ amount: '10.00', currency: 'MAD', description: null, transfer: null }));
 
     // 12 events with chunks of 10: pages and past states across the sealed chunk agree.
     const page = await events(id, '?fromVersion=9&limit=3');

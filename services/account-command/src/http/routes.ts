@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { formatAmount, Problem, type AccountEvent } from '@bank/contracts';
-import { readJson } from '@bank/platform';
+import { readJson, type RequestState } from '@bank/platform';
 import { fold, type AccountCommand, type AccountState, type DomainError } from '../domain/index.js';
 import type { Refusal } from '../commands/command-handler.js';
 import { accountStreamId, type AccountCommandHandler, type AccountStore } from '../commands/account-commands.js';
@@ -10,7 +10,7 @@ import type { StreamIndex } from '../eventstore/stream-index.js';
 import { streamExists } from '../eventstore/stream-store.js';
 import type { CommandMetrics } from './metrics.js';
 import { eventFeedRoutes } from './event-feed-routes.js';
-import { accountIdParam, commandBody, instantQuery, intQuery, versionHeader } from './validation.js';
+import { accountIdParam, commandBody, descriptionField, emptyBody, instantQuery, intQuery, versionHeader } from './validation.js';
 
 export interface RouteDeps {
   handler: AccountCommandHandler;
@@ -69,10 +69,13 @@ export function commandRoutes(deps: RouteDeps): Router {
     const end = deps.metrics.duration.startTimer({ type });
     try {
       const { command, key, fingerprintOf, expectedVersion } = await build();
+      // The request is both what the events correlate with and what caused them.
+      const correlationId = (ctx.state as Partial<RequestState>).correlationId ?? null;
       const outcome = await deps.handler.handle({
         command,
         idempotency: key ? { key, fingerprint: fingerprint(fingerprintOf) } : undefined,
         expectedVersion,
+        metadata: { correlationId, causationId: correlationId },
       });
       if (!outcome.accepted) throw refusalProblem(outcome.refusal);
       deps.metrics.commands.inc({ type, outcome: outcome.replayed ? 'replayed' : 'accepted' });
@@ -104,10 +107,15 @@ export function commandRoutes(deps: RouteDeps): Router {
     ctx.set('location', `/accounts/${answer.accountId}`);
   });
 
-  for (const [path, type] of [
-    ['credit', 'CreditAccount'],
-    ['debit', 'DebitAccount'],
-  ] as const) {
+  /**
+   * A command on an existing account, POST /accounts/{id}/<path>, with its Idempotency-Key and
+   * If-Match: `readCommand` reads the body into the command and what fingerprints the request.
+   */
+  function accountCommand(
+    path: string,
+    type: AccountCommand['type'],
+    readCommand: (ctx: Context, accountId: string) => Promise<Pick<BuiltCommand, 'command' | 'fingerprintOf'>>,
+  ): void {
     router.post(`/accounts/:id/${path}`, async (ctx) => {
       await run(
         ctx,
@@ -116,11 +124,35 @@ export function commandRoutes(deps: RouteDeps): Router {
           const accountId = accountIdParam(ctx.params.id);
           const key = idempotencyKey(ctx);
           const expectedVersion = versionHeader(ctx.get('if-match') || undefined);
-          const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), ['amount', 'currency'] as const, 'amount');
-          return { key, expectedVersion, command: { type, accountId, ...body }, fingerprintOf: { op: path, accountId, ...body } };
+          return { key, expectedVersion, ...(await readCommand(ctx, accountId)) };
         },
         200,
       );
+    });
+  }
+
+  for (const [path, type] of [
+    ['credit', 'CreditAccount'],
+    ['debit', 'DebitAccount'],
+  ] as const) {
+    accountCommand(path, type, async (ctx, accountId) => {
+      const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), ['amount', 'currency'] as const, 'amount', ['description'] as const);
+      const description = descriptionField(body.description);
+      return { command: { type, accountId, ...body, description }, fingerprintOf: { op: path, accountId, ...body } };
+    });
+  }
+
+  // Suspend, reactivate, close: no fields; a body, if any, is an empty JSON object.
+  for (const [path, type] of [
+    ['suspend', 'SuspendAccount'],
+    ['reactivate', 'ReactivateAccount'],
+    ['close', 'CloseAccount'],
+  ] as const) {
+    accountCommand(path, type, async (ctx, accountId) => {
+      // (daprd passes an absent body on as an empty chunked one: only the bytes tell.)
+      const body = await readJson(ctx, { limit: deps.bodyLimit, optional: true });
+      if (body !== undefined) emptyBody(body);
+      return { command: { type, accountId }, fingerprintOf: { op: path, accountId } };
     });
   }
 

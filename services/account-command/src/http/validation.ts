@@ -10,10 +10,16 @@ export function accountIdParam(raw: string | undefined): string {
 }
 
 /**
- * Checks the shape of a command body: an object with exactly these string fields. Amount rules
- * (format, sign, precision, currency) belong to the domain and are checked there.
+ * Checks the shape of a command body: an object with exactly these string fields, and any of the
+ * `optional` ones. Amount rules (format, sign, precision, currency) belong to the domain and are
+ * checked there.
  */
-export function commandBody<K extends string>(body: unknown, fields: readonly K[], amountField: K): Record<K, string> {
+export function commandBody<K extends string, O extends string = never>(
+  body: unknown,
+  fields: readonly K[],
+  amountField: K,
+  optional: readonly O[] = [],
+): Record<K, string> & Partial<Record<O, string>> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Problem('invalid-request', 'the body must be a JSON object');
   const errors: Array<{ pointer: string; detail: string }> = [];
   const obj = body as Record<string, unknown>;
@@ -21,16 +27,38 @@ export function commandBody<K extends string>(body: unknown, fields: readonly K[
     if (!Object.hasOwn(obj, f)) errors.push({ pointer: `/${f}`, detail: 'is required' });
   }
   for (const k of Object.keys(obj)) {
-    if (!(fields as readonly string[]).includes(k)) errors.push({ pointer: `/${k}`, detail: 'is not a known field' });
+    if (!(fields as readonly string[]).includes(k) && !(optional as readonly string[]).includes(k)) errors.push({ pointer: `/${k}`, detail: 'is not a known field' });
   }
   if (errors.length) throw new Problem('invalid-request', errors.map((error) => `${error.pointer.slice(1)} ${error.detail}`).join('; '), { errors });
   if (typeof obj[amountField] !== 'string') {
     throw new Problem('invalid-amount', `${amountField} must be a decimal string such as "25.50", not a JSON ${jsonType(obj[amountField])}`);
   }
-  for (const f of fields) {
+  for (const f of [...fields, ...optional.filter((o) => Object.hasOwn(obj, o))]) {
     if (typeof obj[f] !== 'string') throw new Problem('invalid-request', `${f} must be a string`, { errors: [{ pointer: `/${f}`, detail: 'must be a string' }] });
   }
-  return obj as Record<K, string>;
+  return obj as Record<K, string> & Partial<Record<O, string>>;
+}
+
+/** The body of a command that takes no fields (suspend, reactivate, close): an empty JSON object. */
+export function emptyBody(body: unknown): void {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Problem('invalid-request', 'the body must be a JSON object (or absent)');
+  const errors = Object.keys(body).map((k) => ({ pointer: `/${k}`, detail: 'is not a known field' }));
+  if (errors.length) throw new Problem('invalid-request', errors.map((error) => `${error.pointer.slice(1)} ${error.detail}`).join('; '), { errors });
+}
+
+/** Longest description a movement may carry, in characters. */
+export const DESCRIPTION_MAX = 140;
+
+/** A movement's description: absent, or 1 to DESCRIPTION_MAX characters with no control characters. */
+export function descriptionField(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (raw.length === 0 || [...raw].length > DESCRIPTION_MAX || /[\u0000-\u001f\u007f-\u009f]/.test(raw)) {
+    throw new Problem('invalid-request', `description must be 1 to ${DESCRIPTION_MAX} characters, none of them a control character`, {
+      errors: [{ pointer: '/description', detail: `must be 1 to ${DESCRIPTION_MAX} characters, no control characters` }],
+    });
+  }
+  return raw;
 }
 
 function jsonType(value: unknown): string {

@@ -1,5 +1,5 @@
 import { Problem } from '@bank/contracts';
-import { accountIdParam, commandBody, instantQuery, intQuery, versionHeader } from './validation.js';
+import { accountIdParam, commandBody, DESCRIPTION_MAX, descriptionField, instantQuery, intQuery, versionHeader } from './validation.js';
 import { thrown } from '@bank/testkit';
 
 const problemOf = (fn: () => unknown): Problem => thrown(fn, Problem);
@@ -32,6 +32,17 @@ describe('accountIdParam', () => {
 
 describe('commandBody', () => {
   const FIELDS = ['amount', 'currency'] as const;
+
+  it('takes an optional field when given, and still refuses it when it is not a string', () => {
+    expect(commandBody({ amount: '1.00', currency: 'MAD', description: 'rent' }, FIELDS, 'amount', ['description'] as const)).toEqual({
+      amount: '1.00',
+      currency: 'MAD',
+      description: 'rent',
+    });
+    expect(commandBody({ amount: '1.00', currency: 'MAD' }, FIELDS, 'amount', ['description'] as const)).toEqual({ amount: '1.00', currency: 'MAD' });
+    expect(problemOf(() => commandBody({ amount: '1.00', currency: 'MAD', description: 7 }, FIELDS, 'amount', ['description'] as const)).code).toBe('invalid-request');
+    expect(problemOf(() => commandBody({ amount: '1.00', currency: 'MAD', description: 'x' }, FIELDS, 'amount')).code).toBe('invalid-request');
+  });
 
   it('returns the fields of a well-formed body', () => {
     expect(commandBody({ amount: '1.00', currency: 'MAD' }, FIELDS, 'amount')).toEqual({ amount: '1.00', currency: 'MAD' });
@@ -184,5 +195,20 @@ describe('instantQuery', () => {
 
   it('refuses a repeated parameter (an array)', () => {
     expect(problemOf(() => instantQuery(['2026-01-01', '2026-01-02'], 'at')).code).toBe('invalid-query');
+  });
+});
+
+describe('descriptionField', () => {
+  it('accepts none, or 1 to DESCRIPTION_MAX characters (counted as characters, not UTF-16 units)', () => {
+    expect(descriptionField(undefined)).toBeUndefined();
+    expect(descriptionField('loyer de mars – appartement 3B')).toBe('loyer de mars – appartement 3B');
+    expect(descriptionField('€'.repeat(DESCRIPTION_MAX))).toHaveLength(DESCRIPTION_MAX);
+    expect(descriptionField('😀'.repeat(DESCRIPTION_MAX))).toHaveLength(2 * DESCRIPTION_MAX);
+  });
+
+  it.each(['', 'x'.repeat(DESCRIPTION_MAX + 1), 'line\nbreak', 'tab\there', 'nul\u0000', 'c1\u0085'])('refuses %j with 400 invalid-request at /description', (raw) => {
+    const p = problemOf(() => descriptionField(raw));
+    expect(p.code).toBe('invalid-request');
+    expect(p.extensions.errors).toEqual([expect.objectContaining({ pointer: '/description' })]);
   });
 });

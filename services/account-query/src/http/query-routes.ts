@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { Problem } from '@bank/contracts';
+import { ACCOUNT_STATUSES, Problem } from '@bank/contracts';
 import type { Projector } from '../projections/projector.js';
 import type { VersionWaiters } from '../projections/waiters.js';
 import { accountJson, operationJson, type AccountDoc } from '../readmodel/documents.js';
@@ -17,7 +17,6 @@ export interface QueryRouteDeps {
   minVersionPullAfterMs: number;
 }
 
-const STATUSES = ['CREATED', 'ACTIVATED'] as const;
 const OP_TYPES = ['CREDIT', 'DEBIT'] as const;
 const isStr = (v: unknown): v is string => typeof v === 'string';
 
@@ -34,7 +33,7 @@ export function queryRoutes(deps: QueryRouteDeps): Router {
   router.get('/accounts', async (ctx) => {
     onlyParams(ctx.query, ['currency', 'status', 'limit', 'cursor']);
     const currency = currencyQuery(ctx.query.currency);
-    const status = enumQuery(ctx.query.status, 'status', STATUSES);
+    const status = enumQuery(ctx.query.status, 'status', ACCOUNT_STATUSES);
     const limit = limitQuery(ctx.query.limit);
     const after = decodeCursor(ctx.query.cursor, 'accounts', (p): p is { a: string } => isStr(p.a));
     const page = await listAccounts(deps.generations.active, { currency, status, after: after?.a }, limit);

@@ -1,7 +1,7 @@
 // Pure projection: given what the read model holds for an account and the next events of its
 // stream (read from the event store, in version order), the account view and the operations that
 // result. No I/O, so every rule here is tested without a database.
-import { parseAmount, type EventPage } from '@bank/contracts';
+import { parseAmount, upcast, type AccountCreditedData, type EventPage } from '@bank/contracts';
 import type { AccountView, OperationView } from '../readmodel/views.js';
 
 export type PulledEvent = EventPage['events'][number];
@@ -26,7 +26,9 @@ export function project(accountId: string, current: AccountView | undefined, eve
   let acc: AccountView | undefined = current ? { ...current } : undefined;
   const operations: OperationView[] = [];
   let skipped = 0;
-  for (const e of events) {
+  // Events of any schema version are read as the current one (a rebuild reads v1 events, and a
+  // command service of an earlier release still announces them during a rolling update).
+  for (const e of events.map(upcast)) {
     const expected = (acc?.version ?? 0) + 1;
     if (e.version !== expected) throw new ProjectionError(`account ${accountId}: expected version ${expected}, got ${e.version}`);
     if (e.type === 'AccountCreated') {
@@ -41,11 +43,18 @@ export function project(accountId: string, current: AccountView | undefined, eve
     acc.updatedAt = e.occurredAt;
     switch (e.type) {
       case 'AccountActivated':
+      case 'AccountReactivated':
         acc.status = 'ACTIVATED';
+        break;
+      case 'AccountSuspended':
+        acc.status = 'SUSPENDED';
+        break;
+      case 'AccountClosed':
+        acc.status = 'CLOSED';
         break;
       case 'AccountCredited':
       case 'AccountDebited': {
-        const { amount: raw, currency } = e.data as { amount: unknown; currency: string };
+        const { amount: raw, currency, description, transfer } = e.data as AccountCreditedData;
         if (currency !== acc.currency) throw new ProjectionError(`account ${accountId} v${e.version}: ${currency} operation on a ${acc.currency} account`);
         const m = amount(raw, currency, `account ${accountId} v${e.version}`);
         const credit = e.type === 'AccountCredited';
@@ -59,6 +68,10 @@ export function project(accountId: string, current: AccountView | undefined, eve
           currency,
           balanceAfterMinor: acc.balanceMinor,
           occurredAt: e.occurredAt,
+          description: description ?? null,
+          transferId: transfer?.transferId ?? null,
+          counterpartyAccountId: transfer?.counterpartyAccountId ?? null,
+          correlationId: e.correlationId,
         });
         break;
       }

@@ -25,6 +25,32 @@ describe('project', () => {
     expect(r.operations[0]!.operationId).toMatch(/^e/);
   });
 
+  it('given v1 and v2 movements, when projected, then the operations carry the v2 description, transfer and correlation, and nulls for v1', () => {
+    const v2 = {
+      eventId: 'v2-credit',
+      type: 'AccountCredited',
+      version: 4,
+      occurredAt: '2026-01-01T00:00:04.000Z',
+      schemaVersion: 2,
+      correlationId: 'req-7',
+      causationId: 'transfer-1',
+      data: { amount: '3.00', currency: 'MAD', description: 'rent share', transfer: { transferId: 'transfer-1', counterpartyAccountId: 'acc-b' } },
+    } as PulledEvent;
+    const r = project(ID, undefined, [...opening(), ev(3, 'AccountDebited', { amount: '1.00', currency: 'MAD' }), v2]);
+    expect(
+      r.operations.map(({ version, description, transferId, counterpartyAccountId, correlationId }) => ({
+        version,
+        description,
+        transferId,
+        counterpartyAccountId,
+        correlationId,
+      })),
+    ).toEqual([
+      { version: 3, description: null, transferId: null, counterpartyAccountId: null, correlationId: null },
+      { version: 4, description: 'rent share', transferId: 'transfer-1', counterpartyAccountId: 'acc-b', correlationId: 'req-7' },
+    ]);
+  });
+
   it('continues from the state already held', () => {
     const first = project(ID, undefined, opening());
     const r = project(ID, first.account, [ev(3, 'AccountDebited', { amount: '100', currency: 'MAD' })]);

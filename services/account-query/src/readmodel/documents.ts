@@ -30,6 +30,11 @@ export interface OperationDoc {
   balanceAfter: string;
   balanceAfterMinor: Long;
   occurredAt: Date;
+  /** Absent on documents projected before these fields existed: read as null. */
+  description?: string | null;
+  transferId?: string | null;
+  counterpartyAccountId?: string | null;
+  correlationId?: string | null;
 }
 
 export interface MetaDoc {
@@ -86,6 +91,10 @@ export function operationDoc(view: OperationView): OperationDoc {
     balanceAfter: formatAmount(view.balanceAfterMinor, view.currency),
     balanceAfterMinor: long(view.balanceAfterMinor),
     occurredAt: new Date(view.occurredAt),
+    description: view.description,
+    transferId: view.transferId,
+    counterpartyAccountId: view.counterpartyAccountId,
+    correlationId: view.correlationId,
   };
 }
 
@@ -111,5 +120,9 @@ export function operationJson(doc: OperationDoc, withAccount = false): Operation
     balanceAfter: doc.balanceAfter,
     occurredAt: doc.occurredAt.toISOString(),
     version: doc.version,
+    description: doc.description ?? null,
+    transferId: doc.transferId ?? null,
+    counterpartyAccountId: doc.counterpartyAccountId ?? null,
+    correlationId: doc.correlationId ?? null,
   };
 }

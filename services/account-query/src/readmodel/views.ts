@@ -1,10 +1,9 @@
 // The read side's views of an account and its operations, in the two forms the layers exchange:
 // the projection's working form (exact minor units as bigint, instants as ISO strings), which
 // projections/ computes and documents.ts stores, and the JSON form that the query API and the
-// live updates serve. Types only: the mappings live next to the documents they read.
-import type { AccountStatus } from '@bank/contracts';
-
-export type OperationType = 'CREDIT' | 'DEBIT';
+// live updates serve (its types are in @bank/contracts, query-api.ts). Types only: the mappings
+// live next to the documents they read.
+import type { AccountStatus, OperationType } from '@bank/contracts';
 
 export interface AccountView {
   accountId: string;
@@ -27,30 +26,13 @@ export interface OperationView {
   currency: string;
   balanceAfterMinor: bigint;
   occurredAt: string;
+  /** What the client said it is for, or null. */
+  description: string | null;
+  /** The transfer it is a step of, and the other account; null for a movement on its own. */
+  transferId: string | null;
+  counterpartyAccountId: string | null;
+  /** The request it came from (the event's correlation id), or null (events written before v2). */
+  correlationId: string | null;
 }
 
-/**
- * An account as GET /accounts/{id} serves it (and every live update carries it). A type alias, not
- * an interface, so that it fits the live hub's open record of fields.
- */
-export type AccountJson = {
-  accountId: string;
-  balance: string;
-  currency: string;
-  status: AccountStatus;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-};
-
-/** An operation as the operations lists serve it (`accountId` only in the all-accounts list). */
-export type OperationJson = {
-  operationId: string;
-  accountId?: string;
-  type: OperationType;
-  amount: string;
-  currency: string;
-  balanceAfter: string;
-  occurredAt: string;
-  version: number;
-};
+export type { AccountJson, OperationJson, OperationType } from '@bank/contracts';

@@ -1,4 +1,5 @@
 // Calls to the gateway. Every refusal is an RFC 9457 problem: callers show its title and detail.
+import type { AccountJson, OperationJson } from '@bank/contracts';
 
 export interface ProblemBody {
   type?: string;
@@ -23,25 +24,9 @@ export class ApiError extends Error {
   }
 }
 
-export interface Account {
-  accountId: string;
-  balance: string;
-  currency: string;
-  status: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Operation {
-  operationId: string;
-  type: 'CREDIT' | 'DEBIT';
-  amount: string;
-  currency: string;
-  balanceAfter: string;
-  occurredAt: string;
-  version: number;
-}
+/** The query service's JSON (types only: nothing of @bank/contracts is bundled). */
+export type Account = AccountJson;
+export type Operation = OperationJson;
 
 export interface StoredEvent {
   eventId: string;

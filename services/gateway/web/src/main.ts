@@ -120,6 +120,8 @@ function accountsList(): HTMLElement {
     { id: 'filter-status', name: 'status' },
     h('option', { value: '' }, 'Any'),
     h('option', { value: 'ACTIVATED' }, 'Activated'),
+    h('option', { value: 'SUSPENDED' }, 'Suspended'),
+    h('option', { value: 'CLOSED' }, 'Closed'),
     h('option', { value: 'CREATED' }, 'Created'),
   );
 
@@ -270,9 +272,9 @@ function describeEvent(e: StoredEvent): string {
     case 'AccountActivated':
       return 'activated';
     case 'AccountCredited':
-      return `credited ${String(d.amount)}`;
+      return `credited ${String(d.amount)}${typeof d.description === 'string' ? ` (${d.description})` : ''}`;
     case 'AccountDebited':
-      return `debited ${String(d.amount)}`;
+      return `debited ${String(d.amount)}${typeof d.description === 'string' ? ` (${d.description})` : ''}`;
     default:
       return JSON.stringify(d);
   }
@@ -309,12 +311,13 @@ function accountPage(id: string): void {
             h('td', {}, o.type === 'CREDIT' ? 'Credit' : 'Debit'),
             h('td', { class: 'num' }, o.amount),
             h('td', { class: 'num' }, o.balanceAfter),
+            h('td', {}, o.description ?? ''),
             h('td', {}, fmtTime(o.occurredAt)),
             h('td', { class: 'num' }, o.version),
           ),
         ),
       );
-      if (ops.items.length === 0) opsBody.append(h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No operations yet.')));
+      if (ops.items.length === 0) opsBody.append(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No operations yet.')));
       events = page.events;
       clear(
         timeline,
@@ -339,6 +342,7 @@ function accountPage(id: string): void {
     const refusal = refusalBox(`${kind}-refusal`);
     const ok = h('p', { id: `${kind}-result`, role: 'status', 'aria-live': 'polite', class: 'ok' });
     const amount = h('input', { id: `${kind}-amount`, name: 'amount', inputmode: 'decimal', required: true, autocomplete: 'off' });
+    const description = h('input', { id: `${kind}-description`, name: 'description', maxlength: 140, autocomplete: 'off' });
     const submit = h('button', { type: 'submit', id: `${kind}-submit` }, kind === 'credit' ? 'Credit' : 'Debit');
     const form = h(
       'form',
@@ -346,17 +350,44 @@ function accountPage(id: string): void {
         'aria-labelledby': `${kind}-title`,
         onsubmit: submitHandler({ submit, refusal, status: ok }, async () => {
           const r = await api<{ version: number }>(`${commands}/accounts/${id}/${kind}`, {
-            body: { amount: amount.value.trim(), currency: account?.currency ?? '' },
+            body: { amount: amount.value.trim(), currency: account?.currency ?? '', ...(description.value.trim() ? { description: description.value.trim() } : {}) },
             headers: { 'idempotency-key': crypto.randomUUID() },
           });
           ok.textContent = `${kind === 'credit' ? 'Credited' : 'Debited'} ${amount.value.trim()} (version ${r.version}).`;
           amount.value = '';
+          description.value = '';
         }),
       },
       field(`${kind}-amount`, 'Amount', amount),
+      field(`${kind}-description`, 'Description (optional)', description),
       submit,
     );
     return h('section', { class: 'card' }, h('h3', { id: `${kind}-title` }, kind === 'credit' ? 'Credit' : 'Debit'), form, refusal.el, ok);
+  };
+
+  // Lifecycle: suspend, reactivate, close (each refusal shown with its problem's title and detail).
+  const lifecycleCard = () => {
+    const refusal = refusalBox('lifecycle-refusal');
+    const done = h('p', { id: 'lifecycle-result', role: 'status', 'aria-live': 'polite', class: 'ok' });
+    const buttons = (
+      [
+        ['suspend', 'Suspend', 'Suspended'],
+        ['reactivate', 'Reactivate', 'Reactivated'],
+        ['close', 'Close account', 'Closed'],
+      ] as const
+    ).map(([action, label, past]) => {
+      const button = h('button', { type: 'button', id: `${action}-account` }, label);
+      button.addEventListener(
+        'click',
+        submitHandler({ submit: button, refusal, status: done }, async () => {
+          if (action === 'close' && !confirm('Close this account for good? Only an account with a zero balance can be closed.')) return;
+          const r = await api<{ version: number }>(`${commands}/accounts/${id}/${action}`, { method: 'POST', headers: { 'idempotency-key': crypto.randomUUID() } });
+          done.textContent = `${past} (version ${r.version}).`;
+        }),
+      );
+      return button;
+    });
+    return h('section', { class: 'card' }, h('h3', {}, 'Account status'), h('div', { class: 'actions' }, ...buttons), refusal.el, done);
   };
 
   // Time travel: a slider over the account's events, and a date-time picker for any moment.
@@ -461,14 +492,14 @@ function accountPage(id: string): void {
             h(
               'table',
               { 'aria-labelledby': 'ops-title' },
-              h('thead', {}, h('tr', {}, ...['Type', 'Amount', 'Balance after', 'When', 'Version'].map((c) => h('th', { scope: 'col' }, c)))),
+              h('thead', {}, h('tr', {}, ...['Type', 'Amount', 'Balance after', 'Description', 'When', 'Version'].map((c) => h('th', { scope: 'col' }, c)))),
               opsBody,
             ),
           ),
         ),
         h('section', { class: 'card' }, h('h3', {}, 'Event history'), timeline),
       ),
-      h('div', { class: 'side' }, moveForm('credit'), moveForm('debit')),
+      h('div', { class: 'side' }, moveForm('credit'), moveForm('debit'), lifecycleCard()),
     ),
   );
 

@@ -10,6 +10,8 @@ export interface JsonBodyOptions {
    * the stack on it.
    */
   maxDepth?: number;
+  /** A request without a single body byte is no body (undefined), whatever its headers say. */
+  optional?: boolean;
 }
 
 export const DEFAULT_MAX_JSON_DEPTH = 64;
@@ -21,15 +23,17 @@ export const DEFAULT_MAX_JSON_DEPTH = 64;
  */
 export async function readJson(ctx: Context, opts: JsonBodyOptions = {}): Promise<unknown> {
   const limit = opts.limit ?? 16 * 1024;
-  if (!isUtf8JsonType(ctx.get('content-type'))) {
-    throw new Problem('unsupported-media-type', 'send the body as application/json in UTF-8 (charset=utf-8 or no charset)');
-  }
+  const unsupported = () => new Problem('unsupported-media-type', 'send the body as application/json in UTF-8 (charset=utf-8 or no charset)');
+  const json = isUtf8JsonType(ctx.get('content-type'));
+  if (!json && !opts.optional) throw unsupported();
   // Node undoes chunking only: a body under another coding would be read as if it were plain.
   const coding = ctx.get('content-encoding').trim().toLowerCase();
   if (coding !== '' && coding !== 'identity') throw new Problem('unsupported-media-type', 'send the body without a content coding');
   const transfer = ctx.get('transfer-encoding').trim().toLowerCase();
   if (transfer !== '' && transfer !== 'chunked') throw new Problem('invalid-request', 'the only transfer coding accepted is chunked');
   const raw = await readBodyBounded(ctx, limit);
+  if (opts.optional && raw.length === 0) return undefined;
+  if (!json) throw unsupported();
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);

@@ -124,7 +124,7 @@ describe('readJson (in-process server)', () => {
     const app = new Koa();
     app.use(async (ctx) => {
       try {
-        ctx.body = { got: await readJson(ctx, { limit: 1024 }) };
+        ctx.body = { got: (await readJson(ctx, { limit: 1024, optional: ctx.path === '/optional' })) ?? 'no body' };
       } catch (e) {
         if (!(e instanceof Problem)) throw e;
         ctx.status = e.status;
@@ -137,9 +137,9 @@ describe('readJson (in-process server)', () => {
   afterAll(() => server.close());
 
   /** Raw request: full control over headers and chunking. */
-  function send(body: Buffer | string | Array<Buffer | string>, headers: Record<string, string>, pauseMs = 0): Promise<{ status: number; body: unknown }> {
+  function send(body: Buffer | string | Array<Buffer | string>, headers: Record<string, string>, pauseMs = 0, path = '/'): Promise<{ status: number; body: unknown }> {
     return new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers }, (res) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown }));
@@ -175,6 +175,19 @@ describe('readJson (in-process server)', () => {
     expect(await send(['{"a":"1"}'], { 'content-type': 'application/json', 'transfer-encoding': 'gzip, chunked' })).toEqual({ status: 400, body: { code: 'invalid-request' } });
     expect(await send(`${'['.repeat(65)}${']'.repeat(65)}`, { 'content-type': 'application/json' })).toEqual({ status: 400, body: { code: 'malformed-json' } });
     expect((await send(`${'['.repeat(64)}${']'.repeat(64)}`, { 'content-type': 'application/json' })).status).toBe(200);
+  });
+
+  it('with optional: no body at all (not one byte, chunked or not, any content type) is undefined; a body is read as ever', async () => {
+    expect(await send('', {}, 0, '/optional')).toEqual({ status: 200, body: { got: 'no body' } });
+    expect(await send([], { 'transfer-encoding': 'chunked', 'content-type': 'text/plain' }, 0, '/optional')).toEqual({ status: 200, body: { got: 'no body' } });
+    expect(await send('{}', { 'content-type': 'application/json' }, 0, '/optional')).toEqual({ status: 200, body: { got: {} } });
+    expect(await send('{}', { 'content-type': 'text/plain' }, 0, '/optional')).toEqual({ status: 415, body: { code: 'unsupported-media-type' } });
+    expect(await send('{"a":"1"}', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 0, '/optional')).toEqual({
+      status: 415,
+      body: { code: 'unsupported-media-type' },
+    });
+    // Without optional, an empty body is still malformed JSON.
+    expect(await send('', { 'content-type': 'application/json' })).toEqual({ status: 400, body: { code: 'malformed-json' } });
   });
 
   it('refuses other content types with 415', async () => {
