@@ -46,7 +46,17 @@ export class Ledger {
   }
 }
 
-/** Sends one command until definitive. Returns the HTTP status it ended with. */
+const PATH_OF: Record<AcceptedCommand['type'], string> = {
+  AccountCredited: 'credit',
+  AccountDebited: 'debit',
+  AccountSuspended: 'suspend',
+  AccountReactivated: 'reactivate',
+};
+
+/**
+ * Sends one command until definitive. Returns the HTTP status it ended with. A movement carries
+ * `amount`; a suspension or reactivation none ('').
+ */
 export async function sendUntilDefinitive(
   commandUrl: () => string,
   ledger: Ledger,
@@ -57,12 +67,13 @@ export async function sendUntilDefinitive(
   key: string | undefined = randomUUID(),
 ): Promise<number> {
   ledger.stats.sent++;
+  const movement = type === 'AccountCredited' || type === 'AccountDebited';
   for (let attempt = 0; ; attempt++) {
     try {
-      const res = await fetch(`${commandUrl()}/accounts/${accountId}/${type === 'AccountCredited' ? 'credit' : 'debit'}`, {
+      const res = await fetch(`${commandUrl()}/accounts/${accountId}/${PATH_OF[type]}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
-        body: JSON.stringify({ amount, currency: 'EUR' }),
+        headers: { ...(movement ? { 'content-type': 'application/json' } : {}), ...(key ? { 'idempotency-key': key } : {}) },
+        body: movement ? JSON.stringify({ amount, currency: 'EUR' }) : undefined,
         signal: AbortSignal.timeout(5_000),
       });
       const body = await res.text();
@@ -70,7 +81,7 @@ export async function sendUntilDefinitive(
       if (res.status >= 200 && res.status < 300) {
         ledger.stats.accepted++;
         if (res.headers.get('idempotent-replayed') === 'true') ledger.stats.replayed++;
-        ledger.record(accountId, { type, amount });
+        ledger.record(accountId, { type, amount: movement ? amount : '' });
         return res.status;
       }
       if (res.status === 503) ledger.noteUnavailable(accountId, body);

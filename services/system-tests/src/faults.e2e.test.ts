@@ -31,7 +31,10 @@ test('SIGKILL of each service, a sidecar restart and a broker/store restart lose
   const client = async () => {
     while (running) {
       const id = accounts[Math.floor(rand() * accounts.length)]!;
-      const type = rand() < 0.6 ? 'AccountCredited' : 'AccountDebited';
+      // Mostly movements; now and then a suspension or a reactivation (refused when the account
+      // is already so: a 409, which is a definitive answer), so debits meet suspended accounts.
+      const pick = rand();
+      const type = pick < 0.55 ? 'AccountCredited' : pick < 0.93 ? 'AccountDebited' : pick < 0.965 ? 'AccountSuspended' : 'AccountReactivated';
       const amount = `${1 + Math.floor(rand() * 20)}.${String(Math.floor(rand() * 100)).padStart(2, '0')}`;
       await sendUntilDefinitive(() => sys.command.url, ledger, id, type, amount, deadline()).catch((e: Error) => failures.push(e.message));
     }
@@ -60,6 +63,10 @@ test('SIGKILL of each service, a sidecar restart and a broker/store restart lose
   expect(ledger.stats.accepted).toBeGreaterThan(100);
   expect(ledger.stats.retries).toBeGreaterThan(0); // the faults were felt
   expect(ledger.stats.unexpected5xx).toBe(0); // and read as 503 "unavailable", never a 500
+  // The lifecycle was part of the load: accounts were suspended, and some command met a refusal
+  // for it (a debit on a suspended account, a suspension of a suspended one: 409).
+  expect([...ledger.accepted.values()].flat().filter((c) => c.type === 'AccountSuspended').length).toBeGreaterThan(0);
+  expect(ledger.stats.statuses['409'] ?? 0).toBeGreaterThan(0);
   const report = await checkInvariants(sys.command.url, sys.query.url, { accepted: ledger.accepted, timeoutMs: 120_000 });
   expect(report.accounts).toBe(24);
   console.log(`faults:\n  ${timeline.join('\n  ')}\n  clients: ${JSON.stringify(ledger.stats)}; ${report.events} events, 0 lost, 0 doubled`);

@@ -2,14 +2,20 @@
 //  - every account's read model equals the fold of its event stream (operations included, so
 //    each event is applied exactly once: none missing, none twice);
 //  - versions are contiguous from 1, event ids unique; balances never negative at any version;
+//  - the lifecycle held at every version: no debit (nor a transfer's credit) while suspended, no
+//    suspension of a suspended account nor reactivation of an active one, a close only at a zero
+//    balance, and nothing after it;
 //  - per currency, the read side's total equals initial balances + credits - debits;
 //  - optionally, the events are exactly the commands clients were told were accepted.
 import { formatAmount, parseAmount, type EventPage } from '@bank/contracts';
 import { call, mapLimit, ok, waitConvergedBulk } from './oracle.js';
 
-/** A command a client was answered 2xx for (its amount makes it recognisable in the stream). */
+/**
+ * A command a client was answered 2xx for, by the event it leaves (a movement's amount makes it
+ * recognisable in the stream; a suspension or reactivation has none: '').
+ */
 export interface AcceptedCommand {
-  type: 'AccountCredited' | 'AccountDebited';
+  type: 'AccountCredited' | 'AccountDebited' | 'AccountSuspended' | 'AccountReactivated';
   amount: string;
 }
 
@@ -61,19 +67,46 @@ export async function checkInvariants(
     const seenIds = new Set<string>();
     let balance = 0n;
     let currency = '';
+    let status = 'NONE';
     const moves: string[] = [];
     page.events.forEach((e, i) => {
       if (e.version !== i + 1) failures.push(`${id}: event ${i} has version ${e.version}`);
       if (seenIds.has(e.eventId)) failures.push(`${id}: event id ${e.eventId} twice`);
       seenIds.add(e.eventId);
-      const d = e.data as Record<string, string>;
-      if (e.type === 'AccountCreated') {
-        currency = d.currency!;
-        balance = parseAmount(d.initialBalance, currency) as bigint;
-      } else if (e.type === 'AccountCredited' || e.type === 'AccountDebited') {
-        const m = parseAmount(d.amount, currency) as bigint;
-        balance += e.type === 'AccountCredited' ? m : -m;
-        moves.push(`${e.type} ${d.amount}`);
+      const broken = (rule: string) => failures.push(`${id}: ${e.type} at version ${e.version} ${rule}`);
+      if (status === 'CLOSED') broken('after the account was closed');
+      const d = e.data as Record<string, unknown>;
+      switch (e.type) {
+        case 'AccountCreated':
+          currency = String(d.currency);
+          balance = parseAmount(d.initialBalance, currency) as bigint;
+          status = 'CREATED';
+          break;
+        case 'AccountActivated':
+          status = 'ACTIVATED';
+          break;
+        case 'AccountCredited':
+        case 'AccountDebited': {
+          const m = parseAmount(d.amount, currency) as bigint;
+          balance += e.type === 'AccountCredited' ? m : -m;
+          moves.push(`${e.type} ${String(d.amount)}`);
+          if (status === 'SUSPENDED' && (e.type === 'AccountDebited' || d.transfer)) broken('while the account was suspended');
+          break;
+        }
+        case 'AccountSuspended':
+          if (status !== 'ACTIVATED') broken(`on a ${status} account`);
+          status = 'SUSPENDED';
+          moves.push(`${e.type} `);
+          break;
+        case 'AccountReactivated':
+          if (status !== 'SUSPENDED') broken(`on a ${status} account`);
+          status = 'ACTIVATED';
+          moves.push(`${e.type} `);
+          break;
+        case 'AccountClosed':
+          if (balance !== 0n) broken(`with a balance of ${formatAmount(balance, currency)}`);
+          status = 'CLOSED';
+          break;
       }
       if (balance < 0n) failures.push(`${id}: balance ${formatAmount(balance, currency)} at version ${e.version}`);
     });
