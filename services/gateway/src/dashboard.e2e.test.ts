@@ -103,6 +103,18 @@ describe('gateway', () => {
     const badQuery = await call<{ type: string }>(`${gw}/api/queries/accounts?status=NOPE`);
     expect(badQuery.status).toBe(400);
 
+    // A command through the gateway is known by one id end to end: the caller's x-correlation-id
+    // (or the gateway's own) is the one its event records (daprd's all-zero trace id, sent with
+    // tracing off, is not taken for it).
+    const named = await call<{ version: number }>(`${gw}/api/commands/accounts/${id}/credit`, {
+      body: { amount: '1.00', currency: 'MAD' },
+      headers: { 'x-correlation-id': 'gw-credit-1' },
+    });
+    expect(named.status).toBe(200);
+    expect(named.headers.get('x-correlation-id')).toBe('gw-credit-1');
+    const recorded = await call<{ events: Array<{ correlationId: string; causationId: string }> }>(`${gw}/api/commands/accounts/${id}/events?fromVersion=${named.body.version}`);
+    expect(recorded.body.events[0]).toMatchObject({ correlationId: 'gw-credit-1', causationId: 'gw-credit-1' });
+
     const huge = await fetch(`${gw}/api/commands/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(70_000) }) });
     expect([huge.status, huge.headers.get('content-type')]).toEqual([413, 'application/problem+json']);
     for (const target of [

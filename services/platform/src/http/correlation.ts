@@ -10,10 +10,14 @@ export interface RequestState {
   log: Logger;
 }
 
-/** The W3C trace id when Dapr or the caller sent one, else x-correlation-id, else a new id. */
-export function correlationId(ctx: Context): string {
+/**
+ * The W3C trace id when Dapr or the caller sent a valid one, else x-correlation-id, else a new id.
+ * An all-zero trace id is invalid (W3C Trace Context): daprd sends one when tracing is off, and
+ * taking it would give every request the same id.
+ */
+export function correlationId(ctx: Pick<Context, 'get'>): string {
   const tp = TRACEPARENT.exec(ctx.get('traceparent'));
-  if (tp?.[1]) return tp[1];
+  if (tp?.[1] && !/^0+$/.test(tp[1])) return tp[1];
   const given = ctx.get('x-correlation-id');
   return SAFE_ID.test(given) ? given : randomUUID();
 }
