@@ -2,9 +2,9 @@
 // projects them). Amounts travel as decimal strings in the currency's canonical form.
 //
 // Events are versioned: `schemaVersion` says which shape an event was written in, and a store
-// keeps every event as it was written, forever. Code reads every event through upcastEvent (or
-// upcastPageEvent), which turns any earlier shape into the current one, so nothing past the
-// reading edge (folds, history, projections, rebuilds) ever sees an old shape. The shapes:
+// keeps every event as it was written, forever. Code reads every event through upcast(), which
+// turns any earlier shape into the current one, so nothing past the reading edge (folds, history,
+// projections, rebuilds) ever sees an old shape. The shapes:
 //   1: the first. No correlation or causation id; credit and debit data { amount, currency }.
 //   2: the envelope gains correlationId and causationId; credit and debit data gain description
 //      and transfer (the transfer the movement is a step of, and its counterparty). An upcast v1

@@ -83,7 +83,7 @@ const ATTEMPTS = 3;
  * Idempotency-Key (the command service applies a key once and replays its answer). A command
  * without a key is sent once: the client decides. A live stream is never repeated.
  */
-export function repeatable(method: string, headers: Record<string, string>, route: Route): boolean {
+function repeatable(method: string, headers: Record<string, string>, route: Route): boolean {
   if (route.live) return false;
   return method === 'GET' || method === 'HEAD' || Boolean(headers['idempotency-key']);
 }

@@ -130,6 +130,47 @@ describe('the API through the gateway', () => {
     expect([hidden.status, hidden.headers.get('content-type')]).toEqual([404, 'application/problem+json']);
   });
 
+  it("suspends, reactivates and closes an account, each refusal its own problem, and keeps the description and the caller's id in the events", async () => {
+    const { accountId: id } = (await call<{ accountId: string }>(`${api}/commands/accounts`, { body: { initialBalance: '20.00', currency: 'MAD' } })).body;
+    const post = (action: string, init: { body?: unknown; headers?: Record<string, string> } = {}) =>
+      call<{ version: number; type?: string; balance?: string }>(`${api}/commands/accounts/${id}/${action}`, { method: 'POST', ...init });
+    // Given a suspended account: a debit is refused (409 account-suspended), a credit with a description lands.
+    expect((await post('suspend')).status).toBe(200);
+    const refused = await post('debit', { body: { amount: '1.00', currency: 'MAD' } });
+    expect([refused.status, refused.body.type]).toEqual([409, '/problems/account-suspended']);
+    const credited = await post('credit', { body: { amount: '5.00', currency: 'MAD', description: 'refund' }, headers: { 'x-correlation-id': `cluster-credit-${id}` } });
+    expect([credited.status, credited.body.version]).toEqual([200, 4]);
+    // When reactivated and emptied, it closes; a close with a balance is refused first (422 with the balance).
+    expect((await post('reactivate', { body: {} })).status).toBe(200);
+    const notZero = await post('close');
+    expect([notZero.status, notZero.body.type, notZero.body.balance]).toEqual([422, '/problems/balance-not-zero', '25.00']);
+    expect((await post('debit', { body: { amount: '25.00', currency: 'MAD' } })).status).toBe(200);
+    const closed = await post('close', { headers: { 'idempotency-key': `cluster-close-${id}` } });
+    expect([closed.status, closed.body.version]).toEqual([200, 7]);
+    expect((await post('credit', { body: { amount: '1.00', currency: 'MAD' } })).body.type).toBe('/problems/account-closed');
+    // Then the query side reads it CLOSED at version 7, and the history keeps the description.
+    // (The id the credit's event records is the request's: the caller's x-correlation-id, or the
+    // W3C trace id when the mesh's tracing gave one; never empty.)
+    const read = await readOwnWrite(id, 7);
+    expect(read.body).toMatchObject({ status: 'CLOSED', balance: '0.00', version: 7 });
+    const history = await call<{ events: Array<{ type: string; schemaVersion: number; correlationId: string | null; data: { description?: string | null } }> }>(
+      `${api}/commands/accounts/${id}/events`,
+    );
+    expect(history.body.events.map((e) => e.type)).toEqual([
+      'AccountCreated',
+      'AccountActivated',
+      'AccountSuspended',
+      'AccountCredited',
+      'AccountReactivated',
+      'AccountDebited',
+      'AccountClosed',
+    ]);
+    const credit = history.body.events[3]!;
+    expect(credit).toMatchObject({ schemaVersion: 2, data: { description: 'refund' } });
+    expect(credit.correlationId).toMatch(/^(cluster-credit-|[0-9a-f]{32}$)/);
+    expect(credit.correlationId).not.toMatch(/^0+$/);
+  });
+
   it('reads its own writes on the query side, whichever replica answers (?minVersion on 40 new accounts)', async () => {
     // Given accounts just opened (each answered 201 at version 2), when each is read at once with
     // ?minVersion=2 through the gateway (either account-query replica may answer, either may
