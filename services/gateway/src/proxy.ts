@@ -79,13 +79,15 @@ function describe(outcome: Problem | Answer): string {
 const ATTEMPTS = 3;
 
 /**
- * A request the gateway may send again after a failure: a read, or a command carrying an
- * Idempotency-Key (the command service applies a key once and replays its answer). A command
- * without a key is sent once: the client decides. A live stream is never repeated.
+ * A request the gateway may send again after a failure: a read, or a command to the command
+ * service carrying an Idempotency-Key (that service applies a key once and replays its answer).
+ * Anything else is sent once: a command without a key, and any POST to the query service (its
+ * admin actions know no keys: a repeated rebuild would answer 409). A live stream is never repeated.
  */
 function repeatable(method: string, headers: Record<string, string>, route: Route): boolean {
   if (route.live) return false;
-  return method === 'GET' || method === 'HEAD' || Boolean(headers['idempotency-key']);
+  if (method === 'GET' || method === 'HEAD') return true;
+  return route.target === 'commands' && Boolean(headers['idempotency-key']);
 }
 
 export function createProxy({ appIds, bodyLimit, daprApiToken, timeoutMs, sidecarUrl, log }: ProxyOptions) {

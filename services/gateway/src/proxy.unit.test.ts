@@ -96,6 +96,13 @@ test("given a keyed command, when every attempt is answered 503 by the service, 
   expect(calls).toHaveLength(3);
 });
 
+test('given a POST to the query service, even with an Idempotency-Key, when the sidecar fails, then it is sent once', async () => {
+  replies = [sidecarFailure];
+  const res = await fetch(`${gateway.base}/api/queries/admin/projections/rebuild`, { method: 'POST', headers: { 'idempotency-key': 'k-rebuild' } });
+  expect(res.status).toBe(503);
+  expect(calls).toHaveLength(1);
+});
+
 test('given a read, when the sidecar fails once, then it is read again', async () => {
   replies = [sidecarFailure];
   const res = await fetch(`${gateway.base}/api/queries/accounts/a-1`);
