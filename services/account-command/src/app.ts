@@ -3,8 +3,8 @@ import { createMetrics, createServiceApp, type Logger, type Readiness, type Side
 import { Problem } from '@bank/contracts';
 import { CommandHandler } from './commands/command-handler.js';
 import { accountNotifications, accountStore, accountStreams, type AccountCommandHandler, type AccountStore } from './commands/account-commands.js';
-import { StoreUnavailableError, StreamStore } from './eventstore/stream-store.js';
-import { StreamIndex, type StreamRegistered } from './eventstore/stream-index.js';
+import { StoreUnavailableError } from './eventstore/stream-store.js';
+import { streamIndexOn } from './eventstore/stream-index.js';
 import { createCommandMetrics } from './http/metrics.js';
 import { commandRoutes } from './http/routes.js';
 import type { CommandConfig } from './config.js';
@@ -22,9 +22,7 @@ export function createCommandApp(config: CommandConfig, sidecar: Sidecar, log: L
   const metrics = createCommandMetrics(registry);
   const storeOpts = { storeName: config.STATESTORE, outboxEnabled: false };
   const store: AccountStore = accountStore(sidecar, { ...storeOpts, chunkSize: config.CHUNK_SIZE, idempotencyWindow: config.IDEMPOTENCY_WINDOW });
-  // Index partitions hold one short entry per stream: larger chunks make enumeration cheaper.
-  // Nobody subscribes to them, so they stay off the transaction API and out of the outbox.
-  const index = new StreamIndex(new StreamStore<StreamRegistered, null>(sidecar, { storeName: config.STATESTORE, chunkSize: 1000, transactional: false }));
+  const index = streamIndexOn(sidecar, config.STATESTORE);
   const newId = () => crypto.randomUUID();
   const handler: AccountCommandHandler = new CommandHandler({
     kind: accountStreams,

@@ -7,7 +7,7 @@ import { formatAmount, STATESTORE_NAME, upcast, type AccountEvent } from '@bank/
 import { call, ok, startSystem, waitUntil, type TestSystemWithQuery } from '@bank/testkit';
 import { fold, toSnapshot, type AccountSnapshot } from '../../account-command/src/domain/index.js';
 import { accountStreamId } from '../../account-command/src/commands/account-commands.js';
-import { StreamIndex, type StreamRegistered } from '../../account-command/src/eventstore/stream-index.js';
+import { streamIndexOn } from '../../account-command/src/eventstore/stream-index.js';
 import { StreamStore } from '../../account-command/src/eventstore/stream-store.js';
 
 /** An event as the v1 code stored it: no correlation or causation id, movements { amount, currency }. */
@@ -51,7 +51,7 @@ async function writeV1Account(): Promise<{ accountId: string; events: V1Event[] 
   const sidecar = sys.command.daprd.sidecar;
   // A store without an upcaster: it writes and reads the bytes as they are.
   const raw = new StreamStore<V1Event, AccountSnapshot>(sidecar, { storeName: STATESTORE_NAME, chunkSize: CHUNK_SIZE });
-  const index = new StreamIndex(new StreamStore<StreamRegistered, null>(sidecar, { storeName: STATESTORE_NAME, chunkSize: 1000, transactional: false }));
+  const index = streamIndexOn(sidecar, STATESTORE_NAME);
   const accountId = randomUUID();
   const streamId = accountStreamId(accountId);
   await index.register(streamId);

@@ -7,8 +7,8 @@
 //    balance, and nothing after it;
 //  - per currency, the read side's total equals initial balances + credits - debits;
 //  - optionally, the events are exactly the commands clients were told were accepted.
-import { formatAmount, parseAmount, type EventPage } from '@bank/contracts';
-import { call, mapLimit, ok, waitConvergedBulk } from './oracle.js';
+import { formatAmount, parseAmount, type AccountStatus, type EventPage } from '@bank/contracts';
+import { call, mapLimit, ok, statusAfter, waitConvergedBulk } from './oracle.js';
 
 /**
  * A command a client was answered 2xx for, by the event it leaves (a movement's amount makes it
@@ -67,7 +67,7 @@ export async function checkInvariants(
     const seenIds = new Set<string>();
     let balance = 0n;
     let currency = '';
-    let status = 'NONE';
+    let status: AccountStatus | 'NONE' = 'NONE';
     const moves: string[] = [];
     page.events.forEach((e, i) => {
       if (e.version !== i + 1) failures.push(`${id}: event ${i} has version ${e.version}`);
@@ -80,10 +80,6 @@ export async function checkInvariants(
         case 'AccountCreated':
           currency = String(d.currency);
           balance = parseAmount(d.initialBalance, currency) as bigint;
-          status = 'CREATED';
-          break;
-        case 'AccountActivated':
-          status = 'ACTIVATED';
           break;
         case 'AccountCredited':
         case 'AccountDebited': {
@@ -95,19 +91,17 @@ export async function checkInvariants(
         }
         case 'AccountSuspended':
           if (status !== 'ACTIVATED') broken(`on a ${status} account`);
-          status = 'SUSPENDED';
           moves.push(`${e.type} `);
           break;
         case 'AccountReactivated':
           if (status !== 'SUSPENDED') broken(`on a ${status} account`);
-          status = 'ACTIVATED';
           moves.push(`${e.type} `);
           break;
         case 'AccountClosed':
           if (balance !== 0n) broken(`with a balance of ${formatAmount(balance, currency)}`);
-          status = 'CLOSED';
           break;
       }
+      status = statusAfter(e.type, status);
       if (balance < 0n) failures.push(`${id}: balance ${formatAmount(balance, currency)} at version ${e.version}`);
     });
     totals.set(currency, (totals.get(currency) ?? 0n) + balance);

@@ -3,7 +3,7 @@
 // A stream is registered BEFORE its first commit, so a committed stream is always listed; an
 // entry whose stream never got committed is harmless (readers skip streams that do not exist).
 import { createHash } from 'node:crypto';
-import { retry } from '@bank/platform';
+import { retry, type Sidecar } from '@bank/platform';
 import { ConcurrencyError, newEventId, StreamStore, type StoredEvent } from './stream-store.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
@@ -12,6 +12,15 @@ export interface StreamRegistered extends StoredEvent {
 }
 
 export const INDEX_PARTITIONS = 16;
+
+/**
+ * The service's stream index on a state store. Index partitions hold one short entry per stream:
+ * larger chunks make enumeration cheaper. Nobody subscribes to them, so they stay off the
+ * transaction API and out of the outbox.
+ */
+export function streamIndexOn(sidecar: Sidecar, storeName: string): StreamIndex {
+  return new StreamIndex(new StreamStore<StreamRegistered, null>(sidecar, { storeName, chunkSize: 1000, transactional: false }));
+}
 const MAX_ATTEMPTS = 20;
 
 export class StreamIndex {
