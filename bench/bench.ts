@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EVENT_SCHEMA_VERSION, STATESTORE_NAME, type AccountEvent } from '@bank/contracts';
 import { metric, REDIS_HOST, REDIS_PORT, REPO_ROOT, startSystem, type SystemOptions, type TestSystem } from '@bank/testkit';
-import { fold, toSnapshot, type AccountSnapshot } from '../services/account-command/src/domain/index.js';
+import { fold, fromSnapshot, toSnapshot, type AccountSnapshot } from '../services/account-command/src/domain/index.js';
 import { StreamStore } from '../services/account-command/src/eventstore/stream-store.js';
 import { closedLoop, percentile, type LoadResult } from './load.js';
 import { redisBaseline } from './baseline.js';
@@ -118,7 +118,7 @@ async function seedStream(sys: TestSystem, n: number): Promise<string> {
       data: { amount: '1.00', currency: 'EUR', description: null, transfer: null },
     }));
     const prev = loaded.head!.snapshot!;
-    const next = fold(events, { ...prev, balance: BigInt(prev.balance) });
+    const next = fold(events, fromSnapshot(prev));
     await store.append(loaded, events, { snapshot: toSnapshot(next) });
     version += count;
   }

@@ -7,6 +7,7 @@ import { StoreUnavailableError } from './eventstore/stream-store.js';
 import { streamIndexOn } from './eventstore/stream-index.js';
 import { createCommandMetrics } from './http/metrics.js';
 import { commandRoutes } from './http/routes.js';
+import { TransferProcess } from './transfers/transfer-process.js';
 import type { CommandConfig } from './config.js';
 
 // daprd asks for /dapr/subscribe while the app starts: answer it, ready or not.
@@ -62,7 +63,8 @@ export function createCommandApp(config: CommandConfig, sidecar: Sidecar, log: L
     }
     return { ready: sidecarUp && storeUp && ready, checks: { sidecar: sidecarUp, store: storeUp, started: ready } };
   };
-  const router = commandRoutes({ handler, store, index, metrics, bodyLimit: config.BODY_LIMIT_BYTES, newId });
+  const transfers = new TransferProcess({ handler, store, index, log, sweepIntervalMs: config.TRANSFER_SWEEP_MS });
+  const router = commandRoutes({ handler, store, index, metrics, bodyLimit: config.BODY_LIMIT_BYTES, newId, transfers });
   // The command side subscribes to nothing; saying so spares daprd an error at start-up.
   router.get('/dapr/subscribe', (ctx) => {
     ctx.body = [];
@@ -71,6 +73,8 @@ export function createCommandApp(config: CommandConfig, sidecar: Sidecar, log: L
   const markReady = (outboxEnabled: boolean): void => {
     store.outboxEnabled = outboxEnabled;
     ready = true;
+    // From now on, transfers a crash or another replica left unsettled are taken on.
+    transfers.start();
   };
-  return { app, store, index, registry, markReady, isReady: () => ready };
+  return { app, store, index, registry, transfers, markReady, isReady: () => ready };
 }

@@ -7,6 +7,8 @@ export const configSpec = {
   BODY_LIMIT_BYTES: env.int(16 * 1024, { min: 256, max: 1024 * 1024 }),
   CHUNK_SIZE: env.int(100, { min: 10, max: 10_000 }),
   IDEMPOTENCY_WINDOW: env.int(64, { min: 1, max: 1000 }),
+  /** Between two sweeps for transfers left unsettled (a crash, another replica); 0: none. */
+  TRANSFER_SWEEP_MS: env.int(2000, { min: 0, max: 3_600_000 }),
   ...startSettings,
   /** Test-only, off by default: failpoints to turn on (see @bank/platform failpoints), e.g. crash-after-commit. */
   FAILPOINT: failpointSetting,

@@ -7,10 +7,10 @@ runService({
   name: 'account-command',
   load: loadCommandConfig,
   build: ({ config, log, sidecar }) => {
-    const { app, markReady } = createCommandApp(config, sidecar, log);
+    const { app, markReady, transfers } = createCommandApp(config, sidecar, log);
     return {
       app,
-      closers: [() => sidecar.close()],
+      closers: [() => transfers.close(), () => sidecar.close()],
       start: async () => {
         await waitForSidecar(sidecar, config.SIDECAR_WAIT_MS);
         const outbox = await probeOutbox(sidecar, config.STATESTORE);

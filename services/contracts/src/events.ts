@@ -9,7 +9,9 @@
 //   2: the envelope gains correlationId and causationId; credit and debit data gain description
 //      and transfer (the transfer the movement is a step of, and its counterparty). An upcast v1
 //      event has null for each. AccountSuspended, AccountReactivated and AccountClosed are new
-//      (they exist only at v2).
+//      (they exist only at v2). Transfers add, at v2, the counterparty's version on a transfer's
+//      debit and four events: TransferDeclined, TransferCreditRefused, TransferRefunded and
+//      TransferCompleted (see docs/architecture.md, Transfers).
 
 export const EVENT_SCHEMA_VERSION = 2;
 
@@ -24,6 +26,12 @@ export interface TransferLeg {
   transferId: string;
   /** The other account of the transfer. */
   counterpartyAccountId: string;
+  /**
+   * On a transfer's debit only: the target's version when the transfer was accepted. The credit
+   * comes after it, so a repeated credit step looks for its earlier outcome among the target's
+   * events after this version (however many commands came since).
+   */
+  counterpartyVersion?: number;
 }
 
 export interface AccountCreditedData {
@@ -39,6 +47,20 @@ export type AccountDebitedData = AccountCreditedData;
 export type AccountSuspendedData = Record<string, never>;
 export type AccountReactivatedData = Record<string, never>;
 export type AccountClosedData = Record<string, never>;
+
+/** Why a transfer failed: the refusal's problem code and its detail. */
+export interface TransferFailure {
+  reason: string;
+  detail: string;
+}
+/** On the source: a transfer it was asked for and could not pay (insufficient funds); nothing moved. */
+export type TransferDeclinedData = { transferId: string; counterpartyAccountId: string; amount: string; currency: string; description: string | null } & TransferFailure;
+/** On the target: a transfer's credit it refused (suspended, closed, another currency); the source gets a refund. */
+export type TransferCreditRefusedData = { transferId: string; counterpartyAccountId: string; amount: string; currency: string } & TransferFailure;
+/** On the source: the money of a transfer whose credit was refused comes back; the transfer has failed. */
+export type TransferRefundedData = { transferId: string; counterpartyAccountId: string; amount: string; currency: string } & TransferFailure;
+/** On the source: the target took the credit; the transfer is settled. */
+export type TransferCompletedData = { transferId: string; counterpartyAccountId: string };
 
 interface Envelope<T extends string, D> {
   eventId: string;
@@ -62,7 +84,22 @@ export type AccountDebited = Envelope<'AccountDebited', AccountDebitedData>;
 export type AccountSuspended = Envelope<'AccountSuspended', AccountSuspendedData>;
 export type AccountReactivated = Envelope<'AccountReactivated', AccountReactivatedData>;
 export type AccountClosed = Envelope<'AccountClosed', AccountClosedData>;
-export type AccountEvent = AccountCreated | AccountActivated | AccountCredited | AccountDebited | AccountSuspended | AccountReactivated | AccountClosed;
+export type TransferDeclined = Envelope<'TransferDeclined', TransferDeclinedData>;
+export type TransferCreditRefused = Envelope<'TransferCreditRefused', TransferCreditRefusedData>;
+export type TransferRefunded = Envelope<'TransferRefunded', TransferRefundedData>;
+export type TransferCompleted = Envelope<'TransferCompleted', TransferCompletedData>;
+export type AccountEvent =
+  | AccountCreated
+  | AccountActivated
+  | AccountCredited
+  | AccountDebited
+  | AccountSuspended
+  | AccountReactivated
+  | AccountClosed
+  | TransferDeclined
+  | TransferCreditRefused
+  | TransferRefunded
+  | TransferCompleted;
 export type AccountEventType = AccountEvent['type'];
 
 /** An event before the store gives it its envelope (id, version, time, correlation). */

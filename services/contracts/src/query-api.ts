@@ -37,3 +37,27 @@ export type OperationJson = {
   /** The request it came from (the event's correlation id), or null (events written before v2). */
   correlationId: string | null;
 };
+
+/** A transfer's steps, each one event on one of its two accounts. */
+export type TransferStepType = 'DEBITED' | 'DECLINED' | 'CREDITED' | 'CREDIT_REFUSED' | 'REFUNDED' | 'COMPLETED';
+
+export type TransferStatus = 'PENDING' | 'COMPLETED' | 'FAILED';
+
+/** A transfer as GET /transfers/{id} and GET /accounts/{id}/transfers serve it. */
+export type TransferJson = {
+  transferId: string;
+  fromAccountId: string;
+  toAccountId: string;
+  amount: string;
+  currency: string;
+  description: string | null;
+  /** COMPLETED once the target is credited; FAILED when declined or refunded; PENDING until then. */
+  status: TransferStatus;
+  /** Why it failed (a problem code such as insufficient-funds or account-closed), and in words; null otherwise. */
+  reason: string | null;
+  detail: string | null;
+  /** The first and the last step's times. */
+  requestedAt: string;
+  updatedAt: string;
+  steps: Array<{ type: TransferStepType; accountId: string; version: number; occurredAt: string }>;
+};

@@ -4,7 +4,9 @@
 //  - versions are contiguous from 1, event ids unique; balances never negative at any version;
 //  - the lifecycle held at every version: no debit (nor a transfer's credit) while suspended, no
 //    suspension of a suspended account nor reactivation of an active one, a close only at a zero
-//    balance, and nothing after it;
+//    balance with no transfer out unsettled, and nothing after it (but the recorded refusal of a
+//    transfer sent to it);
+//  - each transfer out is settled at most once (completed or refunded), and only once sent;
 //  - per currency, the read side's total equals initial balances + credits - debits;
 //  - optionally, the events are exactly the commands clients were told were accepted.
 import { formatAmount, parseAmount, type AccountStatus, type EventPage } from '@bank/contracts';
@@ -69,12 +71,15 @@ export async function checkInvariants(
     let currency = '';
     let status: AccountStatus | 'NONE' = 'NONE';
     const moves: string[] = [];
+    const pendingOut = new Set<string>();
+    const settledOut = new Set<string>();
     page.events.forEach((e, i) => {
       if (e.version !== i + 1) failures.push(`${id}: event ${i} has version ${e.version}`);
       if (seenIds.has(e.eventId)) failures.push(`${id}: event id ${e.eventId} twice`);
       seenIds.add(e.eventId);
       const broken = (rule: string) => failures.push(`${id}: ${e.type} at version ${e.version} ${rule}`);
-      if (status === 'CLOSED') broken('after the account was closed');
+      // A closed account takes nothing, but a transfer's credit sent to it is refused on the record.
+      if (status === 'CLOSED' && e.type !== 'TransferCreditRefused') broken('after the account was closed');
       const d = e.data as Record<string, unknown>;
       switch (e.type) {
         case 'AccountCreated':
@@ -87,6 +92,19 @@ export async function checkInvariants(
           balance += e.type === 'AccountCredited' ? m : -m;
           moves.push(`${e.type} ${String(d.amount)}`);
           if (status === 'SUSPENDED' && (e.type === 'AccountDebited' || d.transfer)) broken('while the account was suspended');
+          const transfer = d.transfer as { transferId: string; counterpartyVersion?: number } | null;
+          if (e.type === 'AccountDebited' && transfer) {
+            if (pendingOut.has(transfer.transferId) || settledOut.has(transfer.transferId)) broken(`sends transfer ${transfer.transferId} again`);
+            pendingOut.add(transfer.transferId);
+          }
+          break;
+        }
+        case 'TransferRefunded':
+        case 'TransferCompleted': {
+          const transferId = String(d.transferId);
+          if (!pendingOut.delete(transferId)) broken(`settles transfer ${transferId}, which is not pending`);
+          settledOut.add(transferId);
+          if (e.type === 'TransferRefunded') balance += parseAmount(d.amount, currency) as bigint;
           break;
         }
         case 'AccountSuspended':
@@ -99,6 +117,7 @@ export async function checkInvariants(
           break;
         case 'AccountClosed':
           if (balance !== 0n) broken(`with a balance of ${formatAmount(balance, currency)}`);
+          if (pendingOut.size > 0) broken(`with ${pendingOut.size} transfer(s) out unsettled`);
           break;
       }
       status = statusAfter(e.type, status);

@@ -1,6 +1,15 @@
 // Test helpers shared by the system suites: HTTP calls, and the oracle the read models are compared with, folded here from
 // the command service's events with plain arithmetic (independent of the projection code).
-import { formatAmount, parseAmount, type AccountCreditedData, type AccountJson, type AccountStatus, type EventPage, type OperationJson } from '@bank/contracts';
+import {
+  formatAmount,
+  parseAmount,
+  type AccountCreditedData,
+  type AccountJson,
+  type AccountStatus,
+  type EventPage,
+  type OperationJson,
+  type TransferRefundedData,
+} from '@bank/contracts';
 
 export interface Answer<T = unknown> {
   status: number;
@@ -78,6 +87,23 @@ export async function expectedFromStore(commandUrl: string, id: string): Promise
     if (e.type === 'AccountCreated') {
       currency = d.currency!;
       balance = parseAmount(d.initialBalance, currency) as bigint;
+    } else if (e.type === 'TransferRefunded') {
+      // The money of a failed transfer coming back: a credit, named after why it failed.
+      const refund = e.data as TransferRefundedData;
+      balance += parseAmount(refund.amount, currency) as bigint;
+      operations.push({
+        operationId: e.eventId,
+        type: 'CREDIT',
+        amount: refund.amount,
+        currency,
+        balanceAfter: formatAmount(balance, currency),
+        occurredAt: e.occurredAt,
+        version: e.version,
+        description: `refund: ${refund.reason}`,
+        transferId: refund.transferId,
+        counterpartyAccountId: refund.counterpartyAccountId,
+        correlationId: e.correlationId,
+      });
     } else if (e.type === 'AccountCredited' || e.type === 'AccountDebited') {
       const movement = e.data as AccountCreditedData;
       const m = parseAmount(d.amount, currency) as bigint;

@@ -10,7 +10,7 @@ import { ConcurrencyError, streamExists, type IdempotencyRecord, type StoredEven
 import { KeyedMutex } from '../eventstore/keyed-mutex.js';
 
 /** The part of the stream store the handler uses. */
-export type EventStreams<Event extends StoredEvent, Snapshot> = Pick<StreamStore<Event, Snapshot>, 'load' | 'append'>;
+export type EventStreams<Event extends StoredEvent, Snapshot> = Pick<StreamStore<Event, Snapshot>, 'load' | 'append' | 'read'>;
 
 /** Where a new stream is listed before its first commit (the stream index). */
 export interface StreamRegistry {
@@ -46,13 +46,20 @@ export interface StreamKind<Command, NewEvent, Event extends StoredEvent, State 
   committedNotificationOf(command: Command, events: Event[], version: number): Message;
 }
 
-export interface CommandRequest<Command> {
+export interface CommandRequest<Command, Event = unknown> {
   command: Command;
   idempotency?: { key: string; fingerprint: string } | undefined;
   /** If-Match: the stream must be at exactly this version. */
   expectedVersion?: number | undefined;
   /** Who asked and what caused it, kept in the events' envelopes (none given: nulls). */
   metadata?: EventMetadata | undefined;
+  /**
+   * A step of a process, which may be sent again any time later: its first outcome, if there is
+   * one, is an event after `afterVersion` that `matches`. Found, the step is answered as a replay
+   * with that event, and nothing is written. The search runs on the loaded head, so a racing
+   * first attempt either is found or makes this attempt's append fail and run again.
+   */
+  earlierOutcome?: { afterVersion: number; matches(event: Event): boolean } | undefined;
 }
 
 const NO_METADATA: EventMetadata = { correlationId: null, causationId: null };
@@ -62,7 +69,7 @@ export interface Accepted<Event> {
   streamId: string;
   /** The stream's version after the commit (for a replay: after the first request's commit). */
   version: number;
-  /** The events this request stored: none for a replay. */
+  /** The events this request stored: none for a replay (but the earlier outcome a step found). */
   events: readonly Event[];
   /** The same idempotency key and request were seen before: nothing was written this time. */
   replayed: boolean;
@@ -136,12 +143,12 @@ export class CommandHandler<Command, NewEvent, Event extends StoredEvent, State 
   }
 
   /** Commands on one stream run one after another here; other replicas are ETag conflicts. */
-  handle(request: CommandRequest<Command>): Promise<CommandOutcome<Event, DomainRefusal>> {
+  handle(request: CommandRequest<Command, Event>): Promise<CommandOutcome<Event, DomainRefusal>> {
     const streamId = this.deps.kind.streamIdOf(request.command);
     return this.mutex.run(streamId, () => this.handleWithRetries(request, streamId));
   }
 
-  private async handleWithRetries(request: CommandRequest<Command>, streamId: string): Promise<CommandOutcome<Event, DomainRefusal>> {
+  private async handleWithRetries(request: CommandRequest<Command, Event>, streamId: string): Promise<CommandOutcome<Event, DomainRefusal>> {
     const { metrics } = this.deps;
     const attempts = this.deps.maxAttempts ?? 10;
     try {
@@ -164,10 +171,10 @@ export class CommandHandler<Command, NewEvent, Event extends StoredEvent, State 
   }
 
   /** One load-decide-append; throws ConcurrencyError when another writer committed first. */
-  private async attempt(request: CommandRequest<Command>, streamId: string, attempt: number): Promise<CommandOutcome<Event, DomainRefusal>> {
+  private async attempt(request: CommandRequest<Command, Event>, streamId: string, attempt: number): Promise<CommandOutcome<Event, DomainRefusal>> {
     const { kind, store, index, metrics } = this.deps;
     const { decider } = kind;
-    const { command, idempotency, expectedVersion } = request;
+    const { command, idempotency, expectedVersion, earlierOutcome } = request;
     const loaded = await store.load(streamId);
     const state = decider.fromSnapshot(loaded.head?.snapshot);
     const refused = (refusal: Refusal<DomainRefusal>): Refused<DomainRefusal> => ({ accepted: false, streamId, refusal });
@@ -182,9 +189,15 @@ export class CommandHandler<Command, NewEvent, Event extends StoredEvent, State 
     if (expectedVersion !== undefined && state.version !== expectedVersion) {
       return refused({ reason: 'precondition-failed', expectedVersion, currentVersion: state.version });
     }
+    if (earlierOutcome && state.version > earlierOutcome.afterVersion) {
+      const found = (await store.read(loaded, earlierOutcome.afterVersion + 1)).find((event) => earlierOutcome.matches(event));
+      if (found) return { accepted: true, streamId, version: found.version, events: [found], replayed: true };
+    }
 
     const decision = decider.decide(command, state);
     if (!decision.ok) return refused({ reason: 'domain', error: decision.error });
+    // Nothing to change (a step already taken): answered like a replay, nothing written.
+    if (decision.events.length === 0) return { accepted: true, streamId, version: state.version, events: [], replayed: true };
 
     if (!streamExists(loaded)) await index.register(streamId);
 

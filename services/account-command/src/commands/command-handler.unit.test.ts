@@ -65,6 +65,10 @@ class InMemoryStreams implements EventStreams<AccountEvent, AccountSnapshot> {
     return { streamId: loaded.streamId, head, etag: undefined };
   }
 
+  async read(loaded: LoadedStream<AccountEvent, AccountSnapshot>, fromVersion = 1, limit = Number.MAX_SAFE_INTEGER): Promise<AccountEvent[]> {
+    return (loaded.head?.events ?? []).filter((event) => event.version >= fromVersion).slice(0, limit);
+  }
+
   head(streamId = STREAM): StreamHead<AccountEvent, AccountSnapshot> | undefined {
     return this.heads.get(streamId)?.head;
   }
@@ -372,5 +376,59 @@ describe('command handler', () => {
     await env.handler.handle({ command: open('1.00') });
     // Then the failpoint was reached once, with the commit stored and nothing published yet
     expect(seen).toEqual([{ version: 2, published: 0 }]);
+  });
+
+  describe('a step of a process, sent again however much later', () => {
+    const TARGET = '7d0e2b9c-1f4a-4c3e-8a5b-6e9f0c1d2a3b';
+    const receive: AccountCommand = {
+      type: 'ReceiveTransfer',
+      accountId: ACCOUNT,
+      transferId: 'transfer-1',
+      counterpartyAccountId: TARGET,
+      amount: '30.00',
+      currency: 'MAD',
+      description: null,
+    };
+    const earlierOutcome = { afterVersion: 2, matches: (event: AccountEvent) => 'transferId' in event.data || (event.data as { transfer?: unknown }).transfer != null };
+
+    it('is answered with its first outcome, found after the version it started at, and writes nothing', async () => {
+      // Given an account (version 2) credited by the step, then 30 more commands (beyond any idempotency window)
+      const env = world();
+      await givenAccount(env, '0.00');
+      const first = await env.handler.handle({ command: receive, earlierOutcome });
+      expect(first).toMatchObject({ accepted: true, version: 3, replayed: false });
+      for (let i = 0; i < 30; i++) await env.handler.handle({ command: credit('1.00') });
+      const appends = env.streams.appendCalls;
+      // When the same step is sent again
+      const again = await env.handler.handle({ command: receive, earlierOutcome });
+      // Then it is a replay carrying the first outcome, and nothing is appended
+      expect(again).toMatchObject({ accepted: true, version: 3, replayed: true, events: [{ type: 'AccountCredited', version: 3 }] });
+      expect(env.streams.appendCalls).toBe(appends);
+      expect(env.streams.head()!.version).toBe(33);
+    });
+
+    it('finds the outcome a racing first attempt committed just before its own append', async () => {
+      // Given another replica that takes the same step before our append
+      const env = world();
+      await givenAccount(env, '0.00');
+      const replica = world({ streams: env.streams });
+      env.streams.raceNextAppends(1, async () => {
+        await replica.handler.handle({ command: receive, earlierOutcome });
+      });
+      // When we take it
+      const outcome = await env.handler.handle({ command: receive, earlierOutcome });
+      // Then our append lost, and the retry found the replica's credit: one credit in all
+      expect(outcome).toMatchObject({ accepted: true, version: 3, replayed: true });
+      expect(env.streams.head()!.events.filter((event) => event.type === 'AccountCredited')).toHaveLength(1);
+    });
+
+    it('answers a decision with nothing to change as a replay, writing nothing', async () => {
+      const env = world();
+      await givenAccount(env, '5.00');
+      const appends = env.streams.appendCalls;
+      const outcome = await env.handler.handle({ command: { type: 'CompleteTransfer', accountId: ACCOUNT, transferId: 'never-sent' } });
+      expect(outcome).toEqual({ accepted: true, streamId: STREAM, version: 2, events: [], replayed: true });
+      expect(env.streams.appendCalls).toBe(appends);
+    });
   });
 });

@@ -6,30 +6,72 @@ import {
   isCurrency,
   parseAmount,
   type AccountCreditedData,
+  type AccountDebited,
   type AccountEvent,
   type AccountStatus,
   type Minor,
   type NewEvent,
   type ProblemCode,
-  type TransferLeg,
+  type TransferFailure,
 } from '@bank/contracts';
 import { assertNever, type Decider, type DecisionOf } from './decider.js';
 
 export type OpenAccount = { type: 'OpenAccount'; accountId: string; initialBalance: string; currency: string };
-/** What a credit and a debit both say: how much, and optionally why and as part of which transfer. */
+/** What a credit, a debit and a transfer's send all say: how much, and optionally why. */
 interface Movement {
   accountId: string;
   amount: string;
   currency: string;
   description?: string | undefined;
-  transfer?: TransferLeg | undefined;
 }
 export type CreditAccount = Movement & { type: 'CreditAccount' };
 export type DebitAccount = Movement & { type: 'DebitAccount' };
 export type SuspendAccount = { type: 'SuspendAccount'; accountId: string };
 export type ReactivateAccount = { type: 'ReactivateAccount'; accountId: string };
 export type CloseAccount = { type: 'CloseAccount'; accountId: string };
-export type AccountCommand = OpenAccount | CreditAccount | DebitAccount | SuspendAccount | ReactivateAccount | CloseAccount;
+
+/**
+ * A transfer's steps, each a command on one account (the transfer process in transfers/ sends
+ * them): send on the source (debit, or decline when the funds are short), receive on the target
+ * (credit, or a recorded refusal), then complete or refund on the source.
+ */
+export type SendTransfer = {
+  type: 'SendTransfer';
+  accountId: string;
+  transferId: string;
+  counterpartyAccountId: string;
+  /** The target's version when the transfer was accepted (see TransferLeg.counterpartyVersion). */
+  counterpartyVersion: number;
+  amount: string;
+  currency: string;
+  description?: string | undefined;
+};
+export type ReceiveTransfer = {
+  type: 'ReceiveTransfer';
+  accountId: string;
+  transferId: string;
+  counterpartyAccountId: string;
+  amount: string;
+  currency: string;
+  description: string | null;
+};
+export type CompleteTransfer = { type: 'CompleteTransfer'; accountId: string; transferId: string };
+export type RefundTransfer = { type: 'RefundTransfer'; accountId: string; transferId: string; failure: TransferFailure };
+export type TransferCommand = SendTransfer | ReceiveTransfer | CompleteTransfer | RefundTransfer;
+
+export type AccountCommand = OpenAccount | CreditAccount | DebitAccount | SuspendAccount | ReactivateAccount | CloseAccount | TransferCommand;
+
+/** A transfer out of the account, debited and not yet completed or refunded. */
+export interface PendingTransfer {
+  transferId: string;
+  counterpartyAccountId: string;
+  counterpartyVersion: number;
+  amount: Minor;
+  currency: string;
+  description: string | null;
+  /** The request that asked for the transfer: its later steps correlate with it too. */
+  correlationId: string | null;
+}
 
 export type AccountState =
   | { status: 'NONE'; version: 0 }
@@ -41,6 +83,8 @@ export type AccountState =
       version: number;
       createdAt: string;
       updatedAt: string;
+      /** The transfer process's work list for this account: it is settled when empty. */
+      pendingTransfersOut: PendingTransfer[];
     };
 
 export const initialState: AccountState = { status: 'NONE', version: 0 };
@@ -60,6 +104,7 @@ export interface DomainError {
     | 'account-not-suspended'
     | 'account-closed'
     | 'balance-not-zero'
+    | 'transfers-pending'
   >;
   detail: string;
   extensions?: Record<string, unknown>;
@@ -99,6 +144,14 @@ export function decide(command: AccountCommand, state: AccountState): Decision {
       return reactivateAccount(command, state);
     case 'CloseAccount':
       return closeAccount(command, state);
+    case 'SendTransfer':
+      return sendTransfer(command, state);
+    case 'ReceiveTransfer':
+      return receiveTransfer(command, state);
+    case 'CompleteTransfer':
+      return completeTransfer(command, state);
+    case 'RefundTransfer':
+      return refundTransfer(command, state);
     default:
       return assertNever(command, 'command');
   }
@@ -127,7 +180,7 @@ function existingOpen(accountId: string, state: AccountState): ExistingAccount |
  * and positive, the account exists, is not closed, is activated (or suspended: each movement
  * decides) and holds that currency.
  */
-function movement(command: CreditAccount | DebitAccount, state: AccountState): { account: ExistingAccount; amount: Minor; data: AccountCreditedData } | Decision {
+function movement(command: Movement, state: AccountState): { account: ExistingAccount; amount: Minor; data: AccountCreditedData } | Decision {
   if (!isCurrency(command.currency)) return unknownCurrency(command.currency);
   const currency = command.currency;
   const amount = amountOf(command.amount, currency, 'amount', false);
@@ -141,7 +194,7 @@ function movement(command: CreditAccount | DebitAccount, state: AccountState): {
   return {
     account,
     amount,
-    data: { amount: formatAmount(amount, currency), currency, description: command.description ?? null, transfer: command.transfer ?? null },
+    data: { amount: formatAmount(amount, currency), currency, description: command.description ?? null, transfer: null },
   };
 }
 
@@ -150,8 +203,7 @@ const suspended = (accountId: string, what: string): Decision => refuse('account
 function creditAccount(command: CreditAccount, state: AccountState): Decision {
   const checked = movement(command, state);
   if ('ok' in checked) return checked;
-  // A suspended account still takes plain credits (a salary goes on arriving), not a transfer's.
-  if (checked.account.status === 'SUSPENDED' && command.transfer) return suspended(command.accountId, 'transfers');
+  // A suspended account still takes plain credits (a salary goes on arriving); a transfer's, see receiveTransfer.
   return accept({ type: 'AccountCredited', data: checked.data });
 }
 
@@ -159,7 +211,7 @@ function debitAccount(command: DebitAccount, state: AccountState): Decision {
   const checked = movement(command, state);
   if ('ok' in checked) return checked;
   const { account, amount, data } = checked;
-  if (account.status === 'SUSPENDED') return suspended(command.accountId, command.transfer ? 'transfers' : 'debits');
+  if (account.status === 'SUSPENDED') return suspended(command.accountId, 'debits');
   if (amount > account.balance) {
     return refuse('insufficient-funds', `a debit of ${data.amount} ${data.currency} exceeds the balance of ${formatAmount(account.balance, data.currency)} ${data.currency}`, {
       balance: formatAmount(account.balance, data.currency),
@@ -194,7 +246,70 @@ function closeAccount(command: CloseAccount, state: AccountState): Decision {
       balance,
     });
   }
+  // A refund may still come back to it: closing waits until every transfer out is settled.
+  if (account.pendingTransfersOut.length > 0) {
+    return refuse('transfers-pending', `account ${command.accountId} has ${account.pendingTransfersOut.length} transfer(s) out not yet settled`);
+  }
   return accept({ type: 'AccountClosed', data: {} });
+}
+
+/**
+ * The source's step of a new transfer, taken when the transfer is asked for. What is wrong with
+ * the request itself (amount, currency, the account's status) is refused, nothing written; funds
+ * that are short decline the transfer: it is recorded, failed, and nothing moves.
+ */
+function sendTransfer(command: SendTransfer, state: AccountState): Decision {
+  const checked = movement(command, state);
+  if ('ok' in checked) return checked;
+  const { account, amount, data } = checked;
+  if (account.status === 'SUSPENDED') return suspended(command.accountId, 'transfers');
+  const { transferId, counterpartyAccountId } = command;
+  if (account.pendingTransfersOut.some((pending) => pending.transferId === transferId)) return accept();
+  if (amount > account.balance) {
+    const detail = `a transfer of ${data.amount} ${data.currency} exceeds the balance of ${formatAmount(account.balance, data.currency)} ${data.currency}`;
+    return accept({
+      type: 'TransferDeclined',
+      data: { transferId, counterpartyAccountId, amount: data.amount, currency: data.currency, description: data.description, reason: 'insufficient-funds', detail },
+    });
+  }
+  return accept({ type: 'AccountDebited', data: { ...data, transfer: { transferId, counterpartyAccountId, counterpartyVersion: command.counterpartyVersion } } });
+}
+
+/**
+ * The target's step: the credit, or the recorded reason it cannot take it. Both are events, so
+ * that the outcome is decided once: a repeated step finds it (the process looks for it after the
+ * version the transfer started at) and the source is refunded only for a refusal on record.
+ */
+function receiveTransfer(command: ReceiveTransfer, state: AccountState): Decision {
+  if (state.status === 'NONE') return refuse('account-not-found', `account ${command.accountId} does not exist`);
+  const { transferId, counterpartyAccountId, amount, currency } = command;
+  const refusal = ((): TransferFailure | null => {
+    if (state.status === 'CLOSED') return { reason: 'account-closed', detail: `account ${command.accountId} is closed` };
+    if (state.status === 'SUSPENDED') return { reason: 'account-suspended', detail: `account ${command.accountId} is suspended: it takes no transfers` };
+    if (state.status === 'CREATED') return { reason: 'account-not-active', detail: `account ${command.accountId} is ${state.status}` };
+    if (currency !== state.currency) return { reason: 'currency-mismatch', detail: `account ${command.accountId} is in ${state.currency}, not ${currency}` };
+    return null;
+  })();
+  if (refusal) return accept({ type: 'TransferCreditRefused', data: { transferId, counterpartyAccountId, amount, currency, ...refusal } });
+  return accept({ type: 'AccountCredited', data: { amount, currency, description: command.description, transfer: { transferId, counterpartyAccountId } } });
+}
+
+const pendingOf = (state: AccountState, transferId: string): PendingTransfer | undefined =>
+  state.status === 'NONE' ? undefined : state.pendingTransfersOut.find((pending) => pending.transferId === transferId);
+
+/** The target took the credit. Settled already (or never pending): nothing to do. */
+function completeTransfer(command: CompleteTransfer, state: AccountState): Decision {
+  const pending = pendingOf(state, command.transferId);
+  if (!pending) return accept();
+  return accept({ type: 'TransferCompleted', data: { transferId: pending.transferId, counterpartyAccountId: pending.counterpartyAccountId } });
+}
+
+/** The target refused the credit: the money comes back, whatever the source's status. */
+function refundTransfer(command: RefundTransfer, state: AccountState): Decision {
+  const pending = pendingOf(state, command.transferId);
+  if (!pending) return accept();
+  const { transferId, counterpartyAccountId, amount, currency } = pending;
+  return accept({ type: 'TransferRefunded', data: { transferId, counterpartyAccountId, amount: formatAmount(amount, currency), currency, ...command.failure } });
 }
 
 export function evolve(state: AccountState, event: AccountEvent): AccountState {
@@ -210,6 +325,7 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
         version: event.version,
         createdAt: event.occurredAt,
         updatedAt: event.occurredAt,
+        pendingTransfersOut: [],
       };
     }
     case 'AccountActivated':
@@ -228,22 +344,71 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       const amount = parseAmount(event.data.amount, event.data.currency);
       if (typeof amount !== 'bigint') throw new Error(`corrupt event ${event.eventId}: bad amount`);
       const balance = event.type === 'AccountCredited' ? state.balance + amount : state.balance - amount;
-      return { ...state, balance, version: event.version, updatedAt: event.occurredAt };
+      const sent = event.type === 'AccountDebited' ? pendingTransferOf(event) : null;
+      const pendingTransfersOut = sent ? [...state.pendingTransfersOut, sent] : state.pendingTransfersOut;
+      return { ...state, balance, pendingTransfersOut, version: event.version, updatedAt: event.occurredAt };
+    }
+    case 'TransferDeclined':
+    case 'TransferCreditRefused':
+      if (state.status === 'NONE') return state;
+      return { ...state, version: event.version, updatedAt: event.occurredAt };
+    case 'TransferCompleted':
+    case 'TransferRefunded': {
+      if (state.status === 'NONE') return state;
+      const pendingTransfersOut = state.pendingTransfersOut.filter((pending) => pending.transferId !== event.data.transferId);
+      let balance = state.balance;
+      if (event.type === 'TransferRefunded') {
+        const refund = parseAmount(event.data.amount, event.data.currency);
+        if (typeof refund !== 'bigint') throw new Error(`corrupt event ${event.eventId}: bad amount`);
+        balance += refund;
+      }
+      return { ...state, balance, pendingTransfersOut, version: event.version, updatedAt: event.occurredAt };
     }
   }
 }
 
+/** The transfer a debit sends, as the source lists it until it is settled; null for a plain debit. */
+export function pendingTransferOf(event: AccountDebited): PendingTransfer | null {
+  const { transfer } = event.data;
+  // Only a transfer's debit carries the counterparty's version: that is the source's step.
+  if (transfer?.counterpartyVersion === undefined) return null;
+  const amount = parseAmount(event.data.amount, event.data.currency);
+  if (typeof amount !== 'bigint') throw new Error(`corrupt event ${event.eventId}: bad amount`);
+  return {
+    transferId: transfer.transferId,
+    counterpartyAccountId: transfer.counterpartyAccountId,
+    counterpartyVersion: transfer.counterpartyVersion,
+    amount,
+    currency: event.data.currency,
+    description: event.data.description,
+    correlationId: event.correlationId,
+  };
+}
+
 export const fold = (events: readonly AccountEvent[], from: AccountState = initialState): AccountState => events.reduce(evolve, from);
 
-/** JSON form of the state, kept with the stream head as its snapshot. */
-export type AccountSnapshot = Omit<Extract<AccountState, { accountId: string }>, 'balance'> & { balance: string };
+/**
+ * JSON form of the state, kept with the stream head as its snapshot. Snapshots written before
+ * transfers have no `pendingTransfersOut`: read as none.
+ */
+export type AccountSnapshot = Omit<Extract<AccountState, { accountId: string }>, 'balance' | 'pendingTransfersOut'> & {
+  balance: string;
+  pendingTransfersOut?: Array<Omit<PendingTransfer, 'amount'> & { amount: string }>;
+};
 
 export function toSnapshot(state: AccountState): AccountSnapshot | null {
-  return state.status === 'NONE' ? null : { ...state, balance: state.balance.toString() };
+  if (state.status === 'NONE') return null;
+  return {
+    ...state,
+    balance: state.balance.toString(),
+    pendingTransfersOut: state.pendingTransfersOut.map((pending) => ({ ...pending, amount: pending.amount.toString() })),
+  };
 }
 
 export function fromSnapshot(snapshot: AccountSnapshot | null | undefined): AccountState {
-  return snapshot ? { ...snapshot, balance: BigInt(snapshot.balance) } : initialState;
+  if (!snapshot) return initialState;
+  const pendingTransfersOut = (snapshot.pendingTransfersOut ?? []).map((pending) => ({ ...pending, amount: BigInt(pending.amount) }));
+  return { ...snapshot, balance: BigInt(snapshot.balance), pendingTransfersOut };
 }
 
 /** The account aggregate as the command handler takes it. */

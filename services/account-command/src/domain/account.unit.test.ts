@@ -61,7 +61,34 @@ const close: AccountCommand = { type: 'CloseAccount', accountId: ID };
 const suspended: NewEvent = { type: 'AccountSuspended', data: {} };
 const reactivated: NewEvent = { type: 'AccountReactivated', data: {} };
 const closed: NewEvent = { type: 'AccountClosed', data: {} };
-const leg = { transferId: 'transfer-1', counterpartyAccountId: 'acc-b' };
+const TARGET = '7d0e2b9c-1f4a-4c3e-8a5b-6e9f0c1d2a3b';
+const TRANSFER = 'transfer-1';
+const send = (amount: string, currency = 'MAD'): AccountCommand => ({
+  type: 'SendTransfer',
+  accountId: ID,
+  transferId: TRANSFER,
+  counterpartyAccountId: TARGET,
+  counterpartyVersion: 7,
+  amount,
+  currency,
+  description: 'rent',
+});
+const receive = (amount: string, currency = 'MAD'): AccountCommand => ({
+  type: 'ReceiveTransfer',
+  accountId: ID,
+  transferId: TRANSFER,
+  counterpartyAccountId: TARGET,
+  amount,
+  currency,
+  description: 'rent',
+});
+const complete: AccountCommand = { type: 'CompleteTransfer', accountId: ID, transferId: TRANSFER };
+const refund = (reason: string): AccountCommand => ({ type: 'RefundTransfer', accountId: ID, transferId: TRANSFER, failure: { reason, detail: `because ${reason}` } });
+/** The source's debit of TRANSFER to TARGET, as sendTransfer decides it. */
+const sentOut = (amount: string): NewEvent => ({
+  type: 'AccountDebited',
+  data: { amount, currency: 'MAD', description: 'rent', transfer: { transferId: TRANSFER, counterpartyAccountId: TARGET, counterpartyVersion: 7 } },
+});
 
 function thenEvents(d: Decision): NewEvent[] {
   if (!d.ok) throw new Error(`expected events, got error ${d.error.code}: ${d.error.detail}`);
@@ -257,7 +284,16 @@ describe('evolve and fold', () => {
   it('AccountCreated gives a CREATED account, AccountActivated an ACTIVATED one', () => {
     const [c, a] = stored(0, [created('12.34'), activated]);
     const s1 = evolve(initialState, c!);
-    expect(s1).toEqual({ status: 'CREATED', accountId: ID, currency: 'MAD', balance: 1234n, version: 1, createdAt: c!.occurredAt, updatedAt: c!.occurredAt });
+    expect(s1).toEqual({
+      status: 'CREATED',
+      accountId: ID,
+      currency: 'MAD',
+      balance: 1234n,
+      version: 1,
+      createdAt: c!.occurredAt,
+      updatedAt: c!.occurredAt,
+      pendingTransfersOut: [],
+    });
     const s2 = evolve(s1, a!);
     expect(s2).toEqual({ ...s1, status: 'ACTIVATED', version: 2, updatedAt: a!.occurredAt });
   });
@@ -392,12 +428,14 @@ describe('a suspended account', () => {
     expect(e.detail).toMatch(/debits/);
   });
 
-  it('refuses a transfer out and a transfer in', () => {
-    expect(thenError(decide({ ...debit('1.00'), transfer: leg } as AccountCommand, state))).toMatchObject({
-      code: 'account-suspended',
-      detail: expect.stringMatching(/transfers/),
-    });
-    expect(thenError(decide({ ...credit('1.00'), transfer: leg } as AccountCommand, state)).code).toBe('account-suspended');
+  it('refuses a transfer out (409, nothing written) and records the refusal of a transfer in', () => {
+    expect(thenError(decide(send('1.00'), state))).toMatchObject({ code: 'account-suspended', detail: expect.stringMatching(/transfers/) });
+    expect(thenEvents(decide(receive('1.00'), state))).toEqual([
+      {
+        type: 'TransferCreditRefused',
+        data: { transferId: TRANSFER, counterpartyAccountId: TARGET, amount: '1.00', currency: 'MAD', reason: 'account-suspended', detail: expect.any(String) },
+      },
+    ]);
   });
 
   it('still takes a plain credit', () => {
@@ -455,5 +493,112 @@ describe('CloseAccount', () => {
     const { state } = given(created('5.00'), activated, debited('5.00'), suspended, reactivated, closed);
     expect(state).toMatchObject({ status: 'CLOSED', version: 6, balance: 0n });
     expect(fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(state))) as AccountSnapshot)).toEqual(state);
+  });
+});
+
+describe('a transfer, seen from its source', () => {
+  const funded = given(created('100.00'), activated).state;
+
+  it('debits the source and lists the transfer as pending', () => {
+    const events = thenEvents(decide(send('30.00'), funded));
+    expect(events).toEqual([sentOut('30.00')]);
+    const after = given(created('100.00'), activated, ...events).state;
+    expect(after).toMatchObject({ balance: 7000n, pendingTransfersOut: [{ transferId: TRANSFER, counterpartyAccountId: TARGET, counterpartyVersion: 7, amount: 3000n }] });
+  });
+
+  it('declines a transfer the balance cannot pay: recorded, nothing moves', () => {
+    const events = thenEvents(decide(send('100.01'), funded));
+    expect(events).toEqual([
+      {
+        type: 'TransferDeclined',
+        data: {
+          transferId: TRANSFER,
+          counterpartyAccountId: TARGET,
+          amount: '100.01',
+          currency: 'MAD',
+          description: 'rent',
+          reason: 'insufficient-funds',
+          detail: expect.any(String),
+        },
+      },
+    ]);
+    expect(given(created('100.00'), activated, ...events).state).toMatchObject({ balance: 10000n, pendingTransfersOut: [] });
+  });
+
+  it('refuses what is wrong with the request itself, writing nothing', () => {
+    expect(thenError(decide(send('-1.00'), funded)).code).toBe('invalid-amount');
+    expect(thenError(decide(send('0.00'), funded)).code).toBe('invalid-amount');
+    expect(thenError(decide(send('1.00', 'EUR'), funded)).code).toBe('currency-mismatch');
+    expect(thenError(decide(send('1.00', 'XXZ'), funded)).code).toBe('unknown-currency');
+    expect(thenError(decide(send('1.00'), initialState)).code).toBe('account-not-found');
+    expect(thenError(decide(send('1.00'), given(created('0.00'), activated, closed).state)).code).toBe('account-closed');
+    expect(thenError(decide(send('1.00'), given(created('5.00')).state)).code).toBe('account-not-active');
+  });
+
+  it('sends a transfer once: the same transfer already pending writes nothing', () => {
+    expect(thenEvents(decide(send('30.00'), given(created('100.00'), activated, sentOut('30.00')).state))).toEqual([]);
+  });
+
+  it('completes a pending transfer once', () => {
+    const pending = given(created('100.00'), activated, sentOut('30.00')).state;
+    const events = thenEvents(decide(complete, pending));
+    expect(events).toEqual([{ type: 'TransferCompleted', data: { transferId: TRANSFER, counterpartyAccountId: TARGET } }]);
+    const settled = given(created('100.00'), activated, sentOut('30.00'), ...events).state;
+    expect(settled).toMatchObject({ balance: 7000n, pendingTransfersOut: [] });
+    expect(thenEvents(decide(complete, settled))).toEqual([]);
+    expect(thenEvents(decide(refund('account-closed'), settled))).toEqual([]);
+  });
+
+  it('refunds a pending transfer once, whatever the source status (here suspended)', () => {
+    const pending = given(created('100.00'), activated, sentOut('30.00'), suspended).state;
+    const events = thenEvents(decide(refund('account-closed'), pending));
+    expect(events).toEqual([
+      {
+        type: 'TransferRefunded',
+        data: { transferId: TRANSFER, counterpartyAccountId: TARGET, amount: '30.00', currency: 'MAD', reason: 'account-closed', detail: 'because account-closed' },
+      },
+    ]);
+    const refunded = given(created('100.00'), activated, sentOut('30.00'), suspended, ...events).state;
+    expect(refunded).toMatchObject({ status: 'SUSPENDED', balance: 10000n, pendingTransfersOut: [] });
+    expect(thenEvents(decide(refund('account-closed'), refunded))).toEqual([]);
+    expect(thenEvents(decide(complete, refunded))).toEqual([]);
+  });
+
+  it('cannot be closed while a transfer out is unsettled, even at a zero balance', () => {
+    const emptied = given(created('30.00'), activated, sentOut('30.00')).state;
+    expect(emptied).toMatchObject({ balance: 0n });
+    expect(thenError(decide(close, emptied)).code).toBe('transfers-pending');
+    const settled = given(created('30.00'), activated, sentOut('30.00'), { type: 'TransferCompleted', data: { transferId: TRANSFER, counterpartyAccountId: TARGET } }).state;
+    expect(thenEvents(decide(close, settled))).toEqual([closed]);
+  });
+
+  it('keeps pending transfers through a snapshot, and reads a snapshot from before transfers as none pending', () => {
+    const pending = given(created('100.00'), activated, sentOut('30.00')).state;
+    expect(fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(pending))) as AccountSnapshot)).toEqual(pending);
+    const { pendingTransfersOut: _dropped, ...older } = toSnapshot(given(created('1.00'), activated).state)!;
+    expect(fromSnapshot(older)).toMatchObject({ pendingTransfersOut: [], balance: 100n });
+  });
+});
+
+describe('a transfer, seen from its target', () => {
+  it('is credited with the transfer and its counterparty', () => {
+    expect(thenEvents(decide(receive('30.00'), given(created('0.00'), activated).state))).toEqual([
+      { type: 'AccountCredited', data: { amount: '30.00', currency: 'MAD', description: 'rent', transfer: { transferId: TRANSFER, counterpartyAccountId: TARGET } } },
+    ]);
+  });
+
+  it.each([
+    ['closed', [created('0.00'), activated, closed], 'account-closed'],
+    ['in another currency', [created('0.00', 'EUR'), activated], 'currency-mismatch'],
+    ['not activated', [created('0.00')], 'account-not-active'],
+  ])('when %s, records its refusal (the source is refunded) and its balance is unchanged', (_what, history, reason) => {
+    const before = given(...history).state;
+    const events = thenEvents(decide(receive('30.00'), before));
+    expect(events).toEqual([{ type: 'TransferCreditRefused', data: expect.objectContaining({ transferId: TRANSFER, reason }) }]);
+    expect(given(...history, ...events).state).toMatchObject({ balance: before.status === 'NONE' ? 0n : before.balance });
+  });
+
+  it('that does not exist refuses the step itself', () => {
+    expect(thenError(decide(receive('30.00'), initialState)).code).toBe('account-not-found');
   });
 });

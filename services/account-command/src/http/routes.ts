@@ -2,15 +2,16 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { formatAmount, Problem, type AccountEvent } from '@bank/contracts';
 import { readJson, type RequestState } from '@bank/platform';
-import { fold, type AccountCommand, type AccountState, type DomainError } from '../domain/index.js';
+import { fold, pendingTransferOf, type AccountCommand, type AccountState, type DomainError, type SendTransfer } from '../domain/index.js';
 import type { Refusal } from '../commands/command-handler.js';
-import { accountStreamId, type AccountCommandHandler, type AccountStore } from '../commands/account-commands.js';
+import { accountStreamId, type AccountCommandHandler, type AccountCommandOutcome, type AccountStore } from '../commands/account-commands.js';
+import type { TransferProcess } from '../transfers/transfer-process.js';
 import { fingerprint, IDEMPOTENCY_KEY, uuidFromKey } from '../commands/idempotency.js';
 import type { StreamIndex } from '../eventstore/stream-index.js';
 import { streamExists } from '../eventstore/stream-store.js';
 import type { CommandMetrics } from './metrics.js';
 import { eventFeedRoutes } from './event-feed-routes.js';
-import { accountIdParam, commandBody, descriptionField, emptyBody, instantQuery, intQuery, versionHeader } from './validation.js';
+import { accountIdField, accountIdParam, commandBody, descriptionField, emptyBody, instantQuery, intQuery, versionHeader } from './validation.js';
 
 export interface RouteDeps {
   handler: AccountCommandHandler;
@@ -19,7 +20,10 @@ export interface RouteDeps {
   metrics: CommandMetrics;
   bodyLimit: number;
   newId: () => string;
+  transfers: Pick<TransferProcess, 'begin'>;
 }
+
+type AccountCommandAccepted = Extract<AccountCommandOutcome, { accepted: true }>;
 
 /** What a command route builds from the request before the handler runs it. */
 interface BuiltCommand {
@@ -61,11 +65,8 @@ export function commandRoutes(deps: RouteDeps): Router {
   // and slip past any path rule in front of the service (ingress, Dapr access control).
   const router = new Router({ strict: true, sensitive: true });
 
-  /**
-   * Runs a command and answers it: `successStatus` for an accepted or replayed one (the route
-   * decides it: 201 for an open, 200 otherwise), the refusal's problem otherwise.
-   */
-  async function run(ctx: Context, type: AccountCommand['type'], build: () => Promise<BuiltCommand>, successStatus: number): Promise<{ accountId: string; version: number }> {
+  /** Runs a command, counted and timed by type: its outcome when accepted (or replayed), its refusal's problem thrown otherwise. */
+  async function execute(ctx: Context, type: AccountCommand['type'], build: () => Promise<BuiltCommand>): Promise<{ command: AccountCommand; outcome: AccountCommandAccepted }> {
     const end = deps.metrics.duration.startTimer({ type });
     try {
       const { command, key, fingerprintOf, expectedVersion } = await build();
@@ -80,16 +81,25 @@ export function commandRoutes(deps: RouteDeps): Router {
       if (!outcome.accepted) throw refusalProblem(outcome.refusal);
       deps.metrics.commands.inc({ type, outcome: outcome.replayed ? 'replayed' : 'accepted' });
       if (outcome.replayed) ctx.set('idempotent-replayed', 'true');
-      const body = { accountId: command.accountId, version: outcome.version };
-      ctx.status = successStatus;
-      ctx.body = body;
-      return body;
+      return { command, outcome };
     } catch (err) {
       deps.metrics.commands.inc({ type, outcome: err instanceof Problem ? err.code : 'error' });
       throw err;
     } finally {
       end();
     }
+  }
+
+  /**
+   * Runs a command on an account and answers it: `successStatus` for an accepted or replayed one
+   * (the route decides it: 201 for an open, 200 otherwise), the refusal's problem otherwise.
+   */
+  async function run(ctx: Context, type: AccountCommand['type'], build: () => Promise<BuiltCommand>, successStatus: number): Promise<{ accountId: string; version: number }> {
+    const { command, outcome } = await execute(ctx, type, build);
+    const body = { accountId: command.accountId, version: outcome.version };
+    ctx.status = successStatus;
+    ctx.body = body;
+    return body;
   }
 
   router.post('/accounts', async (ctx) => {
@@ -154,6 +164,53 @@ export function commandRoutes(deps: RouteDeps): Router {
       if (body !== undefined) emptyBody(body);
       return { command: { type, accountId }, fingerprintOf: { op: path, accountId } };
     });
+  }
+
+  /**
+   * A transfer is asked for with one command on its source: the debit (or, funds short, the
+   * decline), which lists it among the source's pending transfers; the transfer process takes it
+   * from there (transfers/transfer-process.ts). What is wrong with the request is refused here,
+   * nothing written: fields, the same account on both sides, a target that does not exist, and
+   * all the source refuses (currency, amount, status).
+   */
+  router.post('/transfers', async (ctx) => {
+    const { command, outcome } = await execute(ctx, 'SendTransfer', async () => {
+      const key = idempotencyKey(ctx);
+      const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), ['fromAccountId', 'toAccountId', 'amount', 'currency'] as const, 'amount', ['description'] as const);
+      const from = accountIdField(body.fromAccountId, 'fromAccountId');
+      const to = accountIdField(body.toAccountId, 'toAccountId');
+      const description = descriptionField(body.description);
+      if (from === to) throw new Problem('same-account', 'a transfer needs two different accounts');
+      const target = await deps.store.load(accountStreamId(to));
+      if (!target.head || !streamExists(target)) throw new Problem('account-not-found', `account ${to} (toAccountId) does not exist`);
+      const fields = { fromAccountId: from, toAccountId: to, amount: body.amount, currency: body.currency, description };
+      // With a key, the transfer's id comes from it (within the source's key space): a repeat names the same transfer.
+      const transferId = key ? uuidFromKey(`transfer:${from}:${key}`) : deps.newId();
+      const send: SendTransfer = {
+        type: 'SendTransfer',
+        accountId: from,
+        transferId,
+        counterpartyAccountId: to,
+        counterpartyVersion: target.head.version,
+        amount: body.amount,
+        currency: body.currency,
+        description,
+      };
+      return { key, command: send, fingerprintOf: { op: 'transfer', ...fields } };
+    });
+    const { transferId } = command as SendTransfer;
+    const recorded = outcome.replayed ? await eventAt(command.accountId, outcome.version) : outcome.events[0];
+    const sent = recorded?.type === 'AccountDebited' ? pendingTransferOf(recorded) : null;
+    if (sent) deps.transfers.begin(command.accountId, sent);
+    ctx.status = 202;
+    ctx.set('location', `/transfers/${transferId}`);
+    ctx.body = recorded?.type === 'TransferDeclined' ? { transferId, status: 'FAILED', reason: recorded.data.reason } : { transferId, status: 'PENDING' };
+  });
+
+  /** The event of an account at a version (what a replayed request's first commit wrote). */
+  async function eventAt(accountId: string, version: number): Promise<AccountEvent | undefined> {
+    const loaded = await deps.store.load(accountStreamId(accountId));
+    return (await deps.store.read(loaded, version, 1))[0];
   }
 
   router.get('/accounts/:id/state', async (ctx) => {

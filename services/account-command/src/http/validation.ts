@@ -9,6 +9,12 @@ export function accountIdParam(raw: string | undefined): string {
   return raw.toLowerCase();
 }
 
+/** An account id given in a body's field. */
+export function accountIdField(raw: string, field: string): string {
+  if (!UUID.test(raw)) throw new Problem('invalid-account-id', `${field} must be a UUID`, { errors: [{ pointer: `/${field}`, detail: 'must be a UUID' }] });
+  return raw.toLowerCase();
+}
+
 /**
  * Checks the shape of a command body: an object with exactly these string fields, and any of the
  * `optional` ones. Amount rules (format, sign, precision, currency) belong to the domain and are

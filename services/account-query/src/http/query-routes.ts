@@ -2,11 +2,11 @@ import Router from '@koa/router';
 import { ACCOUNT_STATUSES, Problem } from '@bank/contracts';
 import type { Projector } from '../projections/projector.js';
 import type { VersionWaiters } from '../projections/waiters.js';
-import { accountJson, operationJson, type AccountDoc } from '../readmodel/documents.js';
+import { accountJson, operationJson, transferJson, type AccountDoc } from '../readmodel/documents.js';
 import type { Generations } from '../readmodel/generations.js';
-import { accountOperations, allOperations, balanceAt, listAccounts, stats } from '../readmodel/queries.js';
+import { accountOperations, accountTransfers, allOperations, balanceAt, listAccounts, stats, transferSteps } from '../readmodel/queries.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { accountIdParam, currencyQuery, enumQuery, instantQuery, intQuery, limitQuery, onlyParams, rangeQuery } from './validation.js';
+import { accountIdParam, currencyQuery, transferIdParam, enumQuery, instantQuery, intQuery, limitQuery, onlyParams, rangeQuery } from './validation.js';
 
 export interface QueryRouteDeps {
   generations: Generations;
@@ -132,6 +132,28 @@ export function queryRoutes(deps: QueryRouteDeps): Router {
       items: page.docs.map((operation) => operationJson(operation, true)),
       nextCursor: page.more && last ? encodeCursor('ops', { t: last.occurredAt.getTime(), id: last._id }) : null,
     };
+  });
+
+  router.get('/accounts/:id/transfers', async (ctx) => {
+    onlyParams(ctx.query, ['limit', 'cursor']);
+    const id = accountIdParam(ctx.params.id);
+    const limit = limitQuery(ctx.query.limit);
+    const before = decodeCursor(ctx.query.cursor, `transfers:${id}`, (p): p is { t: number; id: string } => Number.isSafeInteger(p.t) && isStr(p.id));
+    await mustFind(id);
+    const page = await accountTransfers(deps.generations.active, id, before, limit);
+    const last = page.entries[page.entries.length - 1];
+    ctx.body = {
+      items: page.entries.map((entry) => transferJson(page.stepsOf(entry.transferId))),
+      nextCursor: page.more && last ? encodeCursor(`transfers:${id}`, { t: last.occurredAt.getTime(), id: last._id }) : null,
+    };
+  });
+
+  router.get('/transfers/:id', async (ctx) => {
+    onlyParams(ctx.query, []);
+    const id = transferIdParam(ctx.params.id);
+    const steps = await transferSteps(deps.generations.active, id);
+    if (steps.length === 0) throw new Problem('transfer-not-found', `transfer ${id} is not known to the read model (yet: a new transfer appears within moments)`);
+    ctx.body = transferJson(steps);
   });
 
   router.get('/stats', async (ctx) => {

@@ -10,6 +10,12 @@ export function accountIdParam(raw: string | undefined): string {
   return raw.toLowerCase();
 }
 
+/** Transfer ids are UUIDs, like account ids. */
+export function transferIdParam(raw: string | undefined): string {
+  if (!isAccountId(raw)) throw new Problem('invalid-request', 'the transfer id must be a UUID');
+  return raw.toLowerCase();
+}
+
 export function enumQuery<const T extends string>(raw: unknown, name: string, values: readonly T[]): T | undefined {
   const s = single(raw, name);
   if (s === undefined) return undefined;

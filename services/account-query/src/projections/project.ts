@@ -1,14 +1,16 @@
 // Pure projection: given what the read model holds for an account and the next events of its
 // stream (read from the event store, in version order), the account view and the operations that
 // result. No I/O, so every rule here is tested without a database.
-import { parseAmount, upcast, type AccountCreditedData, type EventPage } from '@bank/contracts';
-import type { AccountView, OperationView } from '../readmodel/views.js';
+import { parseAmount, upcast, type AccountCreditedData, type EventPage, type TransferStepType } from '@bank/contracts';
+import type { AccountView, OperationView, TransferStepView } from '../readmodel/views.js';
 
 export type PulledEvent = EventPage['events'][number];
 
 export interface Projected {
   account: AccountView;
   operations: OperationView[];
+  /** The steps of transfers these events are (a transfer's two accounts each project their own). */
+  transferSteps: TransferStepView[];
   /** Events of a type this projection does not know: skipped, but their version is consumed. */
   skipped: number;
 }
@@ -22,9 +24,13 @@ function amount(raw: unknown, currency: string, what: string): bigint {
   return m;
 }
 
+/** What every transfer event's data has (and, but for TransferCompleted, its amount and why). */
+type StepData = { transferId: string; counterpartyAccountId: string; amount?: string; currency?: string; description?: string | null; reason?: string; detail?: string };
+
 export function project(accountId: string, current: AccountView | undefined, events: readonly PulledEvent[]): Projected {
   let acc: AccountView | undefined = current ? { ...current } : undefined;
   const operations: OperationView[] = [];
+  const transferSteps: TransferStepView[] = [];
   let skipped = 0;
   // Events of any schema version are read as the current one (a rebuild reads v1 events, and a
   // command service of an earlier release still announces them during a rolling update).
@@ -41,6 +47,28 @@ export function project(accountId: string, current: AccountView | undefined, eve
     if (!acc) throw new ProjectionError(`account ${accountId}: ${e.type} at version ${e.version} before AccountCreated`);
     acc.version = e.version;
     acc.updatedAt = e.occurredAt;
+    const account = acc;
+    /** The step of a transfer this event is; `outgoing`: this account is its source. */
+    const step = (
+      type: TransferStepType,
+      outgoing: boolean,
+      fields: { transferId: string; counterpartyAccountId: string; amount?: string; currency?: string; description?: string | null; reason?: string; detail?: string },
+    ): TransferStepView => ({
+      stepId: e.eventId,
+      transferId: fields.transferId,
+      type,
+      accountId,
+      version: e.version,
+      fromAccountId: outgoing ? accountId : fields.counterpartyAccountId,
+      toAccountId: outgoing ? fields.counterpartyAccountId : accountId,
+      amountMinor: fields.amount === undefined ? null : amount(fields.amount, account.currency, `account ${accountId} v${e.version}`),
+      currency: fields.currency ?? account.currency,
+      description: fields.description ?? null,
+      reason: fields.reason ?? null,
+      detail: fields.detail ?? null,
+      occurredAt: e.occurredAt,
+      correlationId: e.correlationId,
+    });
     switch (e.type) {
       case 'AccountActivated':
       case 'AccountReactivated':
@@ -73,6 +101,39 @@ export function project(accountId: string, current: AccountView | undefined, eve
           counterpartyAccountId: transfer?.counterpartyAccountId ?? null,
           correlationId: e.correlationId,
         });
+        if (transfer) transferSteps.push(step(credit ? 'CREDITED' : 'DEBITED', !credit, { ...transfer, amount: raw, currency, description: description ?? null }));
+        break;
+      }
+      case 'TransferDeclined':
+        transferSteps.push(step('DECLINED', true, e.data as StepData));
+        break;
+      case 'TransferCreditRefused':
+        transferSteps.push(step('CREDIT_REFUSED', false, e.data as StepData));
+        break;
+      case 'TransferCompleted':
+        transferSteps.push(step('COMPLETED', true, e.data as StepData));
+        break;
+      case 'TransferRefunded': {
+        // The money of a failed transfer coming back: a credit among the operations too.
+        const data = e.data as StepData & { amount: string; currency: string };
+        if (data.currency !== acc.currency) throw new ProjectionError(`account ${accountId} v${e.version}: ${data.currency} refund on a ${acc.currency} account`);
+        const m = amount(data.amount, data.currency, `account ${accountId} v${e.version}`);
+        acc.balanceMinor += m;
+        operations.push({
+          operationId: e.eventId,
+          accountId,
+          version: e.version,
+          type: 'CREDIT',
+          amountMinor: m,
+          currency: data.currency,
+          balanceAfterMinor: acc.balanceMinor,
+          occurredAt: e.occurredAt,
+          description: `refund: ${data.reason}`,
+          transferId: data.transferId,
+          counterpartyAccountId: data.counterpartyAccountId,
+          correlationId: e.correlationId,
+        });
+        transferSteps.push(step('REFUNDED', true, data));
         break;
       }
       default:
@@ -82,5 +143,5 @@ export function project(accountId: string, current: AccountView | undefined, eve
     }
   }
   if (!acc) throw new ProjectionError(`account ${accountId}: no events to project`);
-  return { account: acc, operations, skipped };
+  return { account: acc, operations, transferSteps, skipped };
 }

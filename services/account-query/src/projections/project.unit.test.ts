@@ -87,4 +87,54 @@ describe('project', () => {
     expect(r.account.version).toBe(4);
     expect(r.operations).toHaveLength(1);
   });
+
+  describe('transfers', () => {
+    const OTHER = '00000000-0000-4000-8000-000000000002';
+    const v2 = (version: number, type: string, data: Record<string, unknown>): PulledEvent =>
+      ({ eventId: `t${++n}`, type, version, occurredAt: `2026-01-01T00:01:0${version}.000Z`, schemaVersion: 2, correlationId: 'req-9', causationId: 'tr-1', data }) as PulledEvent;
+    const leg = (counterpartyVersion?: number) => ({ transferId: 'tr-1', counterpartyAccountId: OTHER, ...(counterpartyVersion ? { counterpartyVersion } : {}) });
+
+    it('given a transfer out that failed, yields its steps, the debit and the refund as operations, and the balance back', () => {
+      const r = project(ID, undefined, [
+        ...opening(),
+        v2(3, 'AccountDebited', { amount: '30.00', currency: 'MAD', description: 'rent', transfer: leg(4) }),
+        v2(4, 'TransferRefunded', { transferId: 'tr-1', counterpartyAccountId: OTHER, amount: '30.00', currency: 'MAD', reason: 'account-closed', detail: 'closed' }),
+      ]);
+      expect(r.account.balanceMinor).toBe(10000n);
+      expect(r.operations.map((o) => [o.type, o.amountMinor, o.balanceAfterMinor, o.transferId, o.counterpartyAccountId])).toEqual([
+        ['DEBIT', 3000n, 7000n, 'tr-1', OTHER],
+        ['CREDIT', 3000n, 10000n, 'tr-1', OTHER],
+      ]);
+      expect(r.transferSteps.map((step) => [step.type, step.fromAccountId, step.toAccountId, step.amountMinor, step.reason])).toEqual([
+        ['DEBITED', ID, OTHER, 3000n, null],
+        ['REFUNDED', ID, OTHER, 3000n, 'account-closed'],
+      ]);
+    });
+
+    it('given a transfer in, a refused one and a declined one, yields steps and no change for the refusals', () => {
+      const r = project(ID, undefined, [
+        ...opening(),
+        v2(3, 'AccountCredited', { amount: '5.00', currency: 'MAD', description: null, transfer: leg() }),
+        v2(4, 'TransferCreditRefused', { transferId: 'tr-2', counterpartyAccountId: OTHER, amount: '1.00', currency: 'MAD', reason: 'account-suspended', detail: 'x' }),
+        v2(5, 'TransferDeclined', {
+          transferId: 'tr-3',
+          counterpartyAccountId: OTHER,
+          amount: '900.00',
+          currency: 'MAD',
+          description: null,
+          reason: 'insufficient-funds',
+          detail: 'y',
+        }),
+        v2(6, 'TransferCompleted', { transferId: 'tr-4', counterpartyAccountId: OTHER }),
+      ]);
+      expect(r.account).toMatchObject({ balanceMinor: 10500n, version: 6 });
+      expect(r.operations).toHaveLength(1);
+      expect(r.transferSteps.map((step) => [step.type, step.transferId, step.fromAccountId, step.toAccountId, step.amountMinor])).toEqual([
+        ['CREDITED', 'tr-1', OTHER, ID, 500n],
+        ['CREDIT_REFUSED', 'tr-2', OTHER, ID, 100n],
+        ['DECLINED', 'tr-3', ID, OTHER, 90000n],
+        ['COMPLETED', 'tr-4', ID, OTHER, null],
+      ]);
+    });
+  });
 });

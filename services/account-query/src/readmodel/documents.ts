@@ -2,8 +2,8 @@
 // canonical decimal string (what clients get, exact) and Int64 minor units (for sorting and
 // range filters in the database). Instants are BSON dates so that range queries use indexes.
 import { Long } from 'mongodb';
-import { formatAmount, type AccountStatus } from '@bank/contracts';
-import type { AccountJson, AccountView, OperationJson, OperationType, OperationView } from './views.js';
+import { formatAmount, type AccountStatus, type TransferStepType } from '@bank/contracts';
+import type { AccountJson, AccountView, OperationJson, OperationType, OperationView, TransferJson, TransferStepView } from './views.js';
 
 export interface AccountDoc {
   _id: string;
@@ -37,11 +37,31 @@ export interface OperationDoc {
   correlationId?: string | null;
 }
 
+/** One step of a transfer (one event), keyed by its event id like an operation. */
+export interface TransferStepDoc {
+  _id: string;
+  transferId: string;
+  type: TransferStepType;
+  accountId: string;
+  version: number;
+  fromAccountId: string;
+  toAccountId: string;
+  amount: string | null;
+  currency: string;
+  description: string | null;
+  reason: string | null;
+  detail: string | null;
+  occurredAt: Date;
+  correlationId: string | null;
+}
+
 export interface MetaDoc {
   _id: 'projections';
   generation: number;
   accounts: string;
   operations: string;
+  /** Absent on a meta document written before transfers: the generation's default name. */
+  transferSteps?: string;
   switchedAt: Date;
   /** Highest generation number ever handed out, so a failed rebuild's name is never reused. */
   lastAllocated: number;
@@ -124,5 +144,53 @@ export function operationJson(doc: OperationDoc, withAccount = false): Operation
     transferId: doc.transferId ?? null,
     counterpartyAccountId: doc.counterpartyAccountId ?? null,
     correlationId: doc.correlationId ?? null,
+  };
+}
+
+export function transferStepDoc(view: TransferStepView): TransferStepDoc {
+  return {
+    _id: view.stepId,
+    transferId: view.transferId,
+    type: view.type,
+    accountId: view.accountId,
+    version: view.version,
+    fromAccountId: view.fromAccountId,
+    toAccountId: view.toAccountId,
+    amount: view.amountMinor === null ? null : formatAmount(view.amountMinor, view.currency),
+    currency: view.currency,
+    description: view.description,
+    reason: view.reason,
+    detail: view.detail,
+    occurredAt: new Date(view.occurredAt),
+    correlationId: view.correlationId,
+  };
+}
+
+/**
+ * A transfer as its steps tell it, in whatever order they were projected (its two accounts are
+ * projected independently): credited, it is COMPLETED; declined or refunded, FAILED; else PENDING.
+ */
+export function transferJson(steps: readonly TransferStepDoc[]): TransferJson {
+  const ordered = [...steps].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a._id.localeCompare(b._id));
+  const first = ordered[0];
+  if (!first) throw new Error('a transfer has at least one step');
+  const last = ordered[ordered.length - 1]!;
+  const of = (...types: TransferStepType[]) => ordered.find((step) => types.includes(step.type));
+  const failed = of('DECLINED', 'REFUNDED');
+  const why = of('DECLINED', 'CREDIT_REFUSED');
+  const withAmount = of('DEBITED', 'DECLINED', 'CREDITED', 'CREDIT_REFUSED', 'REFUNDED');
+  return {
+    transferId: first.transferId,
+    fromAccountId: first.fromAccountId,
+    toAccountId: first.toAccountId,
+    amount: withAmount?.amount ?? '',
+    currency: first.currency,
+    description: of('DEBITED', 'DECLINED', 'CREDITED')?.description ?? null,
+    status: failed ? 'FAILED' : of('CREDITED', 'COMPLETED') ? 'COMPLETED' : 'PENDING',
+    reason: why?.reason ?? null,
+    detail: why?.detail ?? null,
+    requestedAt: first.occurredAt.toISOString(),
+    updatedAt: last.occurredAt.toISOString(),
+    steps: ordered.map((step) => ({ type: step.type, accountId: step.accountId, version: step.version, occurredAt: step.occurredAt.toISOString() })),
   };
 }

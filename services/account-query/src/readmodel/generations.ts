@@ -3,19 +3,22 @@
 // on MongoDB and FerretDB alike; renameCollection with dropTarget (the other way to switch) is
 // not implemented by FerretDB 1.24, and two renames would not be atomic anyway.
 import type { Collection, Db } from 'mongodb';
-import type { AccountDoc, MetaDoc, OperationDoc } from './documents.js';
+import type { AccountDoc, MetaDoc, OperationDoc, TransferStepDoc } from './documents.js';
 import { isDuplicateKey } from './writer.js';
 
 export interface Generation {
   number: number;
   accounts: Collection<AccountDoc>;
   operations: Collection<OperationDoc>;
+  transferSteps: Collection<TransferStepDoc>;
 }
 
 const META_ID = 'projections';
 
-export function collectionNames(number: number): { accounts: string; operations: string } {
-  return number === 0 ? { accounts: 'accounts', operations: 'operations' } : { accounts: `accounts_rebuild_${number}`, operations: `operations_rebuild_${number}` };
+export function collectionNames(number: number): { accounts: string; operations: string; transferSteps: string } {
+  return number === 0
+    ? { accounts: 'accounts', operations: 'operations', transferSteps: 'transfer_steps' }
+    : { accounts: `accounts_rebuild_${number}`, operations: `operations_rebuild_${number}`, transferSteps: `transfer_steps_rebuild_${number}` };
 }
 
 export class Generations {
@@ -61,7 +64,12 @@ export class Generations {
 
   open(number: number): Generation {
     const names = collectionNames(number);
-    return { number, accounts: this.db.collection<AccountDoc>(names.accounts), operations: this.db.collection<OperationDoc>(names.operations) };
+    return {
+      number,
+      accounts: this.db.collection<AccountDoc>(names.accounts),
+      operations: this.db.collection<OperationDoc>(names.operations),
+      transferSteps: this.db.collection<TransferStepDoc>(names.transferSteps),
+    };
   }
 
   async ensureIndexes(generation: Generation): Promise<void> {
@@ -70,6 +78,8 @@ export class Generations {
     await generation.operations.createIndex({ occurredAt: -1, _id: -1 }, { name: 'occurred' });
     await generation.accounts.createIndex({ currency: 1, _id: 1 }, { name: 'currency' });
     await generation.accounts.createIndex({ status: 1, _id: 1 }, { name: 'status' });
+    await generation.transferSteps.createIndex({ transferId: 1 }, { name: 'transfer' });
+    await generation.transferSteps.createIndex({ accountId: 1, occurredAt: -1 }, { name: 'account_occurred' });
   }
 
   /** A fresh, empty, indexed pair for a rebuild, under a number never used before. */
@@ -100,5 +110,6 @@ export class Generations {
   async drop(generation: Generation): Promise<void> {
     await generation.accounts.drop().catch(() => false);
     await generation.operations.drop().catch(() => false);
+    await generation.transferSteps.drop().catch(() => false);
   }
 }

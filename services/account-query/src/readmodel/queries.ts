@@ -1,8 +1,8 @@
 // Reads over the active generation. Pagination is keyset-based (no skip), so a page costs the same
 // at any depth and concurrent inserts never shift what the next cursor returns.
-import type { Filter } from 'mongodb';
+import type { Collection, Filter } from 'mongodb';
 import { formatAmount, parseAmount } from '@bank/contracts';
-import type { AccountDoc, OperationDoc } from './documents.js';
+import type { AccountDoc, OperationDoc, TransferStepDoc } from './documents.js';
 import type { Generation } from './generations.js';
 
 export interface AccountFilter {
@@ -53,18 +53,31 @@ export async function accountOperations(generation: Generation, filter: Operatio
   return { docs: docs.slice(0, limit), more: docs.length > limit };
 }
 
-/** Every account's operations, newest first, ties broken by operation id. */
-export async function allOperations(generation: Generation, filter: OperationFilter, before: { t: number; id: string } | undefined, limit: number) {
-  const base = operationQuery(filter);
-  const query: Filter<OperationDoc> = before
-    ? { $and: [base, { $or: [{ occurredAt: { $lt: new Date(before.t) } }, { occurredAt: new Date(before.t), _id: { $lt: before.id } }] }] }
+/** A page's position in a list ordered newest first by (occurredAt, _id): its last item's. */
+export interface TimeCursor {
+  t: number;
+  id: string;
+}
+
+/**
+ * One page of `collection` matching `base`, newest first by (occurredAt, _id), after `before`;
+ * `more` says whether there is a next page.
+ */
+async function newestFirst<Doc extends { _id: string; occurredAt: Date }>(collection: Collection<Doc>, base: Filter<Doc>, before: TimeCursor | undefined, limit: number) {
+  const query = before
+    ? ({ $and: [base, { $or: [{ occurredAt: { $lt: new Date(before.t) } }, { occurredAt: new Date(before.t), _id: { $lt: before.id } }] }] } as Filter<Doc>)
     : base;
-  const docs = await generation.operations
+  const docs = (await collection
     .find(query)
     .sort({ occurredAt: -1, _id: -1 })
     .limit(limit + 1)
-    .toArray();
+    .toArray()) as Doc[];
   return { docs: docs.slice(0, limit), more: docs.length > limit };
+}
+
+/** Every account's operations, newest first, ties broken by operation id. */
+export function allOperations(generation: Generation, filter: OperationFilter, before: TimeCursor | undefined, limit: number) {
+  return newestFirst(generation.operations, operationQuery(filter), before, limit);
 }
 
 /** Balance at an instant: after the last operation at or before it, else the opening balance. */
@@ -95,4 +108,24 @@ export async function stats(generation: Generation): Promise<Array<{ currency: s
   return [...byCurrency.entries()]
     .sort(([first], [second]) => first.localeCompare(second))
     .map(([currency, sum]) => ({ currency, accounts: sum.accounts, totalBalance: formatAmount(sum.total, currency) }));
+}
+
+/** Every step of one transfer (none: the read model does not know it). */
+export function transferSteps(generation: Generation, transferId: string): Promise<TransferStepDoc[]> {
+  return generation.transferSteps.find({ transferId }).toArray();
+}
+
+/** A transfer's first step on each account: a source's debit or decline, a target's credit or refusal. */
+const ENTRY_STEPS: Array<TransferStepDoc['type']> = ['DEBITED', 'DECLINED', 'CREDITED', 'CREDIT_REFUSED'];
+
+/**
+ * The transfers in and out of one account, newest first (by their first step on it), with every
+ * step of each: one query for the page, one for their steps.
+ */
+export async function accountTransfers(generation: Generation, accountId: string, before: TimeCursor | undefined, limit: number) {
+  const { docs: page, more } = await newestFirst(generation.transferSteps, { accountId, type: { $in: ENTRY_STEPS } }, before, limit);
+  const steps = await generation.transferSteps.find({ transferId: { $in: page.map((entry) => entry.transferId) } }).toArray();
+  const byTransfer = new Map<string, TransferStepDoc[]>();
+  for (const step of steps) byTransfer.set(step.transferId, [...(byTransfer.get(step.transferId) ?? []), step]);
+  return { entries: page, stepsOf: (transferId: string) => byTransfer.get(transferId) ?? [], more };
 }

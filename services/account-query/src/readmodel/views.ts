@@ -3,7 +3,7 @@
 // projections/ computes and documents.ts stores, and the JSON form that the query API and the
 // live updates serve (its types are in @bank/contracts, query-api.ts). Types only: the mappings
 // live next to the documents they read.
-import type { AccountStatus, OperationType } from '@bank/contracts';
+import type { AccountStatus, OperationType, TransferStepType } from '@bank/contracts';
 
 export interface AccountView {
   accountId: string;
@@ -35,4 +35,25 @@ export interface OperationView {
   correlationId: string | null;
 }
 
-export type { AccountJson, OperationJson, OperationType } from '@bank/contracts';
+/** One step of a transfer: one event on one of its two accounts (projected from that account's stream). */
+export interface TransferStepView {
+  /** The event id. */
+  stepId: string;
+  transferId: string;
+  type: TransferStepType;
+  /** The account whose event it is, and the event's version. */
+  accountId: string;
+  version: number;
+  fromAccountId: string;
+  toAccountId: string;
+  /** Null on COMPLETED, which carries no amount. */
+  amountMinor: bigint | null;
+  currency: string;
+  description: string | null;
+  reason: string | null;
+  detail: string | null;
+  occurredAt: string;
+  correlationId: string | null;
+}
+
+export type { AccountJson, OperationJson, OperationType, TransferJson } from '@bank/contracts';

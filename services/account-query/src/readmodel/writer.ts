@@ -6,19 +6,21 @@
 // Idempotence comes from the data, not from the messages. FerretDB 1.24 has no multi-document
 // transactions, so one account's change is written in two steps that cannot be made atomic, in
 // this order:
-//  1. the operations, keyed by their event id under a unique (accountId, version) index: a replay
-//     finds them there (duplicate key, same content) and goes on;
+//  1. the operations and transfer steps, keyed by their event id (operations also under a unique
+//     (accountId, version) index): a replay finds them there (duplicate key, same content) and
+//     goes on;
 //  2. the account document, guarded by the version it was read at: it is the commit marker, so an
 //     account document never claims a version whose operations are missing, and of two writers
 //     only the one still at the version it read wins (the other reads again).
-import { accountDoc, operationDoc, type AccountDoc } from './documents.js';
+import { accountDoc, operationDoc, transferStepDoc, type AccountDoc } from './documents.js';
 import type { Generation } from './generations.js';
-import type { AccountView, OperationView } from './views.js';
+import type { AccountView, OperationView, TransferStepView } from './views.js';
 
-/** One account's projected change: its new view and the operations the change adds. */
+/** One account's projected change: its new view, and the operations and transfer steps the change adds. */
 export interface AccountChange {
   account: AccountView;
   operations: readonly OperationView[];
+  transferSteps: readonly TransferStepView[];
 }
 
 export interface ReadModelWriter {
@@ -53,11 +55,14 @@ function ignoreDuplicateKey(err: unknown): void {
   if (!isDuplicateKey(err)) throw err;
 }
 
-async function insertOperations(generation: Generation, operations: readonly OperationView[]): Promise<void> {
-  if (operations.length === 0) return;
+/** Step 1: what the changes add, each keyed by its event. */
+async function insertAdded(generation: Generation, changes: readonly AccountChange[]): Promise<void> {
+  const operations = changes.flatMap((change) => change.operations);
+  const steps = changes.flatMap((change) => change.transferSteps);
   // Unordered: a duplicate (written by an earlier attempt that died before its account update:
   // same content) does not stop the others.
-  await generation.operations.insertMany(operations.map(operationDoc), { ordered: false }).catch(ignoreDuplicateKey);
+  if (operations.length) await generation.operations.insertMany(operations.map(operationDoc), { ordered: false }).catch(ignoreDuplicateKey);
+  if (steps.length) await generation.transferSteps.insertMany(steps.map(transferStepDoc), { ordered: false }).catch(ignoreDuplicateKey);
 }
 
 /** The read models in MongoDB (FerretDB here). */
@@ -67,7 +72,7 @@ export const readModelWriter: ReadModelWriter = {
   },
 
   async apply(generation, base, change) {
-    await insertOperations(generation, change.operations);
+    await insertAdded(generation, [change]);
     const next = accountDoc(change.account);
     if (base) {
       const { _id: _unchanged, ...fields } = next;
@@ -84,10 +89,7 @@ export const readModelWriter: ReadModelWriter = {
   },
 
   async applyNew(generation, changes) {
-    await insertOperations(
-      generation,
-      changes.flatMap((change) => change.operations),
-    );
+    await insertAdded(generation, changes);
     if (changes.length === 0) return;
     await generation.accounts
       .insertMany(
