@@ -63,8 +63,8 @@ export function createCommandApp(config: CommandConfig, sidecar: Sidecar, log: L
     }
     return { ready: sidecarUp && storeUp && ready, checks: { sidecar: sidecarUp, store: storeUp, started: ready } };
   };
-  const transfers = new TransferProcess({ handler, store, index, log, sweepIntervalMs: config.TRANSFER_SWEEP_MS });
-  const router = commandRoutes({ handler, store, index, metrics, bodyLimit: config.BODY_LIMIT_BYTES, newId, transfers });
+  const transfers = new TransferProcess({ handler, store, index, log, sweepIntervalMs: config.TRANSFER_SWEEP_MS, failpoints: config.FAILPOINT });
+  const router = commandRoutes({ handler, store, index, metrics, bodyLimit: config.BODY_LIMIT_BYTES, newId, transfers, failpoints: config.FAILPOINT });
   // The command side subscribes to nothing; saying so spares daprd an error at start-up.
   router.get('/dapr/subscribe', (ctx) => {
     ctx.body = [];

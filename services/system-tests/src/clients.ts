@@ -101,6 +101,56 @@ export async function sendUntilDefinitive(
   }
 }
 
+/** A transfer order as POST /transfers takes it. */
+export interface TransferOrder {
+  fromAccountId: string;
+  toAccountId: string;
+  amount: string;
+  currency: string;
+}
+
+/**
+ * Asks for one transfer until definitive, with one Idempotency-Key throughout: the id of the
+ * transfer it was told of (202), or null when refused (4xx).
+ */
+export async function transferUntilDefinitive(
+  commandUrl: () => string,
+  ledger: Ledger,
+  order: TransferOrder,
+  deadline: number,
+  key: string = randomUUID(),
+): Promise<string | null> {
+  ledger.stats.sent++;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const res = await fetch(`${commandUrl()}/transfers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify(order),
+        signal: AbortSignal.timeout(5_000),
+      });
+      const body = await res.text();
+      ledger.stats.statuses[res.status] = (ledger.stats.statuses[res.status] ?? 0) + 1;
+      if (res.status === 202) {
+        ledger.stats.accepted++;
+        if (res.headers.get('idempotent-replayed') === 'true') ledger.stats.replayed++;
+        return (JSON.parse(body) as { transferId: string }).transferId;
+      }
+      if (res.status === 503) ledger.noteUnavailable(order.fromAccountId, body);
+      if (res.status >= 500 && res.status !== 503) ledger.stats.unexpected5xx++;
+      if (res.status >= 400 && res.status < 500 && ![408, 409, 429].includes(res.status)) {
+        ledger.stats.refused++;
+        return null;
+      }
+    } catch {
+      ledger.stats.connectionErrors++;
+    }
+    if (Date.now() > deadline) throw new Error(`transfer from ${order.fromAccountId} still undecided at the deadline`);
+    ledger.stats.retries++;
+    await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(attempt, 6))));
+  }
+}
+
 /** A small deterministic generator, so a failing run can be replayed. */
 export function rng(seed: number): () => number {
   let s = seed >>> 0;

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { formatAmount, Problem, type AccountEvent } from '@bank/contracts';
-import { readJson, type RequestState } from '@bank/platform';
+import { Failpoints, readJson, type RequestState } from '@bank/platform';
 import { fold, pendingTransferOf, type AccountCommand, type AccountState, type DomainError, type SendTransfer } from '../domain/index.js';
 import type { Refusal } from '../commands/command-handler.js';
 import { accountStreamId, type AccountCommandHandler, type AccountCommandOutcome, type AccountStore } from '../commands/account-commands.js';
@@ -21,6 +21,7 @@ export interface RouteDeps {
   bodyLimit: number;
   newId: () => string;
   transfers: Pick<TransferProcess, 'begin'>;
+  failpoints?: Failpoints;
 }
 
 type AccountCommandAccepted = Extract<AccountCommandOutcome, { accepted: true }>;
@@ -201,6 +202,7 @@ export function commandRoutes(deps: RouteDeps): Router {
     const { transferId } = command as SendTransfer;
     const recorded = outcome.replayed ? await eventAt(command.accountId, outcome.version) : outcome.events[0];
     const sent = recorded?.type === 'AccountDebited' ? pendingTransferOf(recorded) : null;
+    if (sent && !outcome.replayed) (deps.failpoints ?? Failpoints.none).reach('crash-after-transfer-send');
     if (sent) deps.transfers.begin(command.accountId, sent);
     ctx.status = 202;
     ctx.set('location', `/transfers/${transferId}`);

@@ -15,7 +15,7 @@
 // a transfer started here is taken on at once, and a sweep over every account takes on what a
 // crash, a restart or another replica left, so every transfer reaches COMPLETED or FAILED.
 import { formatAmount, type AccountEvent, type TransferFailure } from '@bank/contracts';
-import type { Logger } from '@bank/platform';
+import { Failpoints, type Logger } from '@bank/platform';
 import { fromSnapshot, type PendingTransfer } from '../domain/index.js';
 import { accountIdOfStream, accountStreamId, type AccountCommandHandler, type AccountStore } from '../commands/account-commands.js';
 import type { StreamIndex } from '../eventstore/stream-index.js';
@@ -33,6 +33,8 @@ export interface TransferProcessDeps {
   log: Logger;
   /** Between the end of a sweep and the start of the next; 0: no sweeps. */
   sweepIntervalMs: number;
+  /** Off unless FAILPOINT turns them on (see @bank/platform failpoints). */
+  failpoints?: Failpoints;
 }
 
 /** The target's outcome of a transfer's credit step: its credit, or its recorded refusal. */
@@ -86,6 +88,7 @@ export class TransferProcess {
       earlierOutcome: { afterVersion: pending.counterpartyVersion, matches: isReceiveOutcome(transferId) },
       metadata,
     });
+    (this.deps.failpoints ?? Failpoints.none).reach('crash-after-transfer-credit');
     let failure: TransferFailure | null;
     if (received.accepted) {
       const outcome = received.events[0];

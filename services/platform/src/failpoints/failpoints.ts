@@ -4,6 +4,10 @@
 //
 //   FAILPOINT=crash-after-commit   account-command dies (SIGKILL) right after a commit, before
 //                                  the direct publish; the outbox must still announce the commit
+//   crash-after-transfer-send      dies right after a transfer's debit is committed, before its
+//                                  answer and before the transfer process takes it on
+//   crash-after-transfer-credit    dies right after a transfer's target step is committed, before
+//                                  the source's (complete or refund): credited, not yet settled
 //
 // Code only says where a failpoint is (`failpoints.reach('crash-after-commit')`); what it does
 // is written here, next to its name. An unknown name in FAILPOINT stops the service at start-up,
@@ -14,11 +18,15 @@ import { ConfigError } from '../config/env.js';
 export const FAILPOINT_ENV = 'FAILPOINT';
 
 /** Every failpoint, with what it does when it is on and reached. */
+/** Die at once, as a power cut would: no shutdown hook runs, nothing is flushed. */
+const crash = (): void => {
+  process.kill(process.pid, 'SIGKILL');
+};
+
 const ACTIONS = {
-  /** Die at once, as a power cut would: no shutdown hook runs, nothing is flushed. */
-  'crash-after-commit': () => {
-    process.kill(process.pid, 'SIGKILL');
-  },
+  'crash-after-commit': crash,
+  'crash-after-transfer-send': crash,
+  'crash-after-transfer-credit': crash,
 } satisfies Record<string, () => void>;
 
 export type FailpointName = keyof typeof ACTIONS;
@@ -32,10 +40,10 @@ export class Failpoints {
 
   private readonly enabled: ReadonlySet<FailpointName>;
 
-  /** `actions` replaces what failpoints do (the registry's own unit test; never in a service). */
+  /** `actions` replaces what failpoints do (unit tests; never in a service): those it leaves out do nothing. */
   constructor(
     enabled: Iterable<FailpointName>,
-    private readonly actions: Record<FailpointName, () => void> = ACTIONS,
+    private readonly actions: Partial<Record<FailpointName, () => void>> = ACTIONS,
   ) {
     this.enabled = new Set(enabled);
   }
@@ -57,7 +65,7 @@ export class Failpoints {
 
   /** The code has reached this failpoint: do what it does if it is on, else nothing. */
   reach(name: FailpointName): void {
-    if (this.enabled.has(name)) this.actions[name]();
+    if (this.enabled.has(name)) this.actions[name]?.();
   }
 }
 
