@@ -5,15 +5,18 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-// The command API (its four suites) and the query side (projections, delivery faults, crash
-// recovery through the outbox) on every runnable profile besides the default, which the main run
-// covers.
+// The command API (its four suites), the query side (projections, delivery faults, crash
+// recovery through the outbox) and transfers on every runnable profile besides the default, which
+// the main run covers.
 const COMMAND = ['commands', 'errors', 'idempotency', 'operations'].map((part) => `services/account-command/src/http/command-api.${part}.e2e.test.ts`);
 const QUERY = 'services/account-query/src/query.e2e.test.ts';
+// Transfers (each outcome, hostile requests, the 1,000-transfer ring): the process rests on the
+// store's conditional writes and on the read side's delivery, both of which the profile changes.
+const TRANSFERS = 'services/system-tests/src/transfers.e2e.test.ts';
 const PER_PROFILE = {
-  'postgres-rabbitmq': [...COMMAND, QUERY],
-  'mysql-jetstream': [...COMMAND, QUERY],
-  'postgres-mqtt': [...COMMAND, QUERY],
+  'postgres-rabbitmq': [...COMMAND, QUERY, TRANSFERS],
+  'mysql-jetstream': [...COMMAND, QUERY, TRANSFERS],
+  'postgres-mqtt': [...COMMAND, QUERY, TRANSFERS],
 };
 const extra = process.argv.slice(2);
 const out = process.env.JEST_JSON_OUTPUT;

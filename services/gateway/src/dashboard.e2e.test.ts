@@ -175,7 +175,7 @@ describe('dashboard in Chromium', () => {
     // A marker that a reload would wipe.
     await page.evaluate(() => ((globalThis as unknown as { __noReload: number }).__noReload = 1));
 
-    await page.getByLabel('Amount').first().fill('25.50');
+    await page.locator('#credit-amount').fill('25.50');
     await page.locator('#credit-description').fill('salary');
     await page.getByRole('button', { name: 'Credit', exact: true }).click();
     await shows(balance, '125.50 MAD');
@@ -227,5 +227,42 @@ describe('dashboard in Chromium', () => {
     await shows(row, '130.00');
     await page.locator('#projection-facts dd').first().waitFor();
     await shot('4-accounts');
+  });
+
+  it('sends a transfer and follows it to COMPLETED, then one that fails; the chart draws the balance', async () => {
+    const open = async (balance: string) =>
+      (await call<{ accountId: string }>(`${gw}/api/commands/accounts`, { body: { initialBalance: balance, currency: 'MAD' } })).body.accountId;
+    const from = await open('100.00');
+    const to = await open('0.00');
+    await page.goto(`${gw}/#/accounts/${from}`);
+    const balance = page.locator('#balance');
+    await shows(balance, '100.00 MAD');
+
+    await page.locator('#transfer-to').fill(to);
+    await page.locator('#transfer-amount').fill('30.00');
+    await page.locator('#transfer-description').fill('rent');
+    await page.getByRole('button', { name: 'Send transfer' }).click();
+    await shows(page.locator('#transfer-status'), 'COMPLETED');
+    await shows(balance, '70.00 MAD');
+    const row = page.locator('#transfers-body tr').first();
+    await shows(row, 'COMPLETED');
+    await shows(row, '30.00 MAD');
+    await shows(page.locator('#operations-body'), `${to.slice(0, 8)}…`);
+    // The chart has the opening and the debit, drawn on a canvas.
+    await page.locator('#balance-chart[data-points="2"] canvas').first().waitFor();
+    await shot('5-transfer-completed');
+
+    // Funds short: FAILED with its reason, the balance unchanged.
+    await page.locator('#transfer-to').fill(to);
+    await page.locator('#transfer-amount').fill('500.00');
+    await page.getByRole('button', { name: 'Send transfer' }).click();
+    await shows(page.locator('#transfer-status'), 'FAILED (insufficient-funds');
+    await shows(balance, '70.00 MAD');
+    // Wrong input is refused with its problem, nothing sent.
+    await page.locator('#transfer-to').fill(from);
+    await page.locator('#transfer-amount').fill('1.00');
+    await page.getByRole('button', { name: 'Send transfer' }).click();
+    await shows(page.locator('#transfer-refusal'), 'Same account on both sides');
+    await shot('6-transfer-failed');
   });
 });

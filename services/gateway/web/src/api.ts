@@ -1,5 +1,5 @@
 // Calls to the gateway. Every refusal is an RFC 9457 problem: callers show its title and detail.
-import type { AccountJson, OperationJson } from '@bank/contracts';
+import type { AccountJson, OperationJson, TransferJson } from '@bank/contracts';
 
 export interface ProblemBody {
   type?: string;
@@ -27,6 +27,7 @@ export class ApiError extends Error {
 /** The query service's JSON (types only: nothing of @bank/contracts is bundled). */
 export type Account = AccountJson;
 export type Operation = OperationJson;
+export type Transfer = TransferJson;
 
 export interface StoredEvent {
   eventId: string;

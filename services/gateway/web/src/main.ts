@@ -2,7 +2,8 @@
 // operations, event timeline, state at any past moment, live), and the projections' status.
 // Routing by location hash: #/ and #/accounts/<id>.
 import './styles.css';
-import { api, ApiError, commands, queries, type Account, type Operation, type ProjectionStatus, type StateAt, type StoredEvent } from './api.js';
+import { api, ApiError, commands, queries, type Account, type Operation, type ProjectionStatus, type StateAt, type StoredEvent, type Transfer } from './api.js';
+import { balanceChart } from './balance-chart.js';
 import { announce, asyncHandler, clear, fmtTime, h, toLocalInput } from './dom.js';
 import { subscribe, type LiveFeed } from './live.js';
 
@@ -275,6 +276,14 @@ function describeEvent(e: StoredEvent): string {
       return `credited ${String(d.amount)}${typeof d.description === 'string' ? ` (${d.description})` : ''}`;
     case 'AccountDebited':
       return `debited ${String(d.amount)}${typeof d.description === 'string' ? ` (${d.description})` : ''}`;
+    case 'TransferDeclined':
+      return `transfer of ${String(d.amount)} declined (${String(d.reason)})`;
+    case 'TransferCreditRefused':
+      return `incoming transfer of ${String(d.amount)} refused (${String(d.reason)})`;
+    case 'TransferRefunded':
+      return `refunded ${String(d.amount)}: the transfer failed (${String(d.reason)})`;
+    case 'TransferCompleted':
+      return `transfer ${String(d.transferId).slice(0, 8)}… completed`;
     default:
       return JSON.stringify(d);
   }
@@ -289,6 +298,81 @@ function accountPage(id: string): void {
   const opsBody = h('tbody', { id: 'operations-body' });
   const timeline = h('ol', { id: 'timeline', class: 'timeline' });
   const notFound = refusalBox('account-refusal');
+  const chart = balanceChart();
+  cleanup.push(() => chart.destroy());
+  const transfersBody = h('tbody', { id: 'transfers-body' });
+  const renderTransfers = (items: readonly Transfer[]) => {
+    clear(
+      transfersBody,
+      ...items.map((t) => {
+        const outgoing = t.fromAccountId === id;
+        const other = outgoing ? t.toAccountId : t.fromAccountId;
+        return h(
+          'tr',
+          { 'data-transfer': t.transferId },
+          h('td', {}, outgoing ? 'Out' : 'In'),
+          h('td', {}, h('a', { href: `#/accounts/${other}` }, `${other.slice(0, 8)}…`)),
+          h('td', { class: 'num' }, `${t.amount} ${t.currency}`),
+          h('td', { class: `status status-${t.status}` }, t.status),
+          h('td', {}, t.reason ?? ''),
+          h('td', {}, fmtTime(t.requestedAt)),
+        );
+      }),
+    );
+    if (items.length === 0) transfersBody.append(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No transfers yet.')));
+  };
+
+  // A transfer out: asked for, then followed until it is COMPLETED or FAILED.
+  const transferForm = () => {
+    const refusal = refusalBox('transfer-refusal');
+    const progress = h('p', { id: 'transfer-status', role: 'status', 'aria-live': 'polite' });
+    const target = h('input', { id: 'transfer-to', name: 'toAccountId', required: true, autocomplete: 'off', spellcheck: 'false', placeholder: 'account id (UUID)' });
+    const amount = h('input', { id: 'transfer-amount', name: 'amount', inputmode: 'decimal', required: true, autocomplete: 'off' });
+    const description = h('input', { id: 'transfer-description', name: 'description', maxlength: 140, autocomplete: 'off' });
+    const submit = h('button', { type: 'submit', id: 'transfer-submit' }, 'Send transfer');
+    let following = 0;
+    const follow = async (transferId: string) => {
+      const mine = ++following;
+      for (let i = 0; i < 120 && mine === following; i++) {
+        const t = await api<Transfer>(`${queries}/transfers/${transferId}`).catch(() => undefined);
+        if (t && t.status !== 'PENDING') {
+          progress.dataset.status = t.status;
+          progress.textContent = `Transfer ${transferId.slice(0, 8)}…: ${t.status}${t.reason ? ` (${t.reason}${t.detail ? `: ${t.detail}` : ''})` : ''}.`;
+          announce(`Transfer ${t.status.toLowerCase()}`);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    };
+    const form = h(
+      'form',
+      {
+        'aria-labelledby': 'transfer-title',
+        onsubmit: submitHandler({ submit, refusal, status: progress }, async () => {
+          const r = await api<{ transferId: string; status: string }>(`${commands}/transfers`, {
+            body: {
+              fromAccountId: id,
+              toAccountId: target.value.trim(),
+              amount: amount.value.trim(),
+              currency: account?.currency ?? '',
+              ...(description.value.trim() ? { description: description.value.trim() } : {}),
+            },
+            headers: { 'idempotency-key': crypto.randomUUID() },
+          });
+          progress.dataset.status = r.status;
+          progress.textContent = `Transfer ${r.transferId.slice(0, 8)}…: ${r.status}.`;
+          amount.value = '';
+          description.value = '';
+          void follow(r.transferId);
+        }),
+      },
+      field('transfer-to', 'To account', target),
+      field('transfer-amount', 'Amount', amount),
+      field('transfer-description', 'Description (optional)', description),
+      submit,
+    );
+    return h('section', { class: 'card' }, h('h3', { id: 'transfer-title' }, 'Send money'), form, refusal.el, progress);
+  };
 
   const renderAccount = (a: Account) => {
     account = a;
@@ -298,9 +382,10 @@ function accountPage(id: string): void {
   };
   const loadDetails = async () => {
     try {
-      const [ops, page] = await Promise.all([
+      const [ops, page, transfers] = await Promise.all([
         api<{ items: Operation[] }>(`${queries}/accounts/${id}/operations?limit=100`),
         api<{ events: StoredEvent[] }>(`${commands}/accounts/${id}/events?limit=1000`),
+        api<{ items: Transfer[] }>(`${queries}/accounts/${id}/transfers?limit=20`),
       ]);
       clear(
         opsBody,
@@ -312,13 +397,16 @@ function accountPage(id: string): void {
             h('td', { class: 'num' }, o.amount),
             h('td', { class: 'num' }, o.balanceAfter),
             h('td', {}, o.description ?? ''),
+            h('td', {}, o.counterpartyAccountId ? h('a', { href: `#/accounts/${o.counterpartyAccountId}` }, `${o.counterpartyAccountId.slice(0, 8)}…`) : ''),
             h('td', {}, fmtTime(o.occurredAt)),
             h('td', { class: 'num' }, o.version),
           ),
         ),
       );
-      if (ops.items.length === 0) opsBody.append(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No operations yet.')));
+      if (ops.items.length === 0) opsBody.append(h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'No operations yet.')));
       events = page.events;
+      if (account) chart.show(events, account.currency);
+      renderTransfers(transfers.items);
       clear(
         timeline,
         ...events.map((e) =>
@@ -403,6 +491,7 @@ function accountPage(id: string): void {
     pastRefusal.clear();
     const at = new Date(atMs).toISOString();
     momentValue.textContent = fmtTime(at);
+    chart.mark(atMs);
     try {
       const s = await api<StateAt>(`${commands}/accounts/${id}/state?at=${encodeURIComponent(at)}`);
       if (mine !== seq) return;
@@ -471,7 +560,7 @@ function accountPage(id: string): void {
       h(
         'div',
         { class: 'wide' },
-        h('section', { class: 'card' }, h('h3', {}, 'Balance'), balance, meta),
+        h('section', { class: 'card' }, h('h3', {}, 'Balance'), balance, meta, chart.element),
         h(
           'section',
           { class: 'card' },
@@ -492,14 +581,29 @@ function accountPage(id: string): void {
             h(
               'table',
               { 'aria-labelledby': 'ops-title' },
-              h('thead', {}, h('tr', {}, ...['Type', 'Amount', 'Balance after', 'Description', 'When', 'Version'].map((c) => h('th', { scope: 'col' }, c)))),
+              h('thead', {}, h('tr', {}, ...['Type', 'Amount', 'Balance after', 'Description', 'Counterparty', 'When', 'Version'].map((c) => h('th', { scope: 'col' }, c)))),
               opsBody,
+            ),
+          ),
+        ),
+        h(
+          'section',
+          { class: 'card' },
+          h('h3', { id: 'transfers-title' }, 'Transfers'),
+          h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+              'table',
+              { 'aria-labelledby': 'transfers-title' },
+              h('thead', {}, h('tr', {}, ...['Direction', 'Counterparty', 'Amount', 'Status', 'Reason', 'Requested'].map((c) => h('th', { scope: 'col' }, c)))),
+              transfersBody,
             ),
           ),
         ),
         h('section', { class: 'card' }, h('h3', {}, 'Event history'), timeline),
       ),
-      h('div', { class: 'side' }, moveForm('credit'), moveForm('debit'), lifecycleCard()),
+      h('div', { class: 'side' }, transferForm(), moveForm('credit'), moveForm('debit'), lifecycleCard()),
     ),
   );
 
