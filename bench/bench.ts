@@ -8,10 +8,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EVENT_SCHEMA_VERSION, STATESTORE_NAME, type AccountEvent } from '@bank/contracts';
+import { EVENT_SCHEMA_VERSION, STATESTORE_NAME, type AccountEvent, type TransferJson } from '@bank/contracts';
 import { metric, REDIS_HOST, REDIS_PORT, REPO_ROOT, startSystem, type SystemOptions, type TestSystem } from '@bank/testkit';
 import { fold, fromSnapshot, toSnapshot, type AccountSnapshot } from '../services/account-command/src/domain/index.js';
 import { StreamStore } from '../services/account-command/src/eventstore/stream-store.js';
+import { uuidFromKey } from '../services/account-command/src/commands/idempotency.js';
 import { closedLoop, percentile, type LoadResult } from './load.js';
 import { redisBaseline } from './baseline.js';
 import { procAvailable, snapshot, systemProcesses, usageBetween, usageTable, type LevelUsage } from './process-usage.js';
@@ -21,8 +22,8 @@ const { values: args } = parseArgs({
     profile: { type: 'string', default: process.env.PROFILE ?? 'redis' },
     seconds: { type: 'string', default: '8' },
     accounts: { type: 'string', default: '500' },
-    /** Comma-separated subset: commands, lag, rehydration, rebuild, baseline (default: all). */
-    only: { type: 'string', default: 'commands,lag,rehydration,rebuild,baseline' },
+    /** Comma-separated subset: commands, lag, transfers, rehydration, rebuild, baseline (default: all). */
+    only: { type: 'string', default: 'commands,lag,transfers,rehydration,rebuild,baseline' },
     /** Commands per second during the lag measure (default: half the best measured throughput). */
     'lag-rate': { type: 'string' },
   },
@@ -200,7 +201,52 @@ async function main(): Promise<void> {
       );
     }
 
-    // 3. Rehydration: the cost of a command on streams of 10, 1,000 and 100,000 events.
+    // 3. Transfers: 16 clients each asking for the next transfer between two random accounts as
+    // soon as the last one was accepted; then how long each took from its request to its final
+    // step (the last step's time as the events record it), read once every transfer is final.
+    if (queryUrl && want.has('transfers')) {
+      await readSideSettled(queryUrl);
+      const sent: Array<{ transferId: string; at: number }> = [];
+      const run = `bench-${Date.now()}`;
+      const load = await closedLoop(sys.command.url, 16, seconds, (i) => {
+        const from = accounts[(i * 7919) % accounts.length]!;
+        const to = accounts[(i * 7919 + 1 + (i % (accounts.length - 1))) % accounts.length]!;
+        const key = `${run}-${i}`;
+        // With a key the transfer's id is known before the answer (see the transfer route).
+        sent.push({ transferId: uuidFromKey(`transfer:${from}:${key}`), at: Date.now() });
+        return {
+          method: 'POST',
+          path: '/transfers',
+          body: JSON.stringify({ fromAccountId: from, toAccountId: to, amount: '1.00', currency: 'EUR' }),
+          headers: { 'idempotency-key': key },
+        };
+      });
+      const toFinal: number[] = [];
+      let notFinal = 0;
+      const deadline = performance.now() + 120_000;
+      for (let i = 0; i < sent.length; i += 50) {
+        await Promise.all(
+          sent.slice(i, i + 50).map(async ({ transferId, at }) => {
+            while (performance.now() < deadline) {
+              const res = await fetch(`${queryUrl}/transfers/${transferId}`);
+              const transfer = res.status === 200 ? ((await res.json()) as TransferJson) : (await res.arrayBuffer(), undefined);
+              const last = transfer?.steps.find((step) => step.type === 'COMPLETED' || step.type === 'REFUNDED' || step.type === 'DECLINED');
+              if (last) return void toFinal.push(Date.parse(last.occurredAt) - at);
+              await new Promise((r) => setTimeout(r, 50));
+            }
+            notFinal++;
+          }),
+        );
+      }
+      const sorted = toFinal.sort((a, b) => a - b);
+      results.transfers = { ...load, toFinal: { samples: sorted.length, notFinal, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) } };
+      rows.push(
+        `| transfers, 16 clients (request -> 202) | ${load.throughput.toFixed(0)} transfers/s | ${ms(load.p50)} | ${ms(load.p95)} | ${ms(load.p99)} | ${load.errors} errors |`,
+        `| transfers: request -> final step | ${sorted.length} transfers | ${ms(percentile(sorted, 50))} | ${ms(percentile(sorted, 95))} | ${ms(percentile(sorted, 99))} | ${notFinal} not final within 120 s |`,
+      );
+    }
+
+    // 4. Rehydration: the cost of a command on streams of 10, 1,000 and 100,000 events.
     const rehydration: Record<number, LoadResult> = {};
     for (const n of want.has('rehydration') ? [10, 1000, 100_000] : []) {
       const id = await seedStream(sys, n);
@@ -219,7 +265,7 @@ async function main(): Promise<void> {
     }
     results.rehydration = rehydration;
 
-    // 4. Rebuild rate.
+    // 5. Rebuild rate.
     if (queryUrl && want.has('rebuild')) {
       const t0 = performance.now();
       const res = await fetch(`${queryUrl}/admin/projections/rebuild`, { method: 'POST' });
@@ -241,7 +287,7 @@ async function main(): Promise<void> {
       }
     }
 
-    // 5. Baseline: the same conditional append straight to Redis, no sidecar.
+    // 6. Baseline: the same conditional append straight to Redis, no sidecar.
     if (args.profile === 'redis' && want.has('baseline')) {
       const base = await redisBaseline({ host: REDIS_HOST, port: REDIS_PORT, db: sys.slot, concurrency: 32, seconds, accounts: accounts.length });
       results.redisBaseline = base;
