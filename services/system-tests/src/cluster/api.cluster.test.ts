@@ -171,6 +171,25 @@ describe('the API through the gateway', () => {
     expect(credit.correlationId).not.toMatch(/^0+$/);
   });
 
+  it('transfers between accounts on two command replicas: 20 complete, one to a closed account is refunded, every balance adds up', async () => {
+    const open = async (balance: string) => (await call<{ accountId: string }>(`${api}/commands/accounts`, { body: { initialBalance: balance, currency: 'MAD' } })).body.accountId;
+    const [from, to, closed] = [await open('100.00'), await open('0.00'), await open('0.00')];
+    expect((await call(`${api}/commands/accounts/${closed}/close`, { method: 'POST' })).status).toBe(200);
+    const send = (target: string, amount: string) =>
+      call<{ transferId: string; status: string }>(`${api}/commands/transfers`, { body: { fromAccountId: from, toAccountId: target, amount, currency: 'MAD' } });
+    // 20 at once (either command replica may take each, either may settle it) and one to the closed account.
+    const sent = await Promise.all([...Array.from({ length: 20 }, () => send(to, '2.50')), send(closed, '10.00')]);
+    expect(sent.map((answer) => answer.status)).toEqual(Array(21).fill(202));
+    const finals = await waitUntil('21 transfers final', 60_000, async () => {
+      const all = await Promise.all(sent.map(async (answer) => (await call<{ status: string; reason: string | null }>(`${api}/queries/transfers/${answer.body.transferId}`)).body));
+      return all.every((transfer) => transfer.status === 'COMPLETED' || transfer.status === 'FAILED') ? all : undefined;
+    });
+    expect(finals.slice(0, 20).map((transfer) => transfer.status)).toEqual(Array(20).fill('COMPLETED'));
+    expect(finals[20]).toMatchObject({ status: 'FAILED', reason: 'account-closed' });
+    const balance = async (id: string) => (await call<{ balance: string }>(`${api}/commands/accounts/${id}/state`)).body.balance;
+    expect([await balance(from), await balance(to), await balance(closed)]).toEqual(['50.00', '50.00', '0.00']);
+  });
+
   it('reads its own writes on the query side, whichever replica answers (?minVersion on 40 new accounts)', async () => {
     // Given accounts just opened (each answered 201 at version 2), when each is read at once with
     // ?minVersion=2 through the gateway (either account-query replica may answer, either may
