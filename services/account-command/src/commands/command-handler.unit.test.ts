@@ -3,76 +3,15 @@
 // decider is the real one. Given a stream / when a command / then the outcome and what was written.
 import { createLogger, Failpoints, type RetryRuntime } from '@bank/platform';
 import { type AccountEvent, type StreamNotification } from '@bank/contracts';
-import type { AccountCommand, AccountSnapshot } from '../domain/index.js';
+import type { AccountCommand } from '../domain/index.js';
 import { fold, toSnapshot } from '../domain/index.js';
-import { ConcurrencyError, type AppendOptions, type LoadedStream, type StreamHead } from '../eventstore/stream-store.js';
+import { InMemoryStreams } from '../testing/in-memory-streams.js';
 import { accountStreamId, accountStreams, type AccountCommandHandler } from './account-commands.js';
-import { CommandHandler, type EventStreams, type HandlerMetrics, type NotificationPublisher, type StreamRegistry } from './command-handler.js';
+import { CommandHandler, type HandlerMetrics, type NotificationPublisher, type StreamRegistry } from './command-handler.js';
 
 const ACCOUNT = '3f8a1c52-6a0e-4d7b-9f11-2b7c4e9d0a13';
 const STREAM = accountStreamId(ACCOUNT);
 const NOW = new Date('2026-03-01T10:00:00.000Z');
-
-/** Event store in memory: one head per stream, an ETag that changes on every write. */
-class InMemoryStreams implements EventStreams<AccountEvent, AccountSnapshot> {
-  readonly heads = new Map<string, { head: StreamHead<AccountEvent, AccountSnapshot>; etag: number }>();
-  readonly outbox: unknown[] = [];
-  appendCalls = 0;
-  private race: { times: number; write: () => Promise<void> } | undefined;
-
-  /** Before each of the next `times` appends, `write` commits first (another replica). */
-  raceNextAppends(times: number, write: () => Promise<void>): void {
-    this.race = { times, write };
-  }
-
-  /** Puts a head in place as a store written by someone else would hold it. */
-  seed(head: StreamHead<AccountEvent, AccountSnapshot>): void {
-    this.heads.set(head.streamId, { head, etag: 1 });
-  }
-
-  async load(streamId: string): Promise<LoadedStream<AccountEvent, AccountSnapshot>> {
-    const stored = this.heads.get(streamId);
-    return { streamId, head: stored ? structuredClone(stored.head) : null, etag: stored ? String(stored.etag) : undefined };
-  }
-
-  async append(
-    loaded: LoadedStream<AccountEvent, AccountSnapshot>,
-    events: AccountEvent[],
-    options: AppendOptions<AccountSnapshot>,
-  ): Promise<LoadedStream<AccountEvent, AccountSnapshot>> {
-    this.appendCalls++;
-    const race = this.race;
-    if (race && race.times > 0) {
-      race.times--;
-      this.race = undefined; // the other replica's own append does not race
-      await race.write();
-      this.race = race.times > 0 ? race : undefined;
-    }
-    const current = this.heads.get(loaded.streamId);
-    if (String(current?.etag) !== String(loaded.etag)) throw new ConcurrencyError(loaded.streamId, loaded.head?.version ?? 0);
-    const version = (current?.head.version ?? 0) + events.length;
-    const head: StreamHead<AccountEvent, AccountSnapshot> = {
-      streamId: loaded.streamId,
-      version,
-      chunkSize: 100,
-      sealedChunks: 0,
-      events: [...(current?.head.events ?? []), ...events],
-      snapshot: options.snapshot,
-      idempotency: [...(current?.head.idempotency ?? []), ...(options.idempotency ? [{ ...options.idempotency, version }] : [])],
-    };
-    this.heads.set(loaded.streamId, { head, etag: (current?.etag ?? 0) + 1 });
-    this.outbox.push(options.outboxMessage);
-    return { streamId: loaded.streamId, head, etag: undefined };
-  }
-
-  async read(loaded: LoadedStream<AccountEvent, AccountSnapshot>, fromVersion = 1, limit = Number.MAX_SAFE_INTEGER): Promise<AccountEvent[]> {
-    return (loaded.head?.events ?? []).filter((event) => event.version >= fromVersion).slice(0, limit);
-  }
-
-  head(streamId = STREAM): StreamHead<AccountEvent, AccountSnapshot> | undefined {
-    return this.heads.get(streamId)?.head;
-  }
-}
 
 class FakeIndex implements StreamRegistry {
   readonly registered: string[] = [];
@@ -187,7 +126,7 @@ describe('command handler', () => {
     };
     const activated = { eventId: 'event-2', accountId: ACCOUNT, type: 'AccountActivated', version: 2, occurredAt: NOW.toISOString(), schemaVersion: 2, ...metadata, data: {} };
     expect(outcome).toEqual({ accepted: true, streamId: STREAM, version: 2, events: [created, activated], replayed: false });
-    const head = env.streams.head()!;
+    const head = env.streams.head(STREAM)!;
     expect(head.events).toEqual([created, activated]);
     expect(head.snapshot).toEqual(toSnapshot(fold(head.events)));
     expect(head.idempotency).toEqual([]);
@@ -204,7 +143,7 @@ describe('command handler', () => {
     const credited = await env.handler.handle({ command: credit('25.50') });
     // Then version 3, and the existing stream is not registered again
     expect(credited).toMatchObject({ accepted: true, version: 3, replayed: false, events: [{ type: 'AccountCredited', version: 3, data: { amount: '25.50', currency: 'MAD' } }] });
-    expect(env.streams.head()!.snapshot).toMatchObject({ balance: '12550', version: 3 });
+    expect(env.streams.head(STREAM)!.snapshot).toMatchObject({ balance: '12550', version: 3 });
     expect(env.index.registered).toEqual([STREAM]);
   });
 
@@ -239,7 +178,7 @@ describe('command handler', () => {
     const idempotency = { key: 'order-42', fingerprint: 'fp-credit-5' };
     const first = await env.handler.handle({ command: credit('5.00'), idempotency });
     expect(first).toMatchObject({ accepted: true, version: 3, replayed: false });
-    expect(env.streams.head()!.idempotency).toEqual([{ key: 'order-42', fingerprint: 'fp-credit-5', result: { streamId: STREAM, version: 3 }, version: 3 }]);
+    expect(env.streams.head(STREAM)!.idempotency).toEqual([{ key: 'order-42', fingerprint: 'fp-credit-5', result: { streamId: STREAM, version: 3 }, version: 3 }]);
     await env.handler.handle({ command: credit('1.00') });
     await settled();
     const appends = env.streams.appendCalls;
@@ -249,7 +188,7 @@ describe('command handler', () => {
     // Then the first result comes back, marked as a replay, and nothing is written or published
     expect(again).toEqual({ accepted: true, streamId: STREAM, version: 3, events: [], replayed: true });
     expect(env.streams.appendCalls).toBe(appends);
-    expect(env.streams.head()!.version).toBe(4);
+    expect(env.streams.head(STREAM)!.version).toBe(4);
     expect(env.publisher.attempts).toHaveLength(3);
   });
 
@@ -258,7 +197,7 @@ describe('command handler', () => {
     const streams = new InMemoryStreams();
     const env = world({ streams });
     await givenAccount(env, '10.00');
-    const head = structuredClone(streams.head()!);
+    const head = structuredClone(streams.head(STREAM)!);
     head.idempotency = [{ key: 'old-key', fingerprint: 'fp-old', response: { status: 201, body: { accountId: ACCOUNT, version: 2 } }, version: 2, first: true }];
     streams.seed(head);
     // When that request comes again
@@ -278,7 +217,7 @@ describe('command handler', () => {
     // Then it is refused and nothing is written
     expect(reused).toEqual({ accepted: false, streamId: STREAM, refusal: { reason: 'idempotency-key-reused', key: 'k' } });
     expect(env.streams.appendCalls).toBe(appends);
-    expect(env.streams.head()!.version).toBe(3);
+    expect(env.streams.head(STREAM)!.version).toBe(3);
   });
 
   it('refuses a command whose expected version (If-Match) is not the current one, and applies it when it is', async () => {
@@ -304,8 +243,8 @@ describe('command handler', () => {
     const outcome = await env.handler.handle({ command: debit('3.00') });
     // Then the second attempt, on the replica's version 3, commits version 4
     expect(outcome).toMatchObject({ accepted: true, version: 4, replayed: false, events: [{ type: 'AccountDebited', version: 4 }] });
-    expect(env.streams.head()!.events.map((event) => event.type)).toEqual(['AccountCreated', 'AccountActivated', 'AccountCredited', 'AccountDebited']);
-    expect(env.streams.head()!.snapshot).toMatchObject({ balance: '1200', version: 4 });
+    expect(env.streams.head(STREAM)!.events.map((event) => event.type)).toEqual(['AccountCreated', 'AccountActivated', 'AccountCredited', 'AccountDebited']);
+    expect(env.streams.head(STREAM)!.snapshot).toMatchObject({ balance: '1200', version: 4 });
     // After one short linear pause, counted as one conflict and one retry
     expect(env.pauses).toEqual([3]);
     expect(env.metrics.conflicts.value).toBe(1);
@@ -323,8 +262,8 @@ describe('command handler', () => {
     expect(env.metrics.conflicts.value).toBe(9);
     expect(env.metrics.retries.value).toBe(0);
     // And the stream holds the replica's ten credits, no debit
-    expect(env.streams.head()!.events.filter((event) => event.type === 'AccountDebited')).toEqual([]);
-    expect(env.streams.head()!.version).toBe(12);
+    expect(env.streams.head(STREAM)!.events.filter((event) => event.type === 'AccountDebited')).toEqual([]);
+    expect(env.streams.head(STREAM)!.version).toBe(12);
   });
 
   it('throws what is not a conflict (the store is down) without retrying', async () => {
@@ -344,7 +283,7 @@ describe('command handler', () => {
     await settled();
     // Then the command is accepted and committed with its outbox message
     expect(outcome).toMatchObject({ accepted: true, version: 2 });
-    expect(env.streams.head()!.version).toBe(2);
+    expect(env.streams.head(STREAM)!.version).toBe(2);
     expect(env.streams.outbox).toHaveLength(1);
     // And the publish was tried five times, exponentially spaced, then given up with a warning
     expect(env.publisher.attempts).toHaveLength(5);
@@ -369,7 +308,7 @@ describe('command handler', () => {
     const streams = new InMemoryStreams();
     const publisher = new FakePublisher();
     const failpoints = new Failpoints(['crash-after-commit'], {
-      'crash-after-commit': () => seen.push({ version: streams.head()?.version, published: publisher.attempts.length }),
+      'crash-after-commit': () => seen.push({ version: streams.head(STREAM)?.version, published: publisher.attempts.length }),
     });
     const env = world({ failpoints, streams, publisher });
     // When a command commits
@@ -404,7 +343,7 @@ describe('command handler', () => {
       // Then it is a replay carrying the first outcome, and nothing is appended
       expect(again).toMatchObject({ accepted: true, version: 3, replayed: true, events: [{ type: 'AccountCredited', version: 3 }] });
       expect(env.streams.appendCalls).toBe(appends);
-      expect(env.streams.head()!.version).toBe(33);
+      expect(env.streams.head(STREAM)!.version).toBe(33);
     });
 
     it('finds the outcome a racing first attempt committed just before its own append', async () => {
@@ -419,7 +358,7 @@ describe('command handler', () => {
       const outcome = await env.handler.handle({ command: receive, earlierOutcome });
       // Then our append lost, and the retry found the replica's credit: one credit in all
       expect(outcome).toMatchObject({ accepted: true, version: 3, replayed: true });
-      expect(env.streams.head()!.events.filter((event) => event.type === 'AccountCredited')).toHaveLength(1);
+      expect(env.streams.head(STREAM)!.events.filter((event) => event.type === 'AccountCredited')).toHaveLength(1);
     });
 
     it('answers a decision with nothing to change as a replay, writing nothing', async () => {

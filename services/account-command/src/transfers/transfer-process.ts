@@ -15,7 +15,7 @@
 // a transfer started here is taken on at once, and a sweep over every account takes on what a
 // crash, a restart or another replica left, so every transfer reaches COMPLETED or FAILED.
 import { formatAmount, type AccountEvent, type TransferFailure } from '@bank/contracts';
-import { Failpoints, type Logger } from '@bank/platform';
+import { Failpoints, Periodic, type Logger } from '@bank/platform';
 import { fromSnapshot, type PendingTransfer } from '../domain/index.js';
 import { accountIdOfStream, accountStreamId, type AccountCommandHandler, type AccountStore } from '../commands/account-commands.js';
 import type { StreamIndex } from '../eventstore/stream-index.js';
@@ -25,6 +25,8 @@ export type TransferEnd = 'COMPLETED' | 'FAILED';
 
 /** Heads per bulk read of a sweep. */
 const SWEEP_BATCH = 100;
+/** Transfers a sweep settles at once. */
+const SETTLES_AT_ONCE = 32;
 
 export interface TransferProcessDeps {
   handler: AccountCommandHandler;
@@ -45,11 +47,16 @@ export const isReceiveOutcome =
 
 export class TransferProcess {
   private readonly inFlight = new Map<string, Promise<TransferEnd>>();
-  private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
-  private closed = false;
+  private readonly sweeps: Periodic;
 
-  constructor(private readonly deps: TransferProcessDeps) {}
+  constructor(private readonly deps: TransferProcessDeps) {
+    this.sweeps = new Periodic(
+      deps.sweepIntervalMs,
+      () => this.sweep(),
+      (err) => deps.log.warn({ err }, 'transfer sweep failed; the next one retries'),
+    );
+  }
 
   /**
    * Takes one pending transfer out of `sourceAccountId` to its end; one run per transfer in this
@@ -112,24 +119,13 @@ export class TransferProcess {
 
   /** Sweeps every so often from now on. */
   start(): void {
-    if (this.deps.sweepIntervalMs > 0) this.schedule();
+    this.sweeps.start();
   }
 
   /** No more sweeps; waits for the steps under way here (what is cut short, the next sweep anywhere finishes). */
   async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.timer);
+    this.sweeps.stop();
     await Promise.allSettled([...this.inFlight.values()]);
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    this.timer = setTimeout(() => {
-      this.sweep()
-        .catch((err: unknown) => this.deps.log.warn({ err }, 'transfer sweep failed; the next one retries'))
-        .finally(() => this.schedule());
-    }, this.deps.sweepIntervalMs);
-    this.timer.unref();
   }
 
   /**
@@ -149,18 +145,20 @@ export class TransferProcess {
       const page = await index.list(cursor, 1000);
       cursor = page.nextCursor;
       const accountIds = page.items.map(accountIdOfStream).filter((accountId): accountId is string => accountId !== null);
-      for (let i = 0; i < accountIds.length && !this.closed; i += SWEEP_BATCH) {
+      for (let i = 0; i < accountIds.length && !this.sweeps.isStopped; i += SWEEP_BATCH) {
         const heads = (await store.loadMany(accountIds.slice(i, i + SWEEP_BATCH).map(accountStreamId))).filter(streamExists);
         const work = heads.flatMap((loaded) => {
           const source = fromSnapshot(loaded.head?.snapshot);
           return source.status === 'NONE' ? [] : source.pendingTransfersOut.map((pending) => ({ source: source.accountId, pending }));
         });
         found += work.length;
-        const results = await Promise.allSettled(work.map(({ source, pending }) => this.settle(source, pending)));
-        const failed = results.filter((result) => result.status === 'rejected');
-        if (failed.length) log.warn({ failed: failed.length, err: (failed[0] as PromiseRejectedResult).reason }, 'transfers not settled by this sweep; the next one retries');
+        for (let j = 0; j < work.length; j += SETTLES_AT_ONCE) {
+          const results = await Promise.allSettled(work.slice(j, j + SETTLES_AT_ONCE).map(({ source, pending }) => this.settle(source, pending)));
+          const failed = results.filter((result) => result.status === 'rejected');
+          if (failed.length) log.warn({ failed: failed.length, err: (failed[0] as PromiseRejectedResult).reason }, 'transfers not settled by this sweep; the next one retries');
+        }
       }
-    } while (cursor !== null && !this.closed);
+    } while (cursor !== null && !this.sweeps.isStopped);
     return found;
   }
 }

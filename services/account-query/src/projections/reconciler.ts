@@ -2,7 +2,7 @@
 // model's and pull the accounts that are behind. Notifications (direct publish, then the outbox)
 // make the read side converge in practice; this makes it converge even when the broker lost
 // both, or a read model was damaged, with no new command on the account to announce it.
-import type { Logger } from '@bank/platform';
+import { Periodic, type Logger } from '@bank/platform';
 import type { QueryMetrics } from '../metrics.js';
 import type { Generations } from '../readmodel/generations.js';
 import type { CommandSideClient } from './command-side-client.js';
@@ -34,29 +34,20 @@ export interface SweepResult {
 }
 
 export class Reconciler {
-  private timer: NodeJS.Timeout | undefined;
   private running: Promise<SweepResult> | undefined;
-  private closed = false;
+  // A failed sweep is counted and logged in pass().
+  private readonly sweeps: Periodic;
 
-  constructor(private readonly deps: ReconcilerDeps) {}
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.sweeps = new Periodic(deps.intervalMs, () => this.sweep());
+  }
 
   start(): void {
-    if (this.deps.intervalMs > 0) this.schedule();
+    this.sweeps.start();
   }
 
   close(): void {
-    this.closed = true;
-    clearTimeout(this.timer);
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    this.timer = setTimeout(() => {
-      this.sweep()
-        .catch(() => undefined) // counted and logged in sweep
-        .finally(() => this.schedule());
-    }, this.deps.intervalMs);
-    this.timer.unref();
+    this.sweeps.stop();
   }
 
   /** One pass over every stream; a sweep already running is joined, not doubled. */
@@ -71,7 +62,7 @@ export class Reconciler {
     try {
       for await (const page of commandSide.streams()) {
         for (let i = 0; i < page.length; i += BATCH) {
-          if (this.closed) return result;
+          if (this.sweeps.isStopped) return result;
           const ids = page.slice(i, i + BATCH);
           const store = await commandSide.versions(ids);
           const read = new Map<string, number>();

@@ -1,2 +1,3 @@
 export * from './service-app.js';
 export * from './run-service.js';
+export * from './periodic.js';
