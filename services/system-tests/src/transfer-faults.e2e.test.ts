@@ -2,8 +2,8 @@
 // failpoints: the command service dies right after a transfer's debit (before its answer), and
 // right after the target's credit (before the source settles it). Then under a load of
 // transfers around a ring, the command service (the process's host) is SIGKILLed twice at
-// random moments, the query service once, the command sidecar restarted and the Redis that is
-// both event store and broker SIGKILLed. Afterwards every transfer a client was told of ends
+// random moments, the query service once, both sidecars SIGKILLed and restarted and the Redis
+// that is both event store and broker SIGKILLed. Afterwards every transfer a client was told of ends
 // COMPLETED or FAILED within TRANSFER_BOUND_MS, the money of each currency is exactly what it
 // was, nobody went negative, and every read model equals its stream's fold.
 import type { EventPage, TransferJson } from '@bank/contracts';
@@ -91,6 +91,7 @@ test('SIGKILLs of each process under a load of transfers lose, double and strand
     ['SIGKILL account-command', () => sys.command.restartApp({ signal: 'SIGKILL' })],
     ['SIGKILL account-query', () => sys.query.restartApp({ signal: 'SIGKILL' })],
     ['restart the command sidecar', () => sys.command.restartDaprd()],
+    ['restart the query sidecar', () => sys.query.restartDaprd()],
     ['SIGKILL account-command again', () => sys.command.restartApp({ signal: 'SIGKILL' })],
     ['SIGKILL Redis (event store and broker)', () => redis.restart({ signal: 'SIGKILL', downMs: 1000 })],
   ];
