@@ -3,25 +3,14 @@
 // exactly the commands they were told were accepted (zero lost, zero doubled) and every read
 // model must equal its stream's fold. The Redis here (event store AND broker) is the test's own,
 // on its own port, with an fsync'd append-only file: it is killed and restarted like the rest.
-import { checkInvariants, startOwnRedis, startSystem, type OwnRedis, type TestSystemWithQuery } from '@bank/testkit';
+import { checkInvariants } from '@bank/testkit';
 import { Ledger, openAccounts, rng, sendUntilDefinitive } from './clients.js';
+import { runFaults, useFaultSystem } from './fault-harness.js';
 
-let sys: TestSystemWithQuery;
-let redis: OwnRedis;
-
-beforeAll(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const path = await import('node:path');
-  redis = await startOwnRedis(mkdtempSync(path.join(tmpdir(), 'bank-faults-')));
-  sys = (await startSystem({ query: true, servers: { redis }, commandEnv: { LOG_LEVEL: 'warn' }, queryEnv: { LOG_LEVEL: 'warn' } })) as TestSystemWithQuery;
-});
-afterAll(async () => {
-  await sys?.stop();
-  await redis?.stop();
-});
+const system = useFaultSystem('faults');
 
 test('SIGKILL of each service, a sidecar restart and a broker/store restart lose and double nothing', async () => {
+  const { sys, redis } = system;
   const ledger = new Ledger();
   const accounts = await openAccounts(sys.command.url, 24, '1000.00');
   const rand = rng(7);
@@ -48,14 +37,11 @@ test('SIGKILL of each service, a sidecar restart and a broker/store restart lose
     ['restart the query sidecar', () => sys.query.restartDaprd()],
     ['restart Redis (event store and broker)', () => redis.restart({ signal: 'SIGKILL', downMs: 1000 })],
   ];
-  const timeline: string[] = [];
-  for (const [what, fault] of steps) {
-    await settle(2000);
-    const before = ledger.stats.accepted;
-    const t0 = Date.now();
-    await fault();
-    timeline.push(`${what}: back in ${Date.now() - t0} ms (${before} accepted before)`);
-  }
+  const timeline = await runFaults(
+    steps,
+    () => 2000,
+    () => `${ledger.stats.accepted} accepted`,
+  );
   await settle(2000);
   running = false;
   await load;

@@ -7,35 +7,24 @@
 // COMPLETED or FAILED within TRANSFER_BOUND_MS, the money of each currency is exactly what it
 // was, nobody went negative, and every read model equals its stream's fold.
 import type { EventPage, TransferJson } from '@bank/contracts';
-import { call, checkInvariants, mapLimit, ok, startOwnRedis, startSystem, waitUntil, type OwnRedis, type TestSystemWithQuery } from '@bank/testkit';
+import { call, checkInvariants, mapLimit, ok, waitUntil } from '@bank/testkit';
 import { Ledger, openAccounts, rng, transferUntilDefinitive, type TransferOrder } from './clients.js';
+import { runFaults, useFaultSystem } from './fault-harness.js';
 
 /** What the README promises: a transfer is final within this long of the command service being back. */
 const TRANSFER_BOUND_MS = 30_000;
 
-let sys: TestSystemWithQuery;
-let redis: OwnRedis;
+const system = useFaultSystem('transfer-faults');
+const sys = () => system.sys;
 
-beforeAll(async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const path = await import('node:path');
-  redis = await startOwnRedis(mkdtempSync(path.join(tmpdir(), 'bank-transfer-faults-')));
-  sys = (await startSystem({ query: true, servers: { redis }, commandEnv: { LOG_LEVEL: 'warn' }, queryEnv: { LOG_LEVEL: 'warn' } })) as TestSystemWithQuery;
-});
-afterAll(async () => {
-  await sys?.stop();
-  await redis?.stop();
-});
-
-const cmd = () => sys.command.url;
+const cmd = () => sys().command.url;
 const balanceOf = async (id: string) => (await ok(call<{ balance: string }>(`${cmd()}/accounts/${id}/state`))).balance;
 const minor = (balance: string) => BigInt(balance.replace('.', ''));
 
 /** Every transfer final, as the read side serves them. */
 async function allFinal(transferIds: readonly string[], timeoutMs: number): Promise<TransferJson[]> {
   return waitUntil(`${transferIds.length} transfers final`, timeoutMs, async () => {
-    const all = await mapLimit(transferIds, 16, async (id) => (await call<TransferJson>(`${sys.query.url}/transfers/${id}`)).body);
+    const all = await mapLimit(transferIds, 16, async (id) => (await call<TransferJson>(`${sys().query.url}/transfers/${id}`)).body);
     return all.every((item) => item?.status === 'COMPLETED' || item?.status === 'FAILED') ? all : undefined;
   });
 }
@@ -45,13 +34,13 @@ test.each([
   ['after the target is credited, before the source settles', 'crash-after-transfer-credit'],
 ])('a crash %s: the transfer completes once', async (_where, failpoint) => {
   const [from, to] = await openAccounts(cmd(), 2, '100.00');
-  await sys.command.restartApp({ env: { FAILPOINT: failpoint } });
+  await sys().command.restartApp({ env: { FAILPOINT: failpoint } });
   const ledger = new Ledger();
   const order: TransferOrder = { fromAccountId: from!, toAccountId: to!, amount: '40.00', currency: 'EUR' };
   // The first attempt kills the service; the client's retries (same key) meet a restarted one.
   const sent = transferUntilDefinitive(cmd, ledger, order, Date.now() + 60_000, `crash-${failpoint}`);
-  await sys.command.app.exited;
-  await sys.command.restartApp({ env: { FAILPOINT: '' } });
+  await sys().command.app.exited;
+  await sys().command.restartApp({ env: { FAILPOINT: '' } });
   const transferId = await sent;
   expect(transferId).not.toBeNull();
   const [final] = await allFinal([transferId!], TRANSFER_BOUND_MS);
@@ -86,23 +75,20 @@ test('SIGKILLs of each process under a load of transfers lose, double and strand
     }
   };
   const load = Promise.all(Array.from({ length: 8 }, client));
-  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const faults: Array<[string, () => Promise<void>]> = [
-    ['SIGKILL account-command', () => sys.command.restartApp({ signal: 'SIGKILL' })],
-    ['SIGKILL account-query', () => sys.query.restartApp({ signal: 'SIGKILL' })],
-    ['restart the command sidecar', () => sys.command.restartDaprd()],
-    ['restart the query sidecar', () => sys.query.restartDaprd()],
-    ['SIGKILL account-command again', () => sys.command.restartApp({ signal: 'SIGKILL' })],
-    ['SIGKILL Redis (event store and broker)', () => redis.restart({ signal: 'SIGKILL', downMs: 1000 })],
+    ['SIGKILL account-command', () => sys().command.restartApp({ signal: 'SIGKILL' })],
+    ['SIGKILL account-query', () => sys().query.restartApp({ signal: 'SIGKILL' })],
+    ['restart the command sidecar', () => sys().command.restartDaprd()],
+    ['restart the query sidecar', () => sys().query.restartDaprd()],
+    ['SIGKILL account-command again', () => sys().command.restartApp({ signal: 'SIGKILL' })],
+    ['SIGKILL Redis (event store and broker)', () => system.redis.restart({ signal: 'SIGKILL', downMs: 1000 })],
   ];
-  const timeline: string[] = [];
-  for (const [what, fault] of faults) {
-    await pause(1000 + Math.floor(rand() * 2000));
-    const t0 = Date.now();
-    await fault();
-    timeline.push(`${what}: back in ${Date.now() - t0} ms (${transferIds.length} transfers accepted before)`);
-  }
-  await pause(1500);
+  const timeline = await runFaults(
+    faults,
+    () => 1000 + Math.floor(rand() * 2000),
+    () => `${transferIds.length} transfers accepted`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1500));
   running = false;
   await load;
   expect(failures).toEqual([]);
@@ -115,7 +101,7 @@ test('SIGKILLs of each process under a load of transfers lose, double and strand
   const balances = await mapLimit(ring, 10, balanceOf);
   expect(balances.reduce((sum, balance) => sum + minor(balance), 0n)).toBe(10n * 500_00n);
   expect(balances.filter((balance) => balance.startsWith('-'))).toEqual([]);
-  const report = await checkInvariants(cmd(), sys.query.url, { timeoutMs: 120_000 });
+  const report = await checkInvariants(cmd(), sys().query.url, { timeoutMs: 120_000 });
   console.log(
     `transfer faults:\n  ${timeline.join('\n  ')}\n  ${finals.length} transfers: ${completed} completed, ${finals.length - completed} failed; clients: ${JSON.stringify(ledger.stats)}; ${report.events} events`,
   );
