@@ -25,6 +25,8 @@ const fcOpts = (n: number) => ({ numRuns: runs(n), seed: SEED, endOnFailure: tru
 let sys: TestSystem;
 let port: number;
 let REF: string;
+/** A second account: the target of the transfer route's bodies. */
+let TARGET: string;
 let baseline: { store: string; api: string };
 const ISO_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
@@ -34,7 +36,7 @@ const VALID_MOVE = '{"amount":"1.00","currency":"MAD"}';
 // A raw HTTP/1.1 client (shared with the other service's suite) and the refusal check.
 const { send, describeRequest, assertRefusal } = rawHttp(() => port);
 
-const WATCHED = () => [`account-${REF}`, ...Array.from({ length: 16 }, (_, p) => `index-${p}`)];
+const WATCHED = () => [`account-${REF}`, `account-${TARGET}`, ...Array.from({ length: 16 }, (_, p) => `index-${p}`)];
 
 /** The ETags of the reference head and of every index partition: any write changes one. */
 async function storeFingerprint(): Promise<string> {
@@ -68,6 +70,9 @@ beforeAll(async () => {
   const open = await send({ method: 'POST', target: '/accounts', headers: [['content-type', 'application/json']], body: '{"initialBalance":"100.00","currency":"MAD"}' });
   expect(open.status).toBe(201);
   REF = (JSON.parse(open.text) as { accountId: string }).accountId;
+  const second = await send({ method: 'POST', target: '/accounts', headers: [['content-type', 'application/json']], body: '{"initialBalance":"0.00","currency":"MAD"}' });
+  expect(second.status).toBe(201);
+  TARGET = (JSON.parse(second.text) as { accountId: string }).accountId;
   const credit = await send({ method: 'POST', target: `/accounts/${REF}/credit`, headers: [['content-type', 'application/json']], body: '{"amount":"5.00","currency":"MAD"}' });
   expect(credit.status).toBe(200);
   baseline = { store: await storeFingerprint(), api: await apiSnapshot() };
@@ -92,7 +97,10 @@ afterAll(async () => {
 interface PostRoute {
   name: string;
   path: () => string;
-  valid: string;
+  /** A body the route accepts (a getter: it may name the accounts, known once they are open). */
+  readonly valid: string;
+  /** JSON members every body of the route has besides the amount and currency (a transfer's accounts). */
+  members?: () => string;
   amountField: 'initialBalance' | 'amount';
   /** Amounts accepted by the route (an opening balance may be zero). */
   zeroOk: boolean;
@@ -102,6 +110,16 @@ const POST_ROUTES: PostRoute[] = [
   { name: 'open', path: () => '/accounts', valid: VALID_OPEN, amountField: 'initialBalance', zeroOk: true },
   { name: 'credit', path: () => `/accounts/${REF}/credit`, valid: VALID_MOVE, amountField: 'amount', zeroOk: false },
   { name: 'debit', path: () => `/accounts/${REF}/debit`, valid: VALID_MOVE, amountField: 'amount', zeroOk: false },
+  {
+    name: 'transfer',
+    path: () => '/transfers',
+    members: () => `"fromAccountId":"${REF}","toAccountId":"${TARGET}",`,
+    get valid() {
+      return `{${this.members!()}"amount":"1.00","currency":"MAD"}`;
+    },
+    amountField: 'amount',
+    zeroOk: false,
+  },
 ];
 const GET_PATHS = () => [
   `/accounts/${REF}/events`,
@@ -334,6 +352,15 @@ function hostileBody(route: PostRoute): fc.Arbitrary<string | Buffer> {
   );
 }
 
+/** A generated body with the route's other members first, when it is a JSON object at all. */
+function withMembers(route: PostRoute, body: string | Buffer): string | Buffer {
+  if (!route.members) return body;
+  const text = typeof body === 'string' ? body : body.toString('latin1');
+  if (!text.startsWith('{')) return body;
+  const members = route.members();
+  return typeof body === 'string' ? `{${members}${body.slice(1)}` : Buffer.concat([Buffer.from(`{${members}`), body.subarray(1)]);
+}
+
 const ALLOWED_BODY_TYPES = ['malformed-json', 'invalid-request', 'invalid-amount', 'unknown-currency', 'currency-mismatch'];
 const json = (): Array<[string, string]> => [['content-type', 'application/json']];
 
@@ -342,9 +369,12 @@ const json = (): Array<[string, string]> => [['content-type', 'application/json'
 describe.each(POST_ROUTES)('POST $name: hostile bodies', (route) => {
   it('refuses malformed JSON, wrong types, bad values and odd unicode with 400/422, writing nothing', async () => {
     await fc.assert(
-      fc.asyncProperty(hostileBody(route), async (body) => {
-        await refused({ method: 'POST', target: route.path(), headers: json(), body }, { statuses: [400, 422], types: ALLOWED_BODY_TYPES });
-      }),
+      fc.asyncProperty(
+        hostileBody(route).map((body) => withMembers(route, body)),
+        async (body) => {
+          await refused({ method: 'POST', target: route.path(), headers: json(), body }, { statuses: [400, 422], types: ALLOWED_BODY_TYPES });
+        },
+      ),
       fcOpts(70),
     );
   });
@@ -461,8 +491,9 @@ describe.each(POST_ROUTES)('POST $name: hostile bodies', (route) => {
         oddText,
       )
       .filter((v) => !ifMatchOk(v) && !/[\r\n]/.test(v));
+    // The open and a transfer take no If-Match (a transfer names two accounts).
     const header =
-      route.name === 'open'
+      route.name === 'open' || route.name === 'transfer'
         ? fc.tuple(fc.constant('idempotency-key'), badKey)
         : fc.oneof(fc.tuple(fc.constant('idempotency-key'), badKey), fc.tuple(fc.constant('if-match'), badIfMatch));
     await fc.assert(
