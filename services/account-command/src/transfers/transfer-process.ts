@@ -102,9 +102,8 @@ export class TransferProcess {
       if (!outcome) throw new Error(`transfer ${transferId}: the target's step gave no outcome`);
       failure = outcome.type === 'TransferCreditRefused' ? { reason: outcome.data.reason, detail: outcome.data.detail } : null;
     } else if (received.refusal.reason === 'domain') {
-      // Accounts are never deleted and the target existed when the transfer was accepted: this
-      // is a store that lost it. The money goes back; nothing can be credited to it later that
-      // would double it, since its first outcome is looked for from the start.
+      // The target existed when the transfer was accepted and accounts are never deleted: only a
+      // store that lost it gets here. The money goes back to the source.
       failure = { reason: received.refusal.error.code, detail: received.refusal.error.detail };
     } else {
       throw new Error(`transfer ${transferId}: the target's step was refused (${received.refusal.reason}); retried later`);
