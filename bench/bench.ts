@@ -12,7 +12,6 @@ import { EVENT_SCHEMA_VERSION, STATESTORE_NAME, type AccountEvent, type Transfer
 import { metric, REDIS_HOST, REDIS_PORT, REPO_ROOT, startSystem, type SystemOptions, type TestSystem } from '@bank/testkit';
 import { fold, fromSnapshot, toSnapshot, type AccountSnapshot } from '../services/account-command/src/domain/index.js';
 import { StreamStore } from '../services/account-command/src/eventstore/stream-store.js';
-import { uuidFromKey } from '../services/account-command/src/commands/idempotency.js';
 import { closedLoop, percentile, type LoadResult } from './load.js';
 import { redisBaseline } from './baseline.js';
 import { procAvailable, snapshot, systemProcesses, usageBetween, usageTable, type LevelUsage } from './process-usage.js';
@@ -207,20 +206,21 @@ async function main(): Promise<void> {
     if (queryUrl && want.has('transfers')) {
       await readSideSettled(queryUrl);
       const sent: Array<{ transferId: string; at: number }> = [];
-      const run = `bench-${Date.now()}`;
-      const load = await closedLoop(sys.command.url, 16, seconds, (i) => {
-        const from = accounts[(i * 7919) % accounts.length]!;
-        const to = accounts[(i * 7919 + 1 + (i % (accounts.length - 1))) % accounts.length]!;
-        const key = `${run}-${i}`;
-        // With a key the transfer's id is known before the answer (see the transfer route).
-        sent.push({ transferId: uuidFromKey(`transfer:${from}:${key}`), at: Date.now() });
-        return {
-          method: 'POST',
-          path: '/transfers',
-          body: JSON.stringify({ fromAccountId: from, toAccountId: to, amount: '1.00', currency: 'EUR' }),
-          headers: { 'idempotency-key': key },
-        };
-      });
+      const askedAt: number[] = [];
+      const load = await closedLoop(
+        sys.command.url,
+        16,
+        seconds,
+        (i) => {
+          const from = accounts[(i * 7919) % accounts.length]!;
+          const to = accounts[(i * 7919 + 1 + (i % (accounts.length - 1))) % accounts.length]!;
+          askedAt[i] = Date.now();
+          return { method: 'POST', path: '/transfers', body: JSON.stringify({ fromAccountId: from, toAccountId: to, amount: '1.00', currency: 'EUR' }) };
+        },
+        (status, body, i) => {
+          if (status === 202) sent.push({ transferId: (JSON.parse(body) as { transferId: string }).transferId, at: askedAt[i]! });
+        },
+      );
       const toFinal: number[] = [];
       let notFinal = 0;
       const deadline = performance.now() + 120_000;

@@ -41,7 +41,14 @@ export function summarize(latencies: number[], seconds: number, errors: number, 
   };
 }
 
-export async function closedLoop(origin: string, concurrency: number, seconds: number, next: (i: number) => RequestSpec): Promise<LoadResult> {
+/** `onAnswer`, when given, gets each answer's status and body with its request's index (else bodies are discarded unread). */
+export async function closedLoop(
+  origin: string,
+  concurrency: number,
+  seconds: number,
+  next: (i: number) => RequestSpec,
+  onAnswer?: (status: number, body: string, i: number) => void,
+): Promise<LoadResult> {
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
@@ -51,11 +58,13 @@ export async function closedLoop(origin: string, concurrency: number, seconds: n
   const started = performance.now();
   const client = async () => {
     while (performance.now() < until) {
-      const spec = next(i++);
+      const index = i++;
+      const spec = next(index);
       const t0 = performance.now();
       try {
         const res = await pool.request({ method: spec.method, path: spec.path, body: spec.body, headers: { 'content-type': 'application/json', ...spec.headers } });
-        await res.body.dump();
+        if (onAnswer) onAnswer(res.statusCode, await res.body.text(), index);
+        else await res.body.dump();
         statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
         if (res.statusCode >= 500) errors++;
       } catch {

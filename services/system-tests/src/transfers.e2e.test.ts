@@ -133,6 +133,27 @@ describe('a transfer', () => {
     // The same key for another transfer is refused.
     expect((await transfer(order(from, to, '6.00'), headers)).status).toBe(422);
   });
+
+  it('asked again with a key the source has forgotten (more than its idempotency window since): a new transfer, never the settled one again', async () => {
+    const { accountId: from } = await openAccount(cmd, '50.00');
+    const { accountId: to } = await openAccount(cmd, '0.00');
+    const headers = { 'idempotency-key': `late-${from}` };
+    const first = await transfer(order(from, to, '5.00'), headers);
+    await terminal(first.body.transferId);
+    // 64 keyed commands later (IDEMPOTENCY_WINDOW keeps 64 keys), the key is out of the source's window.
+    for (let i = 0; i < 64; i++) {
+      await ok(call(`${cmd}/accounts/${from}/credit`, { body: { amount: '0.01', currency: 'MAD' }, headers: { 'idempotency-key': `late-${from}-${i}` } }));
+    }
+    const late = await transfer(order(from, to, '5.00'), headers);
+    expect(late.status).toBe(202);
+    expect(late.headers.get('idempotent-replayed')).toBeNull();
+    expect(late.body.transferId).not.toBe(first.body.transferId);
+    await terminal(late.body.transferId);
+    // Each transfer debited once, under its own id.
+    const debits = (await eventsOf(from)).filter((event) => event.type === 'AccountDebited');
+    expect(debits.map((event) => (event.data as { transfer: { transferId: string } }).transfer.transferId)).toEqual([first.body.transferId, late.body.transferId]);
+    expect((await stateOf(to)).balance).toBe('10.00');
+  });
 });
 
 describe('a hostile transfer request', () => {

@@ -185,12 +185,12 @@ export function commandRoutes(deps: RouteDeps): Router {
       const target = await deps.store.load(accountStreamId(to));
       if (!target.head || !streamExists(target)) throw new Problem('account-not-found', `account ${to} (toAccountId) does not exist`);
       const fields = { fromAccountId: from, toAccountId: to, amount: body.amount, currency: body.currency, description };
-      // With a key, the transfer's id comes from it (within the source's key space): a repeat names the same transfer.
-      const transferId = key ? uuidFromKey(`transfer:${from}:${key}`) : deps.newId();
+      // A new id for every request, never one derived from the key: a key repeated after it left
+      // the source's idempotency window is a new request, and must not name a settled transfer.
       const send: SendTransfer = {
         type: 'SendTransfer',
         accountId: from,
-        transferId,
+        transferId: deps.newId(),
         counterpartyAccountId: to,
         counterpartyVersion: target.head.version,
         amount: body.amount,
@@ -199,8 +199,9 @@ export function commandRoutes(deps: RouteDeps): Router {
       };
       return { key, command: send, fingerprintOf: { op: 'transfer', ...fields } };
     });
-    const { transferId } = command as SendTransfer;
+    // A repeated request (same key) answers with what the first one recorded: its transfer.
     const recorded = outcome.replayed ? await eventAt(command.accountId, outcome.version) : outcome.events[0];
+    const transferId = transferIdOf(recorded) ?? (command as SendTransfer).transferId;
     const sent = recorded?.type === 'AccountDebited' ? pendingTransferOf(recorded) : null;
     if (sent && !outcome.replayed) (deps.failpoints ?? Failpoints.none).reach('crash-after-transfer-send');
     if (sent) deps.transfers.begin(command.accountId, sent);
@@ -208,6 +209,13 @@ export function commandRoutes(deps: RouteDeps): Router {
     ctx.set('location', `/transfers/${transferId}`);
     ctx.body = recorded?.type === 'TransferDeclined' ? { transferId, status: 'FAILED', reason: recorded.data.reason } : { transferId, status: 'PENDING' };
   });
+
+  /** The transfer a transfer's first step names (its debit or its decline); undefined for any other event. */
+  function transferIdOf(event: AccountEvent | undefined): string | undefined {
+    if (event?.type === 'AccountDebited') return event.data.transfer?.transferId;
+    if (event?.type === 'TransferDeclined') return event.data.transferId;
+    return undefined;
+  }
 
   /** The event of an account at a version (what a replayed request's first commit wrote). */
   async function eventAt(accountId: string, version: number): Promise<AccountEvent | undefined> {
