@@ -375,6 +375,11 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
     // The outbox publishes as the event bus does; its deliveries do not go through a subscription.
     expect(components.pubsub).toEqual({ outbound: { retry: 'pubsub', circuitBreaker: 'cb' }, inbound: { retry: 'pubsub' } });
     expect(components.outbox).toEqual({ outbound: { retry: 'pubsub', circuitBreaker: 'cb' } });
+    // The event store: a timeout only. daprd counts a lost ETag race as a failure: retried, it
+    // cost seconds of backoff; counted by a breaker, two races in a row stopped the pod's store
+    // calls for 30 s.
+    expect(components.statestore).toEqual({ outbound: { timeout: 'store' } });
+    expect(Object.keys((res!.spec as unknown as { policies: { retries: object } }).policies.retries).sort()).toEqual(['invoke', 'pubsub']);
   });
 
   test('NetworkPolicy and PodDisruptionBudget per service (not in dev)', () => {
@@ -604,7 +609,7 @@ describe('kubeconform refuses what is wrong (the validation is not vacuous)', ()
     });
     expect(r.resources[0]?.status).toBe('statusInvalid');
     const r2 = mutate('Resiliency', (c) => {
-      (c as unknown as { spec: { policies: { retries: Record<string, Record<string, unknown>> } } }).spec.policies.retries.store!.maxRetries = 'three';
+      (c as unknown as { spec: { policies: { retries: Record<string, Record<string, unknown>> } } }).spec.policies.retries.invoke!.maxRetries = 'three';
     });
     expect(r2.resources[0]?.status).toBe('statusInvalid');
   });

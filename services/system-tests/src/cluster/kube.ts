@@ -583,21 +583,27 @@ export interface SidecarAnswer<T = unknown> {
 }
 
 /**
+ * Runs `script` (plain JavaScript for the container's node) in the app container of `pod`, where
+ * http://127.0.0.1:3500 is the pod's own daprd and DAPR_API_TOKEN its token; the script prints
+ * one JSON line last, which is returned parsed.
+ */
+export async function inAppContainer<T>(pod: Pod, script: string, args: string[] = []): Promise<T> {
+  const app = pod.spec.containers.find((c) => c.name !== 'daprd')!;
+  const r = await exec(pod.metadata.namespace ?? NS, pod.metadata.name, app.name, ['node', '-e', script, ...args]);
+  if (r.code !== 0) throw new Error(`kubectl exec ${pod.metadata.name}: exit ${r.code}: ${r.stderr.slice(-1000)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
+}
+
+/**
  * Calls http://127.0.0.1:3500<path> from the app container of `pod` (kubectl exec, the container's
  * node): the pod's own daprd, with the DAPR_API_TOKEN of that container unless `token` is false.
  */
 export async function sidecarCall<T = unknown>(pod: Pod, path: string, options: { method?: string; token?: boolean } = {}): Promise<SidecarAnswer<T>> {
-  const app = pod.spec.containers.find((c) => c.name !== 'daprd')!;
-  const r = await exec(pod.metadata.namespace ?? NS, pod.metadata.name, app.name, [
-    'node',
-    '-e',
-    SIDECAR_CALL,
+  const { status, body } = await inAppContainer<{ status: number; body: string }>(pod, SIDECAR_CALL, [
     `http://127.0.0.1:3500${path}`,
     options.method ?? 'GET',
     options.token === false ? 'none' : 'token',
   ]);
-  if (r.code !== 0) throw new Error(`kubectl exec ${pod.metadata.name}: exit ${r.code}: ${r.stderr.slice(-1000)}`);
-  const { status, body } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { status: number; body: string };
   let parsed: unknown = body;
   try {
     parsed = body ? JSON.parse(body) : undefined;
