@@ -14,6 +14,7 @@ import { Projector } from './projections/projector.js';
 import { Reconciler } from './projections/reconciler.js';
 import { VersionWaiters } from './projections/waiters.js';
 import { Generations } from './readmodel/generations.js';
+import { BatchingWriter } from './readmodel/batching-writer.js';
 import { readModelWriter } from './readmodel/writer.js';
 import { Rebuilder } from './rebuild/rebuilder.js';
 
@@ -45,7 +46,7 @@ interface ReadSide {
 async function startReadSide(db: Db, { config, commandSide, waiters, metrics, log, live }: Foundation): Promise<ReadSide> {
   const generations = new Generations(db);
   await generations.init(config.META_REFRESH_MS);
-  const writer = readModelWriter;
+  const writer = config.PROJECTION_WRITE_BATCH > 1 ? new BatchingWriter(readModelWriter, config.PROJECTION_WRITE_BATCH) : readModelWriter;
   const projector = new Projector({
     commandSide,
     generations,

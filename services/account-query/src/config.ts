@@ -25,6 +25,11 @@ export const configSpec = {
    * instead of pulling them from the event store; false: always pull.
    */
   APPLY_COMMITTED_EVENTS: env.bool(true),
+  /**
+   * Accounts the projector writes together: the changes that arrive while a write is in flight
+   * go in the next one, up to this many (readmodel/batching-writer.ts); 1: each on its own.
+   */
+  PROJECTION_WRITE_BATCH: env.int(256, { min: 1, max: 10_000 }),
   /** Accounts whose last written document this process remembers (the base of the next change); 0: none. */
   PROJECTION_CACHE_ACCOUNTS: env.int(20_000, { min: 0, max: 10_000_000 }),
   /** Pause between reconciliation sweeps (every stream's version against the read models); 0: off. */

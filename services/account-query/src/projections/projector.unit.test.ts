@@ -8,7 +8,7 @@ import { type EventPage } from '@bank/contracts';
 import { createQueryMetrics } from '../metrics.js';
 import { accountDoc, type AccountDoc } from '../readmodel/documents.js';
 import type { Generation, Generations } from '../readmodel/generations.js';
-import type { AccountChange, ReadModelWriter } from '../readmodel/writer.js';
+import type { AccountChange, AccountWrite, ReadModelWriter } from '../readmodel/writer.js';
 import { PullError, type CommandSideClient } from './command-side-client.js';
 import type { PulledEvent } from './project.js';
 import { Projector } from './projector.js';
@@ -89,6 +89,12 @@ class FakeWriter implements ReadModelWriter {
     this.accounts.set(key, next);
     this.applied.push({ generation: generation.number, accountId: next._id, version: next.version });
     return next;
+  }
+
+  async applyMany(generation: Generation, writes: readonly AccountWrite[]): Promise<Array<AccountDoc | undefined>> {
+    const written: Array<AccountDoc | undefined> = [];
+    for (const { base, change } of writes) written.push(await this.apply(generation, base, change));
+    return written;
   }
 
   async applyNew(generation: Generation, changes: readonly AccountChange[]): Promise<void> {

@@ -12,6 +12,7 @@
 //  2. the account document, guarded by the version it was read at: it is the commit marker, so an
 //     account document never claims a version whose operations are missing, and of two writers
 //     only the one still at the version it read wins (the other reads again).
+import type { AnyBulkWriteOperation } from 'mongodb';
 import { accountDoc, operationDoc, transferStepDoc, type AccountDoc } from './documents.js';
 import type { Generation } from './generations.js';
 import type { AccountView, OperationView, TransferStepView } from './views.js';
@@ -23,6 +24,12 @@ export interface AccountChange {
   transferSteps: readonly TransferStepView[];
 }
 
+/** A change and the document it is applied on (what read() returned). */
+export interface AccountWrite {
+  base: AccountDoc | null;
+  change: AccountChange;
+}
+
 export interface ReadModelWriter {
   /** The account as `generation` holds it (null: not there yet): the base a change is applied on. */
   read(generation: Generation, accountId: string): Promise<AccountDoc | null>;
@@ -32,10 +39,26 @@ export interface ReadModelWriter {
    */
   apply(generation: Generation, base: AccountDoc | null, change: AccountChange): Promise<AccountDoc | undefined>;
   /**
+   * apply() for many accounts at once (each at most once), in a few bulk writes whatever their
+   * number; the answers in the order given.
+   */
+  applyMany(generation: Generation, writes: readonly AccountWrite[]): Promise<Array<AccountDoc | undefined>>;
+  /**
    * Writes accounts that `generation` does not hold yet (a rebuild's, before its switch) with two
    * bulk writes. Safe to repeat: what an earlier attempt wrote is found there and kept.
    */
   applyNew(generation: Generation, changes: readonly AccountChange[]): Promise<void>;
+}
+
+interface WriteError {
+  code?: number;
+  index?: number;
+}
+
+function writeErrorsOf(err: unknown): WriteError[] {
+  const { writeErrors } = err as { writeErrors?: WriteError[] | WriteError };
+  if (!writeErrors) return [];
+  return Array.isArray(writeErrors) ? writeErrors : [writeErrors];
 }
 
 /**
@@ -43,12 +66,9 @@ export interface ReadModelWriter {
  * write that failed failed with it.
  */
 export function isDuplicateKey(err: unknown): boolean {
-  const { code, writeErrors } = err as { code?: number; writeErrors?: Array<{ code?: number }> | { code?: number } };
-  if (writeErrors) {
-    const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-    return list.length > 0 && list.every((write) => write.code === 11000);
-  }
-  return code === 11000;
+  const writes = writeErrorsOf(err);
+  if (writes.length) return writes.every((write) => write.code === 11000);
+  return (err as { code?: number }).code === 11000;
 }
 
 function ignoreDuplicateKey(err: unknown): void {
@@ -65,6 +85,61 @@ async function insertAdded(generation: Generation, changes: readonly AccountChan
   if (steps.length) await generation.transferSteps.insertMany(steps.map(transferStepDoc), { ordered: false }).catch(ignoreDuplicateKey);
 }
 
+/**
+ * Step 2 for many accounts in one bulk write, each guarded by the version it was read at (a new
+ * one: inserted, once). A new account another writer inserted first fails with a duplicate key,
+ * which says which by its index; a guarded update that found the account moved only lowers the
+ * matched count, so then the store is asked which: a document at the version this change wrote
+ * holds the projection of the same events, whoever wrote it, and counts as written; any other
+ * (moved further, or gone: then the projector starts the account again) is a lost race.
+ */
+/**
+ * Accounts per bulk write. FerretDB 1.24 on PostgreSQL keeps one pooled connection per statement
+ * of an update command until the command ends, and needs one more for each statement's
+ * transaction: one update command of many accounts held all 50 connections of its pool and waited
+ * for one more for ever, and every later request with it (seen in the bench: the projector
+ * stopped, FerretDB answered nothing). Commands of 8 keep well inside the pool with several
+ * replicas writing at once.
+ */
+const ACCOUNTS_PER_WRITE = 8;
+
+async function applyMany(generation: Generation, writes: readonly AccountWrite[]): Promise<Array<AccountDoc | undefined>> {
+  await insertAdded(
+    generation,
+    writes.map((write) => write.change),
+  );
+  const next = writes.map((write) => accountDoc(write.change.account));
+  const guarded = writes.map(({ base }, n): AnyBulkWriteOperation<AccountDoc> => {
+    if (!base) return { insertOne: { document: next[n]! } };
+    const { _id: _unchanged, ...fields } = next[n]!;
+    return { updateOne: { filter: { _id: base._id, version: base.version }, update: { $set: fields } } };
+  });
+  const updates = writes.filter((write) => write.base).length;
+  let matched = 0;
+  const lostInserts = new Set<number>();
+  for (let from = 0; from < guarded.length; from += ACCOUNTS_PER_WRITE) {
+    const chunk = guarded.slice(from, from + ACCOUNTS_PER_WRITE);
+    matched += await generation.accounts.bulkWrite(chunk, { ordered: false }).then(
+      (result) => result.matchedCount,
+      (err: unknown) => {
+        if (!isDuplicateKey(err)) throw err;
+        for (const write of writeErrorsOf(err)) if (write.index !== undefined) lostInserts.add(from + write.index);
+        return (err as { result?: { matchedCount: number } }).result?.matchedCount ?? 0;
+      },
+    );
+  }
+  let held = new Map<string, number>();
+  if (matched < updates) {
+    const moved = next.filter((_doc, n) => writes[n]!.base).map((doc) => doc._id);
+    const found = await generation.accounts.find({ _id: { $in: moved } }, { projection: { version: 1 } }).toArray();
+    held = new Map(found.map((doc) => [doc._id, doc.version]));
+  }
+  return next.map((doc, n) => {
+    if (!writes[n]!.base) return lostInserts.has(n) ? undefined : doc;
+    return matched === updates || held.get(doc._id) === doc.version ? doc : undefined;
+  });
+}
+
 /** The read models in MongoDB (FerretDB here). */
 export const readModelWriter: ReadModelWriter = {
   read(generation, accountId) {
@@ -72,21 +147,10 @@ export const readModelWriter: ReadModelWriter = {
   },
 
   async apply(generation, base, change) {
-    await insertAdded(generation, [change]);
-    const next = accountDoc(change.account);
-    if (base) {
-      const { _id: _unchanged, ...fields } = next;
-      const { matchedCount } = await generation.accounts.updateOne({ _id: base._id, version: base.version }, { $set: fields });
-      return matchedCount === 1 ? next : undefined;
-    }
-    return generation.accounts.insertOne(next).then(
-      () => next,
-      (err: unknown) => {
-        if (isDuplicateKey(err)) return undefined;
-        throw err;
-      },
-    );
+    return (await applyMany(generation, [{ base, change }]))[0];
   },
+
+  applyMany,
 
   async applyNew(generation, changes) {
     await insertAdded(generation, changes);
