@@ -29,7 +29,7 @@ export function createCommandApp(config: CommandConfig, sidecar: Sidecar, log: L
     kind: accountStreams,
     store,
     index,
-    publisher: accountNotifications(sidecar),
+    publisher: accountNotifications(sidecar, config.PUBLISH_BATCH),
     log,
     metrics,
     newId,

@@ -9,6 +9,8 @@ export const configSpec = {
   IDEMPOTENCY_WINDOW: env.int(64, { min: 1, max: 1000 }),
   /** Between two sweeps for transfers left unsettled (a crash, another replica); 0: none. */
   TRANSFER_SWEEP_MS: env.int(2000, { min: 0, max: 3_600_000 }),
+  /** Notifications published together while a publish is in flight (one bulk publish); 1: each alone. */
+  PUBLISH_BATCH: env.int(64, { min: 1, max: 1000 }),
   ...startSettings,
   /** Test-only, off by default: failpoints to turn on (see @bank/platform failpoints), e.g. crash-after-commit. */
   FAILPOINT: failpointSetting,

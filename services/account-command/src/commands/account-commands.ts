@@ -2,7 +2,7 @@
 // account, events stored with their account id and announced on the account-events topic.
 // Adding a command needs nothing here: it is a case of the decider and a route.
 import { ACCOUNT_EVENTS_TOPIC, EVENT_SCHEMA_VERSION, PUBSUB_NAME, toPageEvent, upcast, type AccountEvent, type NewEvent, type StreamNotification } from '@bank/contracts';
-import { type Sidecar } from '@bank/platform';
+import { GroupCommit, type Sidecar } from '@bank/platform';
 import { accountDecider, type AccountCommand, type AccountSnapshot, type AccountState, type DomainError } from '../domain/index.js';
 import { StreamStore, type StreamStoreOptions } from '../eventstore/stream-store.js';
 import type { CommandHandler, CommandOutcome, NotificationPublisher, StreamKind } from './command-handler.js';
@@ -32,9 +32,27 @@ export const accountStreams: StreamKind<AccountCommand, NewEvent, AccountEvent, 
 export type AccountCommandHandler = CommandHandler<AccountCommand, NewEvent, AccountEvent, AccountState, AccountSnapshot, DomainError, StreamNotification>;
 export type AccountCommandOutcome = CommandOutcome<AccountEvent, DomainError>;
 
-/** The direct publish of account notifications, keyed by account (brokers that partition keep its order). */
-export function accountNotifications(sidecar: Sidecar): NotificationPublisher<StreamNotification> {
+/**
+ * The direct publish of account notifications, keyed by account (brokers that partition keep its
+ * order). With `groupUpTo` > 1 the notifications that come while a publish is in flight go
+ * together in the next one (one bulk publish, one round trip to the sidecar; GroupCommit).
+ */
+export function accountNotifications(sidecar: Sidecar, groupUpTo = 1): NotificationPublisher<StreamNotification> {
+  const metadataOf = (notification: StreamNotification) => ({ partitionKey: notification.accountId });
+  if (groupUpTo <= 1) return { publish: (notification) => sidecar.publish(PUBSUB_NAME, ACCOUNT_EVENTS_TOPIC, notification, metadataOf(notification)) };
+  const group = new GroupCommit<StreamNotification, Error | undefined>(
+    (notifications) =>
+      sidecar.publishBulk(
+        PUBSUB_NAME,
+        ACCOUNT_EVENTS_TOPIC,
+        notifications.map((notification) => ({ data: notification, metadata: metadataOf(notification) })),
+      ),
+    { maxBatch: groupUpTo },
+  );
   return {
-    publish: (notification) => sidecar.publish(PUBSUB_NAME, ACCOUNT_EVENTS_TOPIC, notification, { partitionKey: notification.accountId }),
+    async publish(notification) {
+      const failed = await group.submit(notification);
+      if (failed) throw failed;
+    },
   };
 }

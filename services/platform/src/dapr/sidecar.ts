@@ -205,6 +205,36 @@ export class Sidecar {
     if (!res.ok) return Sidecar.fail(res, `publish ${pubsub}/${topic}`);
   }
 
+  /**
+   * Many messages in one request (Dapr's bulk publish; daprd wraps each in a CloudEvent as a
+   * single publish does). Answers, per message in order, undefined or the error that failed it.
+   */
+  async publishBulk(pubsub: string, topic: string, messages: Array<{ data: unknown; metadata?: Record<string, string> }>): Promise<Array<Error | undefined>> {
+    const res = await this.request(`/v1.0-alpha1/publish/bulk/${pubsub}/${topic}`, {
+      body: messages.map((message, n) => ({
+        entryId: String(n),
+        event: message.data,
+        contentType: 'application/json',
+        ...(message.metadata ? { metadata: message.metadata } : {}),
+      })),
+    });
+    if (res.ok) return messages.map(() => undefined);
+    const text = await res.text().catch(() => '');
+    let answer: { failedEntries?: Array<{ entryId: string; error?: string }>; errorCode?: string; message?: string } = {};
+    try {
+      answer = JSON.parse(text) as typeof answer;
+    } catch {
+      /* not JSON: the whole request failed */
+    }
+    if (!answer.failedEntries?.length)
+      throw new SidecarError(`bulk publish ${pubsub}/${topic}: HTTP ${res.status} ${answer.errorCode ?? ''} ${answer.message ?? text}`, res.status, answer.errorCode);
+    const failed = new Map(answer.failedEntries.map((entry) => [entry.entryId, entry.error ?? 'failed']));
+    return messages.map((_message, n) => {
+      const error = failed.get(String(n));
+      return error === undefined ? undefined : new SidecarError(`bulk publish ${pubsub}/${topic}: ${error}`, res.status, 'ERR_PUBSUB_PUBLISH_MESSAGE');
+    });
+  }
+
   /** Service invocation; the raw response is returned so callers see the callee's status. */
   invoke(appId: string, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Response> {
     return this.fetch(`/v1.0/invoke/${appId}/method/${path.replace(/^\//, '')}`, init);
