@@ -86,23 +86,22 @@ async function insertAdded(generation: Generation, changes: readonly AccountChan
 }
 
 /**
- * Step 2 for many accounts in one bulk write, each guarded by the version it was read at (a new
- * one: inserted, once). A new account another writer inserted first fails with a duplicate key,
- * which says which by its index; a guarded update that found the account moved only lowers the
- * matched count, so then the store is asked which: a document at the version this change wrote
- * holds the projection of the same events, whoever wrote it, and counts as written; any other
- * (moved further, or gone: then the projector starts the account again) is a lost race.
- */
-/**
- * Accounts per bulk write. FerretDB 1.24 on PostgreSQL keeps one pooled connection per statement
- * of an update command until the command ends, and needs one more for each statement's
- * transaction: one update command of many accounts held all 50 connections of its pool and waited
- * for one more for ever, and every later request with it (seen in the bench: the projector
- * stopped, FerretDB answered nothing). Commands of 8 keep well inside the pool with several
- * replicas writing at once.
+ * Accounts per bulk write. FerretDB 1.24 on PostgreSQL holds a pooled connection for each
+ * statement of an update command while the command runs: one update command of many accounts
+ * stopped FerretDB for good in the bench (its goroutine dump: that command's goroutine held all 50
+ * connections of the pool, each with a query open, and waited for one more; every later request
+ * waited behind it). Commands of 8 keep well inside the pool with several replicas writing at once.
  */
 const ACCOUNTS_PER_WRITE = 8;
 
+/**
+ * Step 2 for many accounts in bulk writes, each account guarded by the version it was read at
+ * (a new one: inserted, once). A new account another writer inserted first fails with a duplicate
+ * key, which says which by its index; a guarded update that found the account moved only lowers
+ * the matched count, so then the store is asked which: a document at the version this change
+ * wrote holds the projection of the same events, whoever wrote it, and counts as written; any
+ * other (moved further, or gone: then the projector starts the account again) is a lost race.
+ */
 async function applyMany(generation: Generation, writes: readonly AccountWrite[]): Promise<Array<AccountDoc | undefined>> {
   await insertAdded(
     generation,
