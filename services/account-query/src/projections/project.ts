@@ -49,11 +49,7 @@ export function project(accountId: string, current: AccountView | undefined, eve
     acc.updatedAt = e.occurredAt;
     const account = acc;
     /** The step of a transfer this event is; `outgoing`: this account is its source. */
-    const step = (
-      type: TransferStepType,
-      outgoing: boolean,
-      fields: { transferId: string; counterpartyAccountId: string; amount?: string; currency?: string; description?: string | null; reason?: string; detail?: string },
-    ): TransferStepView => ({
+    const step = (type: TransferStepType, outgoing: boolean, fields: StepData): TransferStepView => ({
       stepId: e.eventId,
       transferId: fields.transferId,
       type,
@@ -69,6 +65,32 @@ export function project(accountId: string, current: AccountView | undefined, eve
       occurredAt: e.occurredAt,
       correlationId: e.correlationId,
     });
+    /** Money in or out of this account: its balance moves and the move is an operation. */
+    const moved = (
+      type: 'CREDIT' | 'DEBIT',
+      raw: string,
+      currency: string,
+      description: string | null,
+      transfer?: { transferId: string; counterpartyAccountId: string } | null,
+    ) => {
+      if (currency !== account.currency) throw new ProjectionError(`account ${accountId} v${e.version}: ${currency} operation on a ${account.currency} account`);
+      const m = amount(raw, currency, `account ${accountId} v${e.version}`);
+      account.balanceMinor += type === 'CREDIT' ? m : -m;
+      operations.push({
+        operationId: e.eventId,
+        accountId,
+        version: e.version,
+        type,
+        amountMinor: m,
+        currency,
+        balanceAfterMinor: account.balanceMinor,
+        occurredAt: e.occurredAt,
+        description,
+        transferId: transfer?.transferId ?? null,
+        counterpartyAccountId: transfer?.counterpartyAccountId ?? null,
+        correlationId: e.correlationId,
+      });
+    };
     switch (e.type) {
       case 'AccountActivated':
       case 'AccountReactivated':
@@ -83,24 +105,8 @@ export function project(accountId: string, current: AccountView | undefined, eve
       case 'AccountCredited':
       case 'AccountDebited': {
         const { amount: raw, currency, description, transfer } = e.data as AccountCreditedData;
-        if (currency !== acc.currency) throw new ProjectionError(`account ${accountId} v${e.version}: ${currency} operation on a ${acc.currency} account`);
-        const m = amount(raw, currency, `account ${accountId} v${e.version}`);
         const credit = e.type === 'AccountCredited';
-        acc.balanceMinor += credit ? m : -m;
-        operations.push({
-          operationId: e.eventId,
-          accountId,
-          version: e.version,
-          type: credit ? 'CREDIT' : 'DEBIT',
-          amountMinor: m,
-          currency,
-          balanceAfterMinor: acc.balanceMinor,
-          occurredAt: e.occurredAt,
-          description: description ?? null,
-          transferId: transfer?.transferId ?? null,
-          counterpartyAccountId: transfer?.counterpartyAccountId ?? null,
-          correlationId: e.correlationId,
-        });
+        moved(credit ? 'CREDIT' : 'DEBIT', raw, currency, description ?? null, transfer);
         if (transfer) transferSteps.push(step(credit ? 'CREDITED' : 'DEBITED', !credit, { ...transfer, amount: raw, currency, description: description ?? null }));
         break;
       }
@@ -116,23 +122,7 @@ export function project(accountId: string, current: AccountView | undefined, eve
       case 'TransferRefunded': {
         // The money of a failed transfer coming back: a credit among the operations too.
         const data = e.data as StepData & { amount: string; currency: string };
-        if (data.currency !== acc.currency) throw new ProjectionError(`account ${accountId} v${e.version}: ${data.currency} refund on a ${acc.currency} account`);
-        const m = amount(data.amount, data.currency, `account ${accountId} v${e.version}`);
-        acc.balanceMinor += m;
-        operations.push({
-          operationId: e.eventId,
-          accountId,
-          version: e.version,
-          type: 'CREDIT',
-          amountMinor: m,
-          currency: data.currency,
-          balanceAfterMinor: acc.balanceMinor,
-          occurredAt: e.occurredAt,
-          description: `refund: ${data.reason}`,
-          transferId: data.transferId,
-          counterpartyAccountId: data.counterpartyAccountId,
-          correlationId: e.correlationId,
-        });
+        moved('CREDIT', data.amount, data.currency, `refund: ${data.reason}`, data);
         transferSteps.push(step('REFUNDED', true, data));
         break;
       }
