@@ -312,11 +312,17 @@ function refundTransfer(command: RefundTransfer, state: AccountState): Decision 
   return accept({ type: 'TransferRefunded', data: { transferId, counterpartyAccountId, amount: formatAmount(amount, currency), currency, ...command.failure } });
 }
 
+/** An amount a stored event carries: written valid, so anything else is corruption. */
+function storedAmount(event: AccountEvent, text: string, currency: string, field = 'amount'): Minor {
+  const amount = parseAmount(text, currency);
+  if (typeof amount !== 'bigint') throw new Error(`corrupt event ${event.eventId}: bad ${field}`);
+  return amount;
+}
+
 export function evolve(state: AccountState, event: AccountEvent): AccountState {
   switch (event.type) {
     case 'AccountCreated': {
-      const balance = parseAmount(event.data.initialBalance, event.data.currency);
-      if (typeof balance !== 'bigint') throw new Error(`corrupt event ${event.eventId}: bad initialBalance`);
+      const balance = storedAmount(event, event.data.initialBalance, event.data.currency, 'initialBalance');
       return {
         status: 'CREATED',
         accountId: event.accountId,
@@ -341,8 +347,7 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
     case 'AccountCredited':
     case 'AccountDebited': {
       if (state.status === 'NONE') return state;
-      const amount = parseAmount(event.data.amount, event.data.currency);
-      if (typeof amount !== 'bigint') throw new Error(`corrupt event ${event.eventId}: bad amount`);
+      const amount = storedAmount(event, event.data.amount, event.data.currency);
       const balance = event.type === 'AccountCredited' ? state.balance + amount : state.balance - amount;
       const sent = event.type === 'AccountDebited' ? pendingTransferOf(event) : null;
       const pendingTransfersOut = sent ? [...state.pendingTransfersOut, sent] : state.pendingTransfersOut;
@@ -357,11 +362,7 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       if (state.status === 'NONE') return state;
       const pendingTransfersOut = state.pendingTransfersOut.filter((pending) => pending.transferId !== event.data.transferId);
       let balance = state.balance;
-      if (event.type === 'TransferRefunded') {
-        const refund = parseAmount(event.data.amount, event.data.currency);
-        if (typeof refund !== 'bigint') throw new Error(`corrupt event ${event.eventId}: bad amount`);
-        balance += refund;
-      }
+      if (event.type === 'TransferRefunded') balance += storedAmount(event, event.data.amount, event.data.currency);
       return { ...state, balance, pendingTransfersOut, version: event.version, updatedAt: event.occurredAt };
     }
   }
@@ -372,13 +373,11 @@ export function pendingTransferOf(event: AccountDebited): PendingTransfer | null
   const { transfer } = event.data;
   // Only a transfer's debit carries the counterparty's version: that is the source's step.
   if (transfer?.counterpartyVersion === undefined) return null;
-  const amount = parseAmount(event.data.amount, event.data.currency);
-  if (typeof amount !== 'bigint') throw new Error(`corrupt event ${event.eventId}: bad amount`);
   return {
     transferId: transfer.transferId,
     counterpartyAccountId: transfer.counterpartyAccountId,
     counterpartyVersion: transfer.counterpartyVersion,
-    amount,
+    amount: storedAmount(event, event.data.amount, event.data.currency),
     currency: event.data.currency,
     description: event.data.description,
     correlationId: event.correlationId,
