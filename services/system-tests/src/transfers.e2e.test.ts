@@ -130,6 +130,14 @@ describe('a transfer', () => {
     expect(again.body.transferId).toBe(first.body.transferId);
     await terminal(first.body.transferId);
     expect((await stateOf(from)).balance).toBe('45.00');
+    // Asked again once the source has recorded it settled (just after the credit the read side
+    // shows): the same transfer, answered with its final status, nothing moved again.
+    const settled = await waitUntil('the replay answering a final status', 15_000, async () => {
+      const replay = await transfer(order(from, to, '5.00'), headers);
+      return replay.body.status === 'PENDING' ? undefined : replay;
+    });
+    expect([settled.status, settled.headers.get('idempotent-replayed'), settled.body]).toEqual([202, 'true', { transferId: first.body.transferId, status: 'COMPLETED' }]);
+    expect((await stateOf(from)).balance).toBe('45.00');
     // The same key for another transfer is refused.
     expect((await transfer(order(from, to, '6.00'), headers)).status).toBe(422);
   });

@@ -199,15 +199,20 @@ export function commandRoutes(deps: RouteDeps): Router {
       };
       return { key, command: send, fingerprintOf: { op: 'transfer', ...fields } };
     });
-    // A repeated request (same key) answers with what the first one recorded: its transfer.
-    const recorded = outcome.replayed ? await eventAt(command.accountId, outcome.version) : outcome.events[0];
-    const transferId = transferIdOf(recorded) ?? (command as SendTransfer).transferId;
-    const sent = recorded?.type === 'AccountDebited' ? pendingTransferOf(recorded) : null;
+    // A repeated request (same key) answers with what the first one recorded, its transfer, and
+    // the status the source's stream gives it now (settled since, or still pending).
+    const recorded = outcome.replayed ? await eventsFrom(command.accountId, outcome.version) : outcome.events;
+    const first = recorded[0];
+    const transferId = transferIdOf(first) ?? (command as SendTransfer).transferId;
+    const settled = recorded.find((event) => (event.type === 'TransferCompleted' || event.type === 'TransferRefunded') && event.data.transferId === transferId);
+    const sent = first?.type === 'AccountDebited' && !settled ? pendingTransferOf(first) : null;
     if (sent && !outcome.replayed) (deps.failpoints ?? Failpoints.none).reach('crash-after-transfer-send');
     if (sent) deps.transfers.begin(command.accountId, sent);
     ctx.status = 202;
     ctx.set('location', `/transfers/${transferId}`);
-    ctx.body = recorded?.type === 'TransferDeclined' ? { transferId, status: 'FAILED', reason: recorded.data.reason } : { transferId, status: 'PENDING' };
+    if (first?.type === 'TransferDeclined') ctx.body = { transferId, status: 'FAILED', reason: first.data.reason };
+    else if (settled?.type === 'TransferRefunded') ctx.body = { transferId, status: 'FAILED', reason: settled.data.reason };
+    else ctx.body = { transferId, status: settled ? 'COMPLETED' : 'PENDING' };
   });
 
   /** The transfer a transfer's first step names (its debit or its decline); undefined for any other event. */
@@ -217,10 +222,10 @@ export function commandRoutes(deps: RouteDeps): Router {
     return undefined;
   }
 
-  /** The event of an account at a version (what a replayed request's first commit wrote). */
-  async function eventAt(accountId: string, version: number): Promise<AccountEvent | undefined> {
+  /** An account's events from a version on (a replayed request's first commit, and what came since). */
+  async function eventsFrom(accountId: string, version: number): Promise<AccountEvent[]> {
     const loaded = await deps.store.load(accountStreamId(accountId));
-    return (await deps.store.read(loaded, version, 1))[0];
+    return deps.store.read(loaded, version);
   }
 
   router.get('/accounts/:id/state', async (ctx) => {
