@@ -376,8 +376,8 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
     expect(components.pubsub).toEqual({ outbound: { retry: 'pubsub', circuitBreaker: 'cb' }, inbound: { retry: 'pubsub' } });
     expect(components.outbox).toEqual({ outbound: { retry: 'pubsub', circuitBreaker: 'cb' } });
     // The event store: a timeout only. daprd counts a lost ETag race as a failure: retried, it
-    // cost seconds of backoff; counted by a breaker, two races in a row stopped the pod's store
-    // calls for 30 s.
+    // waited out the backoff for nothing; counted by a breaker, two races in a row stopped the
+    // pod's store calls for 30 s.
     expect(components.statestore).toEqual({ outbound: { timeout: 'store' } });
     expect(Object.keys((res!.spec as unknown as { policies: { retries: object } }).policies.retries).sort()).toEqual(['invoke', 'pubsub']);
   });
