@@ -142,9 +142,9 @@ describe('the release as deployed', () => {
 
   it('answers a lost optimistic-concurrency race on the event store at once, and repeated races never stop the store (no sidecar retry, no breaker)', async () => {
     // Why: daprd counts a transaction's ETag mismatch as a failure. Under the Resiliency's store
-    // retries each lost race cost ~1.5 s of backoff, and a circuit breaker on the store opened
-    // after two races in a row: every store call of that pod then failed for 30 s (503s in a
-    // rolling upgrade under load).
+    // retries each lost race waited out the backoff twice, and a circuit breaker on the store
+    // opened after two races in a row: every store call of that pod then failed for 30 s (503s in
+    // a rolling upgrade under load).
     const [command] = (await appPods(APP_ID.command)).filter(isReady);
     const key = `cluster-race-probe-${randomUUID()}`;
     // Given a key at some version, when six transactions with a stale ETag race at once...
