@@ -37,23 +37,15 @@ export interface OperationDoc {
   correlationId?: string | null;
 }
 
-/** One step of a transfer (one event), keyed by its event id like an operation. */
-export interface TransferStepDoc {
+/**
+ * One step of a transfer (one event), keyed by its event id like an operation: the view's fields,
+ * with the amount as its decimal string and the instant as a BSON date.
+ */
+export type TransferStepDoc = Omit<TransferStepView, 'stepId' | 'amountMinor' | 'occurredAt'> & {
   _id: string;
-  transferId: string;
-  type: TransferStepType;
-  accountId: string;
-  version: number;
-  fromAccountId: string;
-  toAccountId: string;
   amount: string | null;
-  currency: string;
-  description: string | null;
-  reason: string | null;
-  detail: string | null;
   occurredAt: Date;
-  correlationId: string | null;
-}
+};
 
 export interface MetaDoc {
   _id: 'projections';
