@@ -3,11 +3,14 @@
 // suite (*.cluster.test.ts, jest.cluster.config.js, npm run test:cluster) matches none of them.
 export const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  // ESM-only dependencies (jose), compiled to CommonJS like our sources.
+  '^.+/node_modules/jose/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
 export const common = {
   transform,
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   // Sources use ESM-style ".js" specifiers; Jest runs the CommonJS output of swc.
   moduleNameMapper: {
     // Each workspace package's entry point (its package.json "exports").

@@ -2,7 +2,7 @@
 // One-time (and idempotent) set-up shared by `npm start` and `npm test`: dependencies installed
 // and current, then the external tools built from the Go module proxy (cached outside the clone).
 // What each command needs:
-//   node scripts/setup.mjs --for=start   npm ci, daprd, FerretDB: all that `npm start` runs on
+//   node scripts/setup.mjs --for=start   npm ci, daprd, FerretDB, Hydra: all that `npm start` runs on
 //   node scripts/setup.mjs [--for=test]  the same, plus helm, kubeconform, the Kubernetes schemas
 //                                        and the Tiltfile checker, which only the packaging tests
 //                                        (charts/test) use
@@ -19,7 +19,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (m) => console.error(`[setup] ${m}`);
 
 // scripts/tools.sh arguments per command; `all` also notes that tilt is not built (see tools.sh).
-const TOOLS = { start: ['daprd', 'ferretdb'], test: ['all'] };
+const TOOLS = { start: ['daprd', 'ferretdb', 'hydra'], test: ['all'] };
 const forArg = process.argv.slice(2).find((a) => a.startsWith('--for='));
 const target = forArg ? forArg.slice('--for='.length) : 'test';
 if (!Object.hasOwn(TOOLS, target) || process.argv.slice(2).some((a) => !a.startsWith('--for='))) {

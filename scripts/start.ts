@@ -1,12 +1,16 @@
 // `npm start`: the whole system on this machine, in the foreground. FerretDB for the read models
 // (unless MONGODB_URL points at a MongoDB), the gateway and dashboard on 3000 (daprd 3500; the
 // dashboard is built first when missing or stale), account-command on 3001 (daprd 3501),
-// account-query on 3002 (daprd 3502), the components profile from PROFILE (default redis) with its slot 0, so data
-// survives restarts. Ctrl-C (or SIGTERM) stops everything it started.
+// account-query on 3002 (daprd 3502), Hydra (the sign-in provider) on 4444 (admin 4445, in memory:
+// sign in again after a restart), the components profile from PROFILE (default redis) with its
+// slot 0, so data survives restarts. Ctrl-C (or SIGTERM) stops everything it started.
 import { createServer } from 'node:net';
 import path from 'node:path';
 import {
+  devLoginUsers,
   prepareProfile,
+  START_HYDRA_PORTS,
+  startHydra,
   REDIS_HOST,
   REDIS_PORT,
   redisCommand,
@@ -15,6 +19,7 @@ import {
   startFerretDb,
   startService,
   type RunningFerretDb,
+  type RunningHydra,
   type RunningService,
 } from '@bank/devkit';
 import { ensureWebBuilt } from '../services/gateway/src/web-build.js';
@@ -51,6 +56,8 @@ async function main(): Promise<void> {
     [3501, 'daprd of account-command'],
     [3002, 'account-query'],
     [3502, 'daprd of account-query'],
+    [START_HYDRA_PORTS.public, 'hydra (sign-in provider)'],
+    [START_HYDRA_PORTS.admin, 'hydra admin API'],
   ] as const)
     await requirePort(port, what);
 
@@ -59,6 +66,7 @@ async function main(): Promise<void> {
   const runDir = path.join(REPO_ROOT, '.data', 'start');
   const common = { resourcesPath: run.resourcesPath, runDir, nameResolutionDb: path.join(runDir, 'name-resolution.db'), daprEnv: run.daprEnv };
   let ferret: RunningFerretDb | undefined;
+  let hydra: RunningHydra | undefined;
   const services: RunningService[] = [];
   let stopping = false;
   const stop = async (code: number) => {
@@ -66,7 +74,7 @@ async function main(): Promise<void> {
     stopping = true;
     say('stopping');
     await Promise.allSettled(services.map((s) => s.stop()));
-    await ferret?.stop();
+    await Promise.allSettled([ferret?.stop(), hydra?.stop()]);
     run.release();
     process.exit(code);
   };
@@ -87,9 +95,18 @@ async function main(): Promise<void> {
     // Live updates (SSE fan-out between query replicas) use Redis pub/sub, wherever the profile's stores are.
     const pw = process.env.REDIS_PASSWORD;
     const liveRedisUrl = process.env.LIVE_REDIS_URL ?? `redis://${pw ? `:${encodeURIComponent(pw)}@` : ''}${REDIS_HOST}:${REDIS_PORT}`;
+    hydra = await startHydra({ runDir, gatewayOrigin: 'http://127.0.0.1:3000', publicPort: START_HYDRA_PORTS.public, adminPort: START_HYDRA_PORTS.admin });
+    say(`Hydra         ${hydra.issuer}  (sign-in provider; admin API ${hydra.adminUrl})`);
     say(`profile ${profile}; logs in ${path.relative(process.cwd(), runDir)}/`);
     const [gateway, command, query] = await Promise.all([
-      startService({ ...common, appId: 'gateway', entry: 'services/gateway/src/main.ts', appPort: 3000, daprHttpPort: 3500 }).then((s) => (services.push(s), s)),
+      startService({
+        ...common,
+        appId: 'gateway',
+        entry: 'services/gateway/src/main.ts',
+        appPort: 3000,
+        daprHttpPort: 3500,
+        env: { OIDC_ISSUER: hydra.issuer, HYDRA_ADMIN_URL: hydra.adminUrl, LOGIN_USERS: process.env.LOGIN_USERS ?? (await devLoginUsers()) },
+      }).then((s) => (services.push(s), s)),
       startService({ ...common, appId: 'account-command', entry: 'services/account-command/src/main.ts', appPort: 3001, daprHttpPort: 3501 }).then((s) => (services.push(s), s)),
       startService({
         ...common,
@@ -103,7 +120,10 @@ async function main(): Promise<void> {
     say(`dashboard        ${gateway.url}   (gateway; daprd http://127.0.0.1:${gateway.daprd.ports.http})  ready`);
     say(`account-command  ${command.url}   (daprd http://127.0.0.1:${command.daprd.ports.http})  ready`);
     say(`account-query    ${query.url}   (daprd http://127.0.0.1:${query.daprd.ports.http})  ready`);
-    say(`try: curl -s -XPOST ${command.url}/accounts -H 'content-type: application/json' -d '{"initialBalance":"100.00","currency":"MAD"}'`);
+    say(`sign in at ${gateway.url} as alice, bob or admin (passwords in docs/security.md), or: TOKEN=$(npm run -s token -- alice)`);
+    say(
+      `try: curl -s -XPOST ${gateway.url}/api/commands/accounts -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"initialBalance":"100.00","currency":"MAD"}'`,
+    );
     say('Ctrl-C stops everything');
     // Report a service that dies, rather than leaving a half-running system behind.
     for (const s of services) {

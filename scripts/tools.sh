@@ -2,7 +2,7 @@
 # Builds the project's external tools from the Go module proxy, pinned, cached per version
 # outside the clone (so fresh clones and CI reuse them). Idempotent: a cached tool is reused.
 #
-#   scripts/tools.sh [daprd|ferretdb|helm|kubeconform|k8s-schemas|tiltfile-check|all]...
+#   scripts/tools.sh [daprd|ferretdb|hydra|helm|kubeconform|k8s-schemas|tiltfile-check|all]...
 #                                              build what is missing, print nothing else on success
 #   scripts/tools.sh --print-env               print TOOLS_BIN=... for the current cache
 #
@@ -10,6 +10,8 @@
 set -euo pipefail
 
 FERRETDB_VERSION=1.24.2
+# The OpenID Connect provider (sign-in at the gateway).
+HYDRA_VERSION=2.3.0
 # Kubernetes packaging (charts/, k8s/, Tiltfile), checked offline by charts/test/.
 HELM_VERSION=3.22.0
 KUBECONFORM_VERSION=0.8.0
@@ -53,6 +55,10 @@ resolve_daprd() {
 }
 
 resolve_ferretdb() { go_tool ferretdb "$FERRETDB_VERSION" --cgo --about "~3 minutes" .; }
+
+# Ory Hydra through the wrapper module tools/go/hydra, with its SQLite driver (cgo) for the
+# in-memory database npm start and the tests give it (DSN=memory).
+resolve_hydra() { go_tool hydra "$HYDRA_VERSION" --cgo --tags sqlite,sqlite_omit_load_extension --about "~2 minutes on 2 cores" .; }
 
 # helm: helm.sh/helm/v3/cmd/helm built from the wrapper module tools/go/helm (no replace directives
 # needed; the wrapper pins go.sum). The ldflags are those of helm's Makefile: the version, and the
@@ -110,13 +116,14 @@ main() {
     case "$t" in
       daprd) resolve_daprd ;;
       ferretdb) resolve_ferretdb ;;
+      hydra) resolve_hydra ;;
       helm) resolve_helm ;;
       kubeconform) resolve_kubeconform ;;
       k8s-schemas) resolve_k8s_schemas ;;
       tilt) die "tilt is installed by the user, not built here (the Tiltfile is checked offline by tiltfile-check)" ;;
       tiltfile-check) resolve_tiltfile_check ;;
-      all) resolve_daprd; resolve_ferretdb; resolve_helm; resolve_kubeconform; resolve_k8s_schemas; resolve_tiltfile_check ;;
-      *) die "unknown tool '$t' (daprd, ferretdb, helm, kubeconform, k8s-schemas, tiltfile-check, all)" ;;
+      all) resolve_daprd; resolve_ferretdb; resolve_hydra; resolve_helm; resolve_kubeconform; resolve_k8s_schemas; resolve_tiltfile_check ;;
+      *) die "unknown tool '$t' (daprd, ferretdb, hydra, helm, kubeconform, k8s-schemas, tiltfile-check, all)" ;;
     esac
   done
 }

@@ -260,12 +260,14 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
 
   test('the gateway calls the app ids the chart gives the services, on the port it is given', () => {
     // The chart sets no COMMAND_APP_ID / QUERY_APP_ID: the gateway's defaults must be these ids.
-    const defaults = loadGatewayConfig({});
+    // The gateway's configuration is loaded from the plain values the chart gives it (it accepts them).
+    const gw = deployments(objs).find((d) => appId(d) === 'gateway')!;
+    const given = gw.spec.template.spec.containers[0]!.env ?? [];
+    const defaults = loadGatewayConfig(Object.fromEntries(given.flatMap((e) => (typeof e.value === 'string' ? [[e.name, e.value]] : []))));
     const ids = deployments(objs).map(appId);
     expect(ids).toEqual(expect.arrayContaining([defaults.COMMAND_APP_ID, defaults.QUERY_APP_ID, 'gateway']));
     expect(defaults.APP_PORT).toBe(PORTS.gateway);
-    const gw = deployments(objs).find((d) => appId(d) === 'gateway')!;
-    const env = (gw.spec.template.spec.containers[0]!.env ?? []).map((e) => e.name);
+    const env = given.map((e) => e.name);
     expect(env).not.toContain('COMMAND_APP_ID');
     expect(env).not.toContain('QUERY_APP_ID');
   });
@@ -437,6 +439,25 @@ describe.each(PROFILES)('profile %s: rendered objects', (profile) => {
 });
 
 describe('the gateway', () => {
+  test('sign-in: off by default, oidc passes the issuer and audience, and oidc without an issuer is refused', () => {
+    const gatewayEnv = (objs: K8sObject[]) =>
+      Object.fromEntries(
+        (deployments(objs).find((d) => appId(d) === 'gateway')!.spec.template.spec.containers[0]!.env ?? []).flatMap((e) =>
+          typeof e.value === 'string' ? [[e.name, e.value]] : [],
+        ),
+      );
+    expect(gatewayEnv(render([valuesFile('redis')]))).toMatchObject({ AUTH_MODE: 'off', OIDC_AUDIENCE: 'bank-api' });
+    const on = render([valuesFile('redis')], ['gateway.auth.mode=oidc', 'gateway.auth.issuer=https://id.example.com/']);
+    expect(gatewayEnv(on)).toMatchObject({ AUTH_MODE: 'oidc', OIDC_ISSUER: 'https://id.example.com/', OIDC_AUDIENCE: 'bank-api', OIDC_CLOCK_SKEW_SECONDS: '30' });
+    expect(loadGatewayConfig(gatewayEnv(on)).AUTH_MODE).toBe('oidc');
+    const pod = byKind(on, 'Pod')[0] as K8sObject & { spec: PodSpec };
+    expect(pod.spec.containers[0]!.env).toEqual(expect.arrayContaining([{ name: 'GATEWAY_AUTH', value: 'oidc' }]));
+    expectValid(on);
+    const refused = helmTemplate([valuesFile('redis')], ['gateway.auth.mode=oidc']);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/values don't meet the specifications of the schema/);
+  });
+
   test('gateway.enabled=false: no gateway objects, the helm test skips it, all valid', () => {
     const objs = render([valuesFile('redis')], ['gateway.enabled=false']);
     expect(deployments(objs).map(appId).sort()).toEqual(['account-command', 'account-query']);
@@ -649,5 +670,7 @@ describe('NOTES.txt', () => {
     expect(text).toContain('helm test bank-cqrs -n bank');
     expect(text).toContain('rollout status deploy/bank-cqrs-command deploy/bank-cqrs-query deploy/bank-cqrs-gateway\n');
     expect(text).toContain('port-forward svc/bank-cqrs-gateway 3000:3000 &\n  # the dashboard: http://localhost:3000');
+    // Sign-in is off by default: the notes say so, loudly.
+    expect(text).toContain('WARNING: gateway.auth.mode is "off"');
   });
 });

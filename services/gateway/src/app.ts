@@ -7,7 +7,12 @@ import { Problem } from '@bank/contracts';
 import type { GatewayConfig } from './config.js';
 import { createProxy } from './proxy.js';
 import { matchRoute } from './routes.js';
-import { SECURITY_HEADERS, staticFiles } from './static.js';
+import { securityHeaders, staticFiles } from './static.js';
+import { createAuthenticator, Unauthenticated, type Authenticate } from './auth/authenticate.js';
+import { UserDirectory } from './auth/directory.js';
+import { createHydraAdmin } from './auth/hydra-admin.js';
+import { actionOf, mayPerform } from './auth/policy.js';
+import { signInRouter } from './auth/sign-in-pages.js';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -29,6 +34,11 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
     log,
   });
   const dashboard = () => existsSync(path.join(staticDir, 'index.html'));
+  const authenticate: Authenticate | undefined =
+    config.AUTH_MODE === 'oidc'
+      ? createAuthenticator({ issuer: config.OIDC_ISSUER!, audience: config.OIDC_AUDIENCE, clockSkewSeconds: config.OIDC_CLOCK_SKEW_SECONDS })
+      : undefined;
+  const pageHeaders = securityHeaders(config.OIDC_ISSUER ? [new URL(config.OIDC_ISSUER).origin] : []);
 
   const readiness = async (): Promise<Readiness> => {
     const sidecarUp = await sidecar.healthy();
@@ -40,6 +50,17 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
     ctx.body = [];
   });
 
+  if (config.HYDRA_ADMIN_URL && config.OIDC_ISSUER) {
+    const pages = signInRouter({
+      directory: UserDirectory.parse(config.LOGIN_USERS),
+      hydra: createHydraAdmin(config.HYDRA_ADMIN_URL),
+      issuer: config.OIDC_ISSUER,
+      audience: config.OIDC_AUDIENCE,
+      dashboardClientId: config.OIDC_DASHBOARD_CLIENT_ID,
+    });
+    router.use(pages.routes());
+  }
+
   const api: Middleware = async (ctx, next) => {
     if (!ctx.path.startsWith('/api/')) return next();
     const route = matchRoute(ctx.path);
@@ -47,17 +68,31 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
     // The metrics label: the template, never the raw path.
     (ctx as typeof ctx & { _matchedRoute?: string })._matchedRoute = route.template;
     ctx.set('x-content-type-options', 'nosniff');
+    ctx.set('cache-control', 'no-store');
+    if (authenticate) {
+      let principal;
+      try {
+        principal = await authenticate(ctx.get('authorization') || undefined);
+      } catch (err) {
+        if (err instanceof Unauthenticated) {
+          ctx.set('www-authenticate', err.challenge);
+          throw err.problem;
+        }
+        throw err;
+      }
+      if (!mayPerform(principal.role, actionOf(route))) throw new Problem('forbidden', `${ctx.method} ${route.template} is for administrators`);
+    }
     await proxy(ctx, route);
   };
   const dashboardMissing: Middleware = async (ctx, next) => {
     await next();
     if (ctx.status === 404 && ctx.body === undefined && !dashboard() && (ctx.path === '/' || ctx.path === '/index.html')) {
-      ctx.set(SECURITY_HEADERS);
+      ctx.set(pageHeaders);
       throw new Problem('not-found', 'the dashboard is not built: run npm run build:web');
     }
   };
 
-  const app = createServiceApp({ log, metrics: httpMetrics, readiness, router, allowedMethods: {}, after: [api, staticFiles(staticDir), dashboardMissing] });
+  const app = createServiceApp({ log, metrics: httpMetrics, readiness, router, allowedMethods: {}, after: [api, staticFiles(staticDir, pageHeaders), dashboardMissing] });
   // A browser closing a page mid-stream (a live feed) is the normal end of a response.
   app.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.name === 'AbortError') return;

@@ -11,6 +11,22 @@ export const configSpec = {
   BODY_LIMIT_BYTES: env.int(65_536, { min: 1024, max: 10 * 1024 * 1024 }),
   /** Bound of a proxied request (live streams excepted). */
   UPSTREAM_TIMEOUT_MS: env.int(15_000, { min: 100, max: 300_000 }),
+  /**
+   * oidc: every /api call needs an access token from OIDC_ISSUER (the default). off: no sign-in
+   * at all, for a deployment that has no provider yet; the gateway logs a warning at start.
+   */
+  AUTH_MODE: env.oneOf(['oidc', 'off'], 'oidc'),
+  /** The provider's issuer URL, exactly as in its tokens (Hydra's ends with a slash). */
+  OIDC_ISSUER: env.optional(),
+  OIDC_AUDIENCE: env.str('bank-api'),
+  /** Clock difference tolerated on a token's exp, nbf and iat. */
+  OIDC_CLOCK_SKEW_SECONDS: env.int(30, { min: 0, max: 300 }),
+  /** The dashboard's OAuth 2.0 client id at the provider (published at /auth/config). */
+  OIDC_DASHBOARD_CLIENT_ID: env.str('bank-dashboard'),
+  /** Hydra's admin API: with it the gateway serves the provider's login, consent and logout pages. */
+  HYDRA_ADMIN_URL: env.optional(),
+  /** Who may sign in: a JSON array of {username, role, passwordHash} (a Secret; docs/security.md). */
+  LOGIN_USERS: env.secret(),
   /** The dashboard's built files (npm run build:web). */
   STATIC_DIR: env.optional(),
   ...startSettings,
@@ -21,6 +37,11 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env) {
   const problems: string[] = [];
   for (const name of ['COMMAND_APP_ID', 'QUERY_APP_ID'] as const) {
     if (!/^[A-Za-z0-9_.-]+$/.test(c[name])) problems.push(`${name} must be a Dapr app id, got "${c[name]}"`);
+  }
+  if (c.AUTH_MODE === 'oidc' && !c.OIDC_ISSUER) problems.push('OIDC_ISSUER is required with AUTH_MODE=oidc (or set AUTH_MODE=off to run without sign-in)');
+  for (const name of ['OIDC_ISSUER', 'HYDRA_ADMIN_URL'] as const) {
+    const value = c[name];
+    if (value && !/^https?:\/\/[^\s/]+/.test(value)) problems.push(`${name} must be an http(s) URL, got "${value}"`);
   }
   if (problems.length) throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return c;

@@ -1,11 +1,12 @@
 // The whole system behind the gateway: the proxy passes answers through unchanged (errors
 // included) and streams live updates; then the dashboard in Debian's Chromium (playwright-core):
-// open an account, credit it and see the balance change through the live feed without a reload,
+// sign in through the provider (and out), open an account, credit it and see the balance change through the live feed without a reload,
 // see a refused debit's message, and go back in time to the old balance.
 import { request } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { devUser } from '@bank/devkit';
 import { call, REPO_ROOT, startSystem, type TestSystemWithGateway } from '@bank/testkit';
 import { ensureWebBuilt } from './web-build.js';
 import { ensureChromium, launchChromium, shows, type LaunchedBrowser } from './testing/browser.js';
@@ -14,6 +15,11 @@ const SHOTS = path.join(REPO_ROOT, '.data', 'screenshots');
 let sys: TestSystemWithGateway;
 let gw: string;
 let browser: LaunchedBrowser | undefined;
+/** The administrator's Authorization header (every /api call needs a token). */
+let auth: { authorization: string };
+
+/** `call` through the gateway, signed in as the administrator. */
+const callGw: typeof call = (url, init = {}) => call(url, { ...init, headers: { ...auth, ...init.headers } });
 
 beforeAll(async () => {
   ensureChromium();
@@ -26,6 +32,7 @@ beforeAll(async () => {
     queryEnv: { LIVE_HEARTBEAT_MS: '1000' },
   })) as TestSystemWithGateway;
   gw = sys.gateway.url;
+  auth = { authorization: `Bearer ${await sys.tokenFor('admin')}` };
 });
 
 afterAll(async () => {
@@ -73,7 +80,7 @@ function frames(res: Response) {
 
 describe('gateway', () => {
   it('passes answers through unchanged, errors included, and refuses what it does not route', async () => {
-    const opened = await call<{ accountId: string; version: number }>(`${gw}/api/commands/accounts`, {
+    const opened = await callGw<{ accountId: string; version: number }>(`${gw}/api/commands/accounts`, {
       body: { initialBalance: '10.00', currency: 'MAD' },
       headers: { 'idempotency-key': 'gw-open-1' },
     });
@@ -82,40 +89,44 @@ describe('gateway', () => {
     const id = opened.body.accountId;
     expect(opened.headers.get('location')).toBe(`/accounts/${id}`);
     expect(opened.headers.get('x-correlation-id')).toBeTruthy();
-    const again = await call(`${gw}/api/commands/accounts`, { body: { initialBalance: '10.00', currency: 'MAD' }, headers: { 'idempotency-key': 'gw-open-1' } });
+    const again = await callGw(`${gw}/api/commands/accounts`, { body: { initialBalance: '10.00', currency: 'MAD' }, headers: { 'idempotency-key': 'gw-open-1' } });
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
 
     const direct = await call<Record<string, unknown>>(`${sys.command.url}/accounts/${id}/debit`, { body: { amount: '50.00', currency: 'MAD' } });
-    const via = await call<Record<string, unknown>>(`${gw}/api/commands/accounts/${id}/debit`, { body: { amount: '50.00', currency: 'MAD' } });
+    const via = await callGw<Record<string, unknown>>(`${gw}/api/commands/accounts/${id}/debit`, { body: { amount: '50.00', currency: 'MAD' } });
     expect(via.status).toBe(422);
     expect(via.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(via.body).toEqual(direct.body);
-    const bad = await call<{ type: string }>(`${gw}/api/commands/accounts/${id}/credit`, { body: { amount: '-1', currency: 'MAD' } });
+    const bad = await callGw<{ type: string }>(`${gw}/api/commands/accounts/${id}/credit`, { body: { amount: '-1', currency: 'MAD' } });
     expect([bad.status, bad.body.type]).toEqual([400, '/problems/invalid-amount']);
-    const stale = await call(`${gw}/api/commands/accounts/${id}/credit`, { body: { amount: '1.00', currency: 'MAD' }, headers: { 'if-match': '"1"' } });
+    const stale = await callGw(`${gw}/api/commands/accounts/${id}/credit`, { body: { amount: '1.00', currency: 'MAD' }, headers: { 'if-match': '"1"' } });
     expect(stale.status).toBe(412);
-    const notJson = await fetch(`${gw}/api/commands/accounts`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    const notJson = await fetch(`${gw}/api/commands/accounts`, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: 'x' });
     expect(notJson.status).toBe(415);
 
-    const read = await call<{ version: number }>(`${gw}/api/queries/accounts/${id}?minVersion=2`);
+    const read = await callGw<{ version: number }>(`${gw}/api/queries/accounts/${id}?minVersion=2`);
     expect([read.status, read.body.version, read.headers.get('etag')]).toEqual([200, 2, '"2"']);
-    const badQuery = await call<{ type: string }>(`${gw}/api/queries/accounts?status=NOPE`);
+    const badQuery = await callGw<{ type: string }>(`${gw}/api/queries/accounts?status=NOPE`);
     expect(badQuery.status).toBe(400);
 
     // A command through the gateway is known by one id end to end: the caller's x-correlation-id
     // (or the gateway's own) is the one its event records (daprd's all-zero trace id, sent with
     // tracing off, is not taken for it).
-    const named = await call<{ version: number }>(`${gw}/api/commands/accounts/${id}/credit`, {
+    const named = await callGw<{ version: number }>(`${gw}/api/commands/accounts/${id}/credit`, {
       body: { amount: '1.00', currency: 'MAD' },
       headers: { 'x-correlation-id': 'gw-credit-1' },
     });
     expect(named.status).toBe(200);
     expect(named.headers.get('x-correlation-id')).toBe('gw-credit-1');
-    const recorded = await call<{ events: Array<{ correlationId: string; causationId: string }> }>(`${gw}/api/commands/accounts/${id}/events?fromVersion=${named.body.version}`);
+    const recorded = await callGw<{ events: Array<{ correlationId: string; causationId: string }> }>(`${gw}/api/commands/accounts/${id}/events?fromVersion=${named.body.version}`);
     expect(recorded.body.events[0]).toMatchObject({ correlationId: 'gw-credit-1', causationId: 'gw-credit-1' });
 
-    const huge = await fetch(`${gw}/api/commands/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(70_000) }) });
+    const huge = await fetch(`${gw}/api/commands/accounts`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ pad: 'x'.repeat(70_000) }),
+    });
     expect([huge.status, huge.headers.get('content-type')]).toEqual([413, 'application/problem+json']);
     for (const target of [
       '/api/commands/metrics',
@@ -129,19 +140,19 @@ describe('gateway', () => {
   });
 
   it('streams live updates through the sidecar without buffering', async () => {
-    const { accountId: id } = (await call<{ accountId: string }>(`${gw}/api/commands/accounts`, { body: { initialBalance: '5.00', currency: 'MAD' } })).body;
-    await call(`${gw}/api/queries/accounts/${id}?minVersion=2`);
-    const res = await fetch(`${gw}/api/queries/accounts/${id}/live`, { headers: { accept: 'text/event-stream' } });
+    const { accountId: id } = (await callGw<{ accountId: string }>(`${gw}/api/commands/accounts`, { body: { initialBalance: '5.00', currency: 'MAD' } })).body;
+    await callGw(`${gw}/api/queries/accounts/${id}?minVersion=2`);
+    const res = await fetch(`${gw}/api/queries/accounts/${id}/live`, { headers: { ...auth, accept: 'text/event-stream' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const feed = frames(res);
-    const global = frames(await fetch(`${gw}/api/queries/live`));
+    const global = frames(await fetch(`${gw}/api/queries/live`, { headers: auth }));
     try {
       expect(await feed.next(5000)).toMatchObject({ version: 2, balance: '5.00' });
       // Longer than a few heartbeats: the stream stays open through daprd.
       await new Promise((r) => setTimeout(r, 2500));
       const t0 = Date.now();
-      await call(`${gw}/api/commands/accounts/${id}/credit`, { body: { amount: '1.50', currency: 'MAD' } });
+      await callGw(`${gw}/api/commands/accounts/${id}/credit`, { body: { amount: '1.50', currency: 'MAD' } });
       expect(await feed.next(10_000)).toMatchObject({ version: 3, balance: '6.50' });
       expect(Date.now() - t0).toBeLessThan(10_000);
       expect(await global.next(5000)).toMatchObject({ accountId: id, version: 3 });
@@ -162,9 +173,40 @@ describe('dashboard in Chromium', () => {
     page.setDefaultTimeout(20_000);
   });
 
-  it('opens an account, credits it live, shows a refusal, and goes back in time', async () => {
+  /** The provider's flow as a person goes through it: the dashboard sends the browser to sign in. */
+  async function signInAs(username: string, password = devUser(username).password): Promise<void> {
     await page.goto(gw);
+    await page.getByRole('heading', { name: 'Sign in to the bank' }).waitFor();
+    await page.getByLabel('User name').fill(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    await shows(page.locator('#user-name'), `Signed in as ${username}`);
+  }
+
+  it('signs a customer in through the provider, refuses a wrong password, hides the admin panel, and signs out', async () => {
+    await page.goto(gw);
+    await page.getByLabel('User name').fill('alice');
+    await page.getByLabel('Password').fill('wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await shows(page.getByRole('alert'), 'Wrong user name or password');
+    await page.getByLabel('User name').fill('alice');
+    await page.getByLabel('Password').fill(devUser('alice').password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    await shows(page.locator('#user-name'), 'Signed in as alice (customer)');
+    // No token is kept where another script of the origin could read it later.
+    expect(await page.evaluate('JSON.stringify({ ...localStorage })')).not.toMatch(/eyJ/);
+    expect(await page.evaluate('JSON.stringify({ ...sessionStorage })')).not.toMatch(/eyJ/);
+    expect(await page.locator('#rebuild').count()).toBe(0);
+    await shot('0-signed-in-customer');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    // Signed out at the provider too: the next visit asks for the password again.
+    await page.getByRole('heading', { name: 'Sign in to the bank' }).waitFor();
+  });
+
+  it('opens an account, credits it live, shows a refusal, and goes back in time', async () => {
+    await signInAs('admin');
     await page.getByLabel('Initial balance').fill('100.00');
     await page.getByLabel('Currency', { exact: true }).first().fill('MAD');
     await page.getByRole('button', { name: 'Open account' }).click();
@@ -223,7 +265,7 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('link', { name: '← All accounts' }).click();
     const row = page.locator(`tr[data-account="${id}"]`);
     await shows(row, '125.50');
-    await call(`${gw}/api/commands/accounts/${id}/credit`, { body: { amount: '4.50', currency: 'MAD' } });
+    await callGw(`${gw}/api/commands/accounts/${id}/credit`, { body: { amount: '4.50', currency: 'MAD' } });
     await shows(row, '130.00');
     await page.locator('#projection-facts dd').first().waitFor();
     await shot('4-accounts');
@@ -231,7 +273,7 @@ describe('dashboard in Chromium', () => {
 
   it('sends a transfer and follows it to COMPLETED, then one that fails; the chart draws the balance', async () => {
     const open = async (balance: string) =>
-      (await call<{ accountId: string }>(`${gw}/api/commands/accounts`, { body: { initialBalance: balance, currency: 'MAD' } })).body.accountId;
+      (await callGw<{ accountId: string }>(`${gw}/api/commands/accounts`, { body: { initialBalance: balance, currency: 'MAD' } })).body.accountId;
     const from = await open('100.00');
     const to = await open('0.00');
     await page.goto(`${gw}/#/accounts/${from}`);

@@ -13,6 +13,7 @@ runService({
     return {
       app,
       start: () => {
+        if (config.AUTH_MODE === 'off') log.warn('AUTH_MODE=off: anyone who reaches the gateway can call every /api route');
         if (!dashboard()) log.warn({ staticDir }, 'the dashboard is not built (npm run build:web); the API routes work');
         log.info({ staticDir, command: config.COMMAND_APP_ID, query: config.QUERY_APP_ID }, 'gateway ready');
       },

@@ -10,18 +10,8 @@ import { readBodyBounded, retry, type RequestState } from '@bank/platform';
 import type { Logger } from '@bank/platform';
 import type { Route } from './routes.js';
 
-/** Request headers a service may act on. */
-export const FORWARDED_REQUEST_HEADERS = [
-  'content-type',
-  'accept',
-  'idempotency-key',
-  'if-match',
-  'if-none-match',
-  'traceparent',
-  'tracestate',
-  'last-event-id',
-  'authorization',
-] as const;
+/** Request headers a service may act on (never Authorization: the token stops at the edge). */
+export const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'idempotency-key', 'if-match', 'if-none-match', 'traceparent', 'tracestate', 'last-event-id'] as const;
 
 /** Response headers the browser needs. */
 export const FORWARDED_RESPONSE_HEADERS = ['content-type', 'location', 'idempotent-replayed', 'retry-after', 'x-correlation-id', 'etag', 'cache-control', 'allow'] as const;

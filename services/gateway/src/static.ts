@@ -18,13 +18,19 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-export const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
+/**
+ * The dashboard's security headers. `connectTo` adds origins its scripts may call besides its own:
+ * the sign-in provider's (discovery, keys, the token endpoint).
+ */
+export function securityHeaders(connectTo: readonly string[] = []): Record<string, string> {
+  const connect = ["'self'", ...connectTo].join(' ');
+  return {
+    'content-security-policy': `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src ${connect}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+  };
+}
 
 async function fileAt(p: string): Promise<{ size: number; mtime: Date } | undefined> {
   try {
@@ -35,7 +41,7 @@ async function fileAt(p: string): Promise<{ size: number; mtime: Date } | undefi
   }
 }
 
-export function staticFiles(root: string) {
+export function staticFiles(root: string, headers: Record<string, string> = securityHeaders()) {
   const base = path.resolve(root);
   return async (ctx: Context, next: Next): Promise<void> => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.path.startsWith('/api/')) return next();
@@ -59,7 +65,7 @@ export function staticFiles(root: string) {
     ctx.length = st.size;
     ctx.lastModified = st.mtime;
     ctx.set('cache-control', rel.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
-    ctx.set(SECURITY_HEADERS);
+    ctx.set(headers);
     if (ctx.method !== 'HEAD') ctx.body = createReadStream(file);
   };
 }

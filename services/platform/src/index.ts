@@ -5,3 +5,4 @@ export * from './log/index.js';
 export * from './retry/index.js';
 export * from './failpoints/index.js';
 export * from './service/index.js';
+export * from './security/index.js';

@@ -4,7 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
+  devLoginUsers,
+  devUser,
+  freePort,
   prepareProfile,
+  signIn,
+  startHydra,
   REDIS_HOST,
   REDIS_PORT,
   REPO_ROOT,
@@ -14,6 +19,7 @@ import {
   waitFor,
   type ProfileServers,
   type RunningFerretDb,
+  type RunningHydra,
   type RunningService,
 } from '@bank/devkit';
 
@@ -29,7 +35,8 @@ export interface SystemOptions {
   queryEnv?: Record<string, string | undefined>;
   /**
    * Also start the gateway (dashboard + /api routes through Dapr service invocation) with its
-   * daprd; implies `query`. The harness does not build the dashboard: a suite that needs it builds
+   * daprd, and Hydra, the sign-in provider it trusts (the demo users of @bank/devkit's users.ts);
+   * implies `query`. The harness does not build the dashboard: a suite that needs it builds
    * it first (the gateway's ensureWebBuilt), as services/gateway/src/dashboard.e2e.test.ts does.
    */
   gateway?: boolean;
@@ -47,6 +54,10 @@ export interface TestSystem {
   query?: RunningService;
   /** Present when started with `gateway: true`. */
   gateway?: RunningService;
+  /** The sign-in provider, with `gateway: true`. */
+  hydra?: RunningHydra;
+  /** An access token for a demo user (alice, bob, admin), signed in through the provider's real flow. */
+  tokenFor?(username: string): Promise<string>;
   /** The read-model database of account-query (with `query: true`). */
   mongoUrl?: string;
   stop(): Promise<void>;
@@ -56,7 +67,7 @@ export interface TestSystem {
 export type TestSystemWithQuery = TestSystem & { query: RunningService; mongoUrl: string };
 
 /** A started system with the gateway in front (`gateway: true`). */
-export type TestSystemWithGateway = TestSystemWithQuery & { gateway: RunningService };
+export type TestSystemWithGateway = TestSystemWithQuery & { gateway: RunningService; hydra: RunningHydra; tokenFor(username: string): Promise<string> };
 
 /**
  * With MONGODB_URL set (a real MongoDB), each run gets its own database on it, named after the
@@ -88,14 +99,20 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   let command: RunningService | undefined;
   let query: RunningService | undefined;
   let gateway: RunningService | undefined;
+  let hydra: RunningHydra | undefined;
   let ferret: RunningFerretDb | undefined;
   let mongoUrl: string | undefined;
   const stopAll = async () => {
     await Promise.all([command?.stop(), query?.stop(), gateway?.stop()]);
-    await ferret?.stop();
+    await Promise.all([ferret?.stop(), hydra?.stop()]);
     run.release();
   };
   const withQuery = options.query === true || options.gateway === true;
+  const tokenFor = async (username: string) => {
+    if (!hydra) throw new Error('tokenFor needs the gateway and its provider (gateway: true)');
+    const { password } = devUser(username);
+    return (await signIn({ issuer: hydra.issuer, username, password })).accessToken;
+  };
   try {
     const startCommand = startService({ ...common, appId: 'account-command', entry: 'services/account-command/src/main.ts', env: options.commandEnv ?? {} }).then(
       (s) => (command = s),
@@ -114,7 +131,16 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     };
     const startGateway = async () => {
       if (!options.gateway) return;
-      gateway = await startService({ ...common, appId: 'gateway', entry: 'services/gateway/src/main.ts', env: { ...options.gatewayEnv } });
+      // The provider and the gateway name each other: the gateway's port is chosen first.
+      const appPort = await freePort();
+      hydra = await startHydra({ runDir, gatewayOrigin: `http://127.0.0.1:${appPort}` });
+      gateway = await startService({
+        ...common,
+        appId: 'gateway',
+        entry: 'services/gateway/src/main.ts',
+        appPort,
+        env: { OIDC_ISSUER: hydra.issuer, HYDRA_ADMIN_URL: hydra.adminUrl, LOGIN_USERS: await devLoginUsers(), ...options.gatewayEnv },
+      });
     };
     // The services come up together: each waits for its own sidecar, not for the others.
     const results = await Promise.allSettled([startCommand, startQuery(), startGateway()]);
@@ -131,9 +157,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
         .padEnd(12, '0')
         .slice(0, 12)}`;
       const last: Record<string, string> = {};
+      const authorization = `Bearer ${await tokenFor('admin')}`;
       const answers = async (url: string) => {
         try {
-          const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+          const res = await fetch(url, { headers: { authorization }, signal: AbortSignal.timeout(5_000) });
           last[url] = `${res.status} ${(await res.text()).slice(0, 300)}`;
           return res.status < 500;
         } catch (e) {
@@ -179,7 +206,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     slot: run.slot,
     command: command!,
     ...(query ? { query } : {}),
-    ...(gateway ? { gateway } : {}),
+    ...(gateway ? { gateway, hydra, tokenFor } : {}),
     ...(mongoUrl ? { mongoUrl } : {}),
     stop: stopAll,
   };

@@ -24,6 +24,7 @@ const catalogByStatus = {
     'invalid-header': 'Invalid header',
   },
   401: { unauthorized: 'Unauthorized' },
+  403: { forbidden: 'Forbidden' },
   404: { 'not-found': 'Not found', 'account-not-found': 'Account not found', 'transfer-not-found': 'Transfer not found' },
   405: { 'method-not-allowed': 'Method not allowed' },
   406: { 'not-acceptable': 'Not acceptable' },

@@ -1,5 +1,13 @@
-// Calls to the gateway. Every refusal is an RFC 9457 problem: callers show its title and detail.
+// Calls to the gateway, with the signed-in user's access token. Every refusal is an RFC 9457
+// problem: callers show its title and detail.
 import type { AccountJson, OperationJson, TransferJson } from '@bank/contracts';
+import { accessToken, signInAgain } from './auth.js';
+
+/** The Authorization header of every API call (and live stream). */
+export function authorization(): Record<string, string> {
+  const token = accessToken();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
 
 export interface ProblemBody {
   type?: string;
@@ -67,7 +75,7 @@ export interface ProjectionStatus {
 export async function api<T>(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
   const res = await fetch(path, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: { accept: 'application/json', ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
+    headers: { accept: 'application/json', ...authorization(), ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   const text = await res.text();
@@ -77,6 +85,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   } catch {
     body = undefined;
   }
+  if (res.status === 401) void signInAgain();
   if (!res.ok) throw new ApiError(res.status, (body as ProblemBody | undefined) ?? { title: `HTTP ${res.status}`, detail: text.slice(0, 200) });
   return body as T;
 }

@@ -6,6 +6,7 @@ import { api, ApiError, commands, queries, type Account, type Operation, type Pr
 import { balanceChart } from './balance-chart.js';
 import { announce, asyncHandler, clear, fmtTime, h, toLocalInput } from './dom.js';
 import { subscribe, type LiveFeed } from './live.js';
+import { signInIfNeeded, signOut, type SignedIn } from './auth.js';
 
 const main = document.getElementById('main')!;
 const liveStatus = document.getElementById('live-status')!;
@@ -260,7 +261,8 @@ function projectionsPanel(): HTMLElement {
 
 function home(): void {
   document.title = 'Accounts — Bank dashboard';
-  clear(main, h('div', { class: 'grid' }, accountsList(), h('div', { class: 'side' }, openAccountForm(), projectionsPanel())));
+  // The projections panel's endpoints are for administrators only.
+  clear(main, h('div', { class: 'grid' }, accountsList(), h('div', { class: 'side' }, openAccountForm(), signedIn?.roles.includes('admin') ? projectionsPanel() : null)));
 }
 
 // ------------------------------------------------------------------------------------- account
@@ -627,5 +629,25 @@ function route(): void {
   main.focus({ preventScroll: true });
 }
 
-window.addEventListener('hashchange', route);
-route();
+let signedIn: SignedIn | undefined;
+
+/** Who is signed in, and the sign-out button, in the page's header. */
+function showUser(who: SignedIn): void {
+  const button = h('button', { type: 'button', id: 'sign-out' }, 'Sign out');
+  button.addEventListener(
+    'click',
+    asyncHandler(() => signOut()),
+  );
+  const role = who.roles.includes('admin') ? 'administrator' : 'customer';
+  document.getElementById('user')?.replaceChildren(h('span', { id: 'user-name' }, `Signed in as ${who.username} (${role})`), ' ', button);
+}
+
+void signInIfNeeded().then(
+  (who) => {
+    signedIn = who;
+    showUser(who);
+    window.addEventListener('hashchange', route);
+    route();
+  },
+  (err: unknown) => clear(main, h('p', { class: 'refusal', role: 'alert' }, `Sign-in failed: ${(err as Error).message}`)),
+);

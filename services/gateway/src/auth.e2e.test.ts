@@ -1,0 +1,186 @@
+// Sign-in at the edge, end to end: Hydra issues the tokens through its real authorization-code
+// flow (the gateway's sign-in page filled in), the gateway verifies them against Hydra's keys.
+// Without a valid token nothing is read or written; hostile tokens get a 401, never a 5xx; only
+// an administrator reaches the admin endpoints.
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { API_AUDIENCE, CLI_CLIENT_ID, devUser, registerClient, signIn } from '@bank/devkit';
+import { call, rawHttp, startSystem, type TestSystemWithGateway } from '@bank/testkit';
+
+let sys: TestSystemWithGateway;
+let gw: string;
+let alice: string;
+let admin: string;
+
+beforeAll(async () => {
+  sys = (await startSystem({ gateway: true, gatewayEnv: { OIDC_CLOCK_SKEW_SECONDS: '1' } })) as TestSystemWithGateway;
+  gw = sys.gateway.url;
+  [alice, admin] = await Promise.all([sys.tokenFor('alice'), sys.tokenFor('admin')]);
+});
+
+afterAll(async () => {
+  await sys?.stop();
+});
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+
+/** How many accounts the read side has, asked as the administrator. */
+async function accountCount(): Promise<number> {
+  const page = await call<{ items: unknown[] }>(`${gw}/api/queries/accounts?limit=200`, { headers: bearer(admin) });
+  expect(page.status).toBe(200);
+  return page.body.items.length;
+}
+
+/** A refusal at the edge: 401, a problem, the RFC 6750 challenge. */
+function expectUnauthorized(answer: { status: number; body: unknown; headers: Headers }, error?: 'invalid_token') {
+  expect({ status: answer.status, type: (answer.body as { type?: string }).type }).toEqual({ status: 401, type: '/problems/unauthorized' });
+  expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  const challenge = answer.headers.get('www-authenticate') ?? '';
+  expect(challenge).toMatch(/^Bearer realm="bank"/);
+  if (error) expect(challenge).toContain(`error="${error}"`);
+  else expect(challenge).not.toContain('error=');
+}
+
+describe('a token from the provider', () => {
+  it('is a JWT for the bank API naming the user and their role', () => {
+    expect(claimsOf(alice)).toMatchObject({ sub: 'alice', aud: [API_AUDIENCE], roles: ['customer'], iss: sys.hydra.issuer });
+    expect(claimsOf(admin)).toMatchObject({ sub: 'admin', roles: ['admin'] });
+  });
+
+  it('lets a customer open, operate and read an account through the gateway', async () => {
+    const opened = await call<{ accountId: string }>(`${gw}/api/commands/accounts`, { body: { initialBalance: '10.00', currency: 'MAD' }, headers: bearer(alice) });
+    expect(opened.status).toBe(201);
+    const credited = await call(`${gw}/api/commands/accounts/${opened.body.accountId}/credit`, { body: { amount: '1.00', currency: 'MAD' }, headers: bearer(alice) });
+    expect(credited.status).toBe(200);
+    const read = await call<{ balance: string }>(`${gw}/api/queries/accounts/${opened.body.accountId}?minVersion=3`, { headers: bearer(alice) });
+    expect([read.status, read.body.balance]).toEqual([200, '11.00']);
+  });
+});
+
+describe('without a valid token', () => {
+  it('nothing is written or read, and the answer says how to authenticate', async () => {
+    const before = await accountCount();
+    expectUnauthorized(await call(`${gw}/api/commands/accounts`, { body: { initialBalance: '10.00', currency: 'MAD' } }));
+    expectUnauthorized(await call(`${gw}/api/queries/accounts`));
+    expectUnauthorized(await call(`${gw}/api/queries/stats`));
+    expectUnauthorized(await call(`${gw}/api/queries/admin/projections/rebuild`, { method: 'POST' }));
+    expect(await accountCount()).toBe(before);
+  });
+
+  it.each([
+    ['another scheme', 'Basic YWxpY2U6YWxpY2U='],
+    ['an empty bearer', 'Bearer '],
+    ['not a JWT', 'Bearer not-a-token'],
+    ['three empty parts', 'Bearer ..'],
+    ['garbage parts', 'Bearer aaa.bbb.ccc'],
+    ['a very long token', `Bearer ${'a'.repeat(9000)}`],
+  ])('%s is refused with 401', async (_what, authorization) => {
+    const answer = await call(`${gw}/api/queries/accounts`, { headers: { authorization } });
+    expectUnauthorized(answer, 'invalid_token');
+  });
+
+  it('a token whose signature was tampered with is refused', async () => {
+    const [header, payload, signature] = alice.split('.') as [string, string, string];
+    const flipped = `${signature.slice(0, -4)}${signature.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+    expectUnauthorized(await call(`${gw}/api/queries/accounts`, { headers: bearer(`${header}.${payload}.${flipped}`) }), 'invalid_token');
+    // The same signature over claims that make alice an administrator.
+    const forged = Buffer.from(JSON.stringify({ ...claimsOf(alice), roles: ['admin'] })).toString('base64url');
+    expectUnauthorized(await call(`${gw}/api/queries/admin/projections`, { headers: bearer(`${header}.${forged}.${signature}`) }), 'invalid_token');
+  });
+
+  it('an unsigned token (alg none) is refused', async () => {
+    const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ ...claimsOf(admin), exp: Math.floor(Date.now() / 1000) + 600 })).toString('base64url');
+    for (const token of [`${header}.${payload}.`, `${header}.${payload}`]) {
+      const answer = await call(`${gw}/api/queries/admin/projections`, { headers: bearer(token) });
+      expect(answer.status).toBe(401);
+    }
+  });
+
+  it('a token signed with another key, under the provider key id, is refused', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const providerKid = (JSON.parse(Buffer.from(admin.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+    const claims = claimsOf(admin);
+    const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'RS256', kid: providerKid, typ: 'JWT' }).setExpirationTime('10m').sign(privateKey);
+    expectUnauthorized(await call(`${gw}/api/queries/admin/projections`, { headers: bearer(token) }), 'invalid_token');
+    // An HMAC token keyed with the provider's public key (the algorithm-confusion attack).
+    const jwk = await exportJWK(publicKey);
+    const hmac = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', kid: providerKid }).sign(new TextEncoder().encode(JSON.stringify(jwk)));
+    expectUnauthorized(await call(`${gw}/api/queries/admin/projections`, { headers: bearer(hmac) }), 'invalid_token');
+  });
+
+  it('a token for another audience is refused', async () => {
+    const { password } = devUser('alice');
+    const noAudience = await signIn({ issuer: sys.hydra.issuer, username: 'alice', password, audience: '' });
+    expect(claimsOf(noAudience.accessToken).aud).toEqual([]);
+    const answer = await call(`${gw}/api/queries/accounts`, { headers: bearer(noAudience.accessToken) });
+    expectUnauthorized(answer, 'invalid_token');
+    expect((answer.body as { detail: string }).detail).toMatch(/aud/);
+  });
+
+  it('an expired token is refused once the bounded clock skew has passed', async () => {
+    await registerClient(sys.hydra.adminUrl, {
+      client_id: 'bank-short-lived',
+      redirect_uris: ['http://127.0.0.1/short-callback'],
+      authorization_code_grant_access_token_lifespan: '2s',
+    });
+    const { password } = devUser('alice');
+    const short = await signIn({ issuer: sys.hydra.issuer, username: 'alice', password, clientId: 'bank-short-lived', redirectUri: 'http://127.0.0.1/short-callback' });
+    const claims = claimsOf(short.accessToken) as { exp: number; iat: number };
+    expect(claims.exp - claims.iat).toBeLessThanOrEqual(3);
+    expect((await call(`${gw}/api/queries/accounts`, { headers: bearer(short.accessToken) })).status).toBe(200);
+    // exp + the gateway's 1 s of tolerated skew, and a little more.
+    await new Promise((resolve) => setTimeout(resolve, (claims.exp + 1) * 1000 - Date.now() + 1500));
+    const answer = await call(`${gw}/api/queries/accounts`, { headers: bearer(short.accessToken) });
+    expectUnauthorized(answer, 'invalid_token');
+    expect((answer.body as { detail: string }).detail).toMatch(/expired/);
+  });
+
+  it('a header too large for the server is refused before any token is read, never with a 5xx', async () => {
+    const raw = rawHttp(() => Number(new URL(gw).port));
+    const answer = await raw.send({ method: 'GET', target: '/api/queries/accounts', headers: [['authorization', `Bearer ${'a'.repeat(20_000)}`]] });
+    expect([answer.status, answer.headers.get('content-type')]).toEqual([431, 'application/problem+json']);
+  });
+});
+
+describe('roles', () => {
+  it('only an administrator reaches the admin endpoints', async () => {
+    const asCustomer = await call<{ type: string }>(`${gw}/api/queries/admin/projections`, { headers: bearer(alice) });
+    expect([asCustomer.status, asCustomer.body.type]).toEqual([403, '/problems/forbidden']);
+    const rebuild = await call<{ type: string }>(`${gw}/api/queries/admin/projections/rebuild`, { method: 'POST', headers: bearer(alice) });
+    expect([rebuild.status, rebuild.body.type]).toEqual([403, '/problems/forbidden']);
+    const asAdmin = await call<{ generation: number }>(`${gw}/api/queries/admin/projections`, { headers: bearer(admin) });
+    expect(asAdmin.status).toBe(200);
+    expect(typeof asAdmin.body.generation).toBe('number');
+  });
+});
+
+describe('the sign-in page', () => {
+  it('publishes what the dashboard needs to start the flow', async () => {
+    const config = await call(`${gw}/auth/config`);
+    expect(config.body).toEqual({ issuer: sys.hydra.issuer, clientId: 'bank-dashboard', audience: API_AUDIENCE, scope: 'openid offline_access' });
+  });
+
+  it('refuses a wrong password, and a form posted without its page (login CSRF)', async () => {
+    await expect(signIn({ issuer: sys.hydra.issuer, username: 'alice', password: 'not-her-password' })).rejects.toThrow(/401/);
+    await expect(signIn({ issuer: sys.hydra.issuer, username: 'mallory', password: 'anything' })).rejects.toThrow(/401/);
+    const posted = await fetch(`${gw}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ challenge: 'x', csrf: 'guess', username: 'alice', password: devUser('alice').password }).toString(),
+      redirect: 'manual',
+    });
+    expect(posted.status).toBe(403);
+  });
+
+  it('answers a made-up challenge with a 400 problem, never a 5xx', async () => {
+    const answer = await call<{ type: string }>(`${gw}/auth/login?login_challenge=made-up`);
+    expect([answer.status, answer.body.type]).toEqual([400, '/problems/invalid-request']);
+    expect((await call(`${gw}/auth/consent?consent_challenge=made-up`)).status).toBe(400);
+    expect((await call(`${gw}/auth/login`)).status).toBe(400);
+  });
+
+  it('gives the command line client a token too (npm run token uses it)', () => {
+    expect(claimsOf(alice).client_id).toBe(CLI_CLIENT_ID);
+  });
+});
