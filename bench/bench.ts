@@ -115,6 +115,7 @@ async function seedStream(sys: TestSystem, n: number): Promise<string> {
       schemaVersion: EVENT_SCHEMA_VERSION,
       correlationId: null,
       causationId: null,
+      actor: null,
       data: { amount: '1.00', currency: 'EUR', description: null, transfer: null },
     }));
     const prev = loaded.head!.snapshot!;

@@ -28,10 +28,10 @@ export const COMMAND_SIDE_LIMITS = {
  * current schema version. A reader upcasts what it receives (upcast): a command service of an
  * earlier release, during a rolling update, still gives out v1 events.
  */
-export type PageEvent = Pick<AccountEvent, 'eventId' | 'type' | 'version' | 'occurredAt' | 'data' | 'correlationId' | 'causationId'> & { schemaVersion: number };
+export type PageEvent = Pick<AccountEvent, 'eventId' | 'type' | 'version' | 'occurredAt' | 'data' | 'correlationId' | 'causationId' | 'actor'> & { schemaVersion: number };
 
 /** A stored event as the command side gives it out. */
-export const toPageEvent = ({ eventId, type, version, occurredAt, schemaVersion, correlationId, causationId, data }: AccountEvent): PageEvent => ({
+export const toPageEvent = ({ eventId, type, version, occurredAt, schemaVersion, correlationId, causationId, actor, data }: AccountEvent): PageEvent => ({
   eventId,
   type,
   version,
@@ -39,6 +39,7 @@ export const toPageEvent = ({ eventId, type, version, occurredAt, schemaVersion,
   schemaVersion,
   correlationId,
   causationId,
+  actor,
   data,
 });
 

@@ -12,12 +12,24 @@
 //      (they exist only at v2). Transfers add, at v2, the counterparty's version on a transfer's
 //      debit and four events: TransferDeclined, TransferCreditRefused, TransferRefunded and
 //      TransferCompleted (see docs/architecture.md, Transfers).
+//   3: the envelope gains actor (who caused the event); AccountCreated data gains owner (who the
+//      account belongs to). An upcast v1 or v2 event has a null actor (not recorded), and an
+//      upcast opening a null owner (the bank's administrators own it).
 
-export const EVENT_SCHEMA_VERSION = 2;
+export const EVENT_SCHEMA_VERSION = 3;
+
+/** The actor of a transfer's steps after its first: the process, acting for whoever asked for it. */
+export const TRANSFER_PROCESS_ACTOR = 'process:transfers';
 
 export interface AccountCreatedData {
   initialBalance: string;
   currency: string;
+  /**
+   * The customer the account belongs to (the subject of their sign-in); null when the bank's
+   * administrators own it: opened by an administrator or by a caller inside the system with no
+   * signed-in user, or opened before owners were recorded (v1, v2).
+   */
+  owner: string | null;
 }
 export type AccountActivatedData = Record<string, never>;
 
@@ -74,6 +86,12 @@ interface Envelope<T extends string, D> {
   correlationId: string | null;
   /** What directly caused it: the request for a command, the transfer for a transfer's step; null on v1 events. */
   causationId: string | null;
+  /**
+   * Who caused it: the signed-in user's subject for a command through the gateway,
+   * TRANSFER_PROCESS_ACTOR for a transfer's later steps, null when the request named no one (a
+   * caller inside the system) and on v1 and v2 events.
+   */
+  actor: string | null;
   data: D;
 }
 
@@ -117,6 +135,7 @@ export const ACCOUNT_STATUSES: readonly AccountStatus[] = ['CREATED', 'ACTIVATED
 export interface EventMetadata {
   correlationId: string | null;
   causationId: string | null;
+  actor: string | null;
 }
 
 /**
@@ -129,6 +148,7 @@ export interface AnyVersion {
   data: unknown;
   correlationId?: string | null;
   causationId?: string | null;
+  actor?: string | null;
 }
 
 /** The v1 movement data, as v1 code wrote it. */
@@ -139,17 +159,18 @@ interface MovementDataV1 {
 
 /** The parts of an event an upcast may change, at the current schema version. */
 function upcastParts(event: AnyVersion): Pick<AnyVersion, 'schemaVersion' | 'data'> & EventMetadata {
+  const metadata = { correlationId: event.correlationId ?? null, causationId: event.causationId ?? null, actor: event.actor ?? null };
   // A newer writer's event (a later schema) is passed on as it is: readers skip what they do not know.
-  if (event.schemaVersion >= EVENT_SCHEMA_VERSION) {
-    return { schemaVersion: event.schemaVersion, data: event.data, correlationId: event.correlationId ?? null, causationId: event.causationId ?? null };
-  }
-  // 1 -> 2.
+  if (event.schemaVersion >= EVENT_SCHEMA_VERSION) return { schemaVersion: event.schemaVersion, data: event.data, ...metadata };
   let data = event.data;
-  if (event.type === 'AccountCredited' || event.type === 'AccountDebited') {
+  // 1 -> 2: movements gain a description and a transfer (v1 envelopes have no ids: null above).
+  if (event.schemaVersion < 2 && (event.type === 'AccountCredited' || event.type === 'AccountDebited')) {
     const v1 = event.data as MovementDataV1;
     data = { amount: v1.amount, currency: v1.currency, description: null, transfer: null } satisfies AccountCreditedData;
   }
-  return { schemaVersion: EVENT_SCHEMA_VERSION, data, correlationId: null, causationId: null };
+  // 2 -> 3: the opening gains its owner, unknown before: the administrators'. The actor is null above.
+  if (event.type === 'AccountCreated') data = { ...(data as Omit<AccountCreatedData, 'owner'>), owner: null } satisfies AccountCreatedData;
+  return { schemaVersion: EVENT_SCHEMA_VERSION, data, ...metadata };
 }
 
 /**
@@ -157,6 +178,8 @@ function upcastParts(event: AnyVersion): Pick<AnyVersion, 'schemaVersion' | 'dat
  * current one. The envelope's other fields are kept; an event already current is returned as is.
  */
 export function upcast<E extends AnyVersion>(event: E): E & EventMetadata {
-  if (event.schemaVersion >= EVENT_SCHEMA_VERSION && event.correlationId !== undefined && event.causationId !== undefined) return event as E & EventMetadata;
+  if (event.schemaVersion >= EVENT_SCHEMA_VERSION && event.correlationId !== undefined && event.causationId !== undefined && event.actor !== undefined) {
+    return event as E & EventMetadata;
+  }
   return { ...event, ...upcastParts(event) };
 }

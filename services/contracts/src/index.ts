@@ -4,3 +4,4 @@ export * from './command-side-api.js';
 export * from './query-api.js';
 export * from './money/index.js';
 export * from './problem/index.js';
+export * from './caller.js';

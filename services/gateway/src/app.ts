@@ -81,6 +81,8 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
         throw err;
       }
       if (!mayPerform(principal.role, actionOf(route))) throw new Problem('forbidden', `${ctx.method} ${route.template} is for administrators`);
+      await proxy(ctx, route, principal);
+      return;
     }
     await proxy(ctx, route);
   };

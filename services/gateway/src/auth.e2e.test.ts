@@ -143,6 +143,58 @@ describe('without a valid token', () => {
   });
 });
 
+describe('who did what (audit)', () => {
+  type History = { events: Array<{ type: string; actor: string | null; correlationId: string | null; data: Record<string, unknown> }> };
+  const history = async (accountId: string, token: string) => (await call<History>(`${gw}/api/commands/accounts/${accountId}/events`, { headers: bearer(token) })).body.events;
+
+  it("records the signed-in user on every event they cause, the transfer process on its later steps, and a customer's account as theirs", async () => {
+    const open = async (token: string, initialBalance: string) =>
+      (await call<{ accountId: string }>(`${gw}/api/commands/accounts`, { body: { initialBalance, currency: 'MAD' }, headers: bearer(token) })).body.accountId;
+    const mine = await open(alice, '50.00');
+    const banks = await open(admin, '0.00');
+    const credited = await call(`${gw}/api/commands/accounts/${mine}/credit`, {
+      body: { amount: '1.00', currency: 'MAD' },
+      headers: { ...bearer(alice), 'x-correlation-id': 'audit-1' },
+    });
+    expect(credited.status).toBe(200);
+    const sent = await call<{ transferId: string }>(`${gw}/api/commands/transfers`, {
+      body: { fromAccountId: mine, toAccountId: banks, amount: '5.00', currency: 'MAD' },
+      headers: bearer(alice),
+    });
+    expect(sent.status).toBe(202);
+    // The transfer settles within moments: its credit on the target, then its completion on the source.
+    const until = Date.now() + 15_000;
+    let target = await history(banks, admin);
+    while (!target.some((event) => event.type === 'AccountCredited') && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      target = await history(banks, admin);
+    }
+
+    const source = await history(mine, alice);
+    expect(source.slice(0, 4).map(({ type, actor }) => [type, actor])).toEqual([
+      ['AccountCreated', 'alice'],
+      ['AccountActivated', 'alice'],
+      ['AccountCredited', 'alice'],
+      ['AccountDebited', 'alice'],
+    ]);
+    expect(source[0]!.data.owner).toBe('alice');
+    expect(source[2]!.correlationId).toBe('audit-1');
+    // The administrator's account belongs to the bank; the transfer's credit there was the process's doing.
+    expect(target[0]).toMatchObject({ type: 'AccountCreated', actor: 'admin', data: { owner: null } });
+    const credit = target.find((event) => event.type === 'AccountCredited');
+    expect(credit?.actor).toBe('process:transfers');
+  });
+
+  it('a client cannot name another caller: the headers the gateway sets are its own', async () => {
+    const opened = await call<{ accountId: string }>(`${gw}/api/commands/accounts`, {
+      body: { initialBalance: '1.00', currency: 'MAD' },
+      headers: { ...bearer(alice), 'x-bank-subject': 'bob', 'x-bank-role': 'admin' },
+    });
+    const [created] = await history(opened.body.accountId, alice);
+    expect(created).toMatchObject({ actor: 'alice', data: { owner: 'alice' } });
+  });
+});
+
 describe('roles', () => {
   it('only an administrator reaches the admin endpoints', async () => {
     const asCustomer = await call<{ type: string }>(`${gw}/api/queries/admin/projections`, { headers: bearer(alice) });

@@ -224,6 +224,8 @@ describe('dashboard in Chromium', () => {
     await page.locator('#timeline li[data-version="3"]').waitFor();
     // The description travels with the event: in the history and in the operations.
     await shows(page.locator('#timeline li[data-version="3"]'), 'credited 25.50 (salary)');
+    // Who did it: the signed-in user, recorded in the event.
+    await shows(page.locator('#timeline li[data-version="3"]'), 'by admin');
     await shows(page.locator('#operations-body'), 'salary');
     expect(await page.evaluate(() => (globalThis as unknown as { __noReload?: number }).__noReload)).toBe(1);
     await shot('1-credited');

@@ -5,7 +5,7 @@
 // each event reaches the browser when the service writes it.
 import { Readable } from 'node:stream';
 import type { Context } from 'koa';
-import { Problem } from '@bank/contracts';
+import { callerHeaders, Problem, type Caller } from '@bank/contracts';
 import { readBodyBounded, retry, type RequestState } from '@bank/platform';
 import type { Logger } from '@bank/platform';
 import type { Route } from './routes.js';
@@ -81,7 +81,8 @@ function repeatable(method: string, headers: Record<string, string>, route: Rout
 }
 
 export function createProxy({ appIds, bodyLimit, daprApiToken, timeoutMs, sidecarUrl, log }: ProxyOptions) {
-  return async function proxy(ctx: Context, route: Route): Promise<void> {
+  /** `caller`: the signed-in user, passed on to the service (callerHeaders); none with sign-in off. */
+  return async function proxy(ctx: Context, route: Route, caller?: Caller): Promise<void> {
     const appId = appIds[route.target];
     const body = BODYLESS.has(ctx.method) ? undefined : await readBody(ctx, bodyLimit);
     const headers: Record<string, string> = {};
@@ -92,6 +93,7 @@ export function createProxy({ appIds, bodyLimit, daprApiToken, timeoutMs, sideca
     const correlationId = (ctx.state as Partial<RequestState>).correlationId;
     if (correlationId) headers['x-correlation-id'] = correlationId;
     if (daprApiToken) headers['dapr-api-token'] = daprApiToken;
+    if (caller) Object.assign(headers, callerHeaders(caller));
 
     // The upstream call ends when the browser goes away (a closed live page stops its stream).
     const abort = new AbortController();

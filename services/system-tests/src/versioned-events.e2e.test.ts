@@ -73,7 +73,7 @@ async function writeV1Account(): Promise<{ accountId: string; events: V1Event[] 
   return { accountId, events: written };
 }
 
-test('a stream written by the v1 code reads as v2 in the history, the states, the projection and a rebuild', async () => {
+test('a stream written by the v1 code reads as the current schema in the history, the states, the projection and a rebuild', async () => {
   const cmd = sys.command.url;
   const q = sys.query.url;
   // Given an account written by the v1 code, sealed into chunks.
@@ -83,17 +83,24 @@ test('a stream written by the v1 code reads as v2 in the history, the states, th
   expect(versions).toBe(MOVEMENTS + 2);
   expect(versions).toBeGreaterThan(CHUNK_SIZE);
 
-  // When its history is read, then every event is v2: the same ids, versions, times and amounts,
-  // with null description, transfer and correlation.
+  // When its history is read, then every event is current (v3): the same ids, versions, times and
+  // amounts, with null description, transfer, correlation and actor, and an opening owned by the
+  // administrators (owner null).
   const history = await ok(call<{ version: number; events: Array<Record<string, unknown>> }>(`${cmd}/accounts/${accountId}/events?limit=1000`));
   expect(history.version).toBe(versions);
   expect(history.events).toEqual(
     events.map(({ accountId: _accountId, ...event }) => ({
       ...event,
-      schemaVersion: 2,
+      schemaVersion: 3,
       correlationId: null,
       causationId: null,
-      data: event.type === 'AccountCredited' || event.type === 'AccountDebited' ? { ...event.data, description: null, transfer: null } : event.data,
+      actor: null,
+      data:
+        event.type === 'AccountCredited' || event.type === 'AccountDebited'
+          ? { ...event.data, description: null, transfer: null }
+          : event.type === 'AccountCreated'
+            ? { ...event.data, owner: null }
+            : event.data,
     })),
   );
   // And the state folds of the v1 events give the balance, now and at a version in a sealed chunk.
@@ -105,7 +112,7 @@ test('a stream written by the v1 code reads as v2 in the history, the states, th
   expect(credited.version).toBe(versions + 1);
   const finalBalance = balanceOf([...events, { ...events[events.length - 1]!, type: 'AccountCredited', version: versions + 1, data: { amount: '10.00', currency: 'MAD' } }]);
 
-  // ...then the read side, which never saw the account, projects the v1 events and the v2 one.
+  // ...then the read side, which never saw the account, projects the v1 events and the current one.
   const view = await ok(call<{ balance: string; version: number }>(`${q}/accounts/${accountId}?minVersion=${versions + 1}`));
   expect(view).toMatchObject({ balance: finalBalance, version: versions + 1 });
   const operationsOf = async () => {

@@ -62,7 +62,7 @@ export interface CommandRequest<Command, Event = unknown> {
   earlierOutcome?: { afterVersion: number; matches(event: Event): boolean } | undefined;
 }
 
-const NO_METADATA: EventMetadata = { correlationId: null, causationId: null };
+const NO_METADATA: EventMetadata = { correlationId: null, causationId: null, actor: null };
 
 export interface Accepted<Event> {
   accepted: true;

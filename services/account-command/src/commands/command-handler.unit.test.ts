@@ -78,7 +78,7 @@ function world(setup: { publisher?: FakePublisher; failpoints?: Failpoints; stre
   return { handler, streams, index, publisher, metrics, pauses, warnings };
 }
 
-const open = (initialBalance: string, accountId = ACCOUNT): AccountCommand => ({ type: 'OpenAccount', accountId, initialBalance, currency: 'MAD' });
+const open = (initialBalance: string, accountId = ACCOUNT): AccountCommand => ({ type: 'OpenAccount', accountId, initialBalance, currency: 'MAD', owner: null });
 const credit = (amount: string): AccountCommand => ({ type: 'CreditAccount', accountId: ACCOUNT, amount, currency: 'MAD' });
 const debit = (amount: string): AccountCommand => ({ type: 'DebitAccount', accountId: ACCOUNT, amount, currency: 'MAD' });
 
@@ -109,8 +109,8 @@ describe('command handler', () => {
   it('accepts a command: numbered, timed events, the new version, a snapshot, the outbox message and a publish', async () => {
     // Given no account
     const env = world();
-    // When it is opened, by request req-1
-    const metadata = { correlationId: 'req-1', causationId: 'req-1' };
+    // When alice opens it, by request req-1
+    const metadata = { correlationId: 'req-1', causationId: 'req-1', actor: 'alice' };
     const outcome = await env.handler.handle({ command: open('100.00'), metadata });
     await settled();
     // Then two events at versions 1 and 2 are stored, with ids, the clock's time and the request's ids
@@ -120,11 +120,11 @@ describe('command handler', () => {
       type: 'AccountCreated',
       version: 1,
       occurredAt: NOW.toISOString(),
-      schemaVersion: 2,
+      schemaVersion: 3,
       ...metadata,
-      data: { initialBalance: '100.00', currency: 'MAD' },
+      data: { initialBalance: '100.00', currency: 'MAD', owner: null },
     };
-    const activated = { eventId: 'event-2', accountId: ACCOUNT, type: 'AccountActivated', version: 2, occurredAt: NOW.toISOString(), schemaVersion: 2, ...metadata, data: {} };
+    const activated = { eventId: 'event-2', accountId: ACCOUNT, type: 'AccountActivated', version: 2, occurredAt: NOW.toISOString(), schemaVersion: 3, ...metadata, data: {} };
     expect(outcome).toEqual({ accepted: true, streamId: STREAM, version: 2, events: [created, activated], replayed: false });
     const head = env.streams.head(STREAM)!;
     expect(head.events).toEqual([created, activated]);

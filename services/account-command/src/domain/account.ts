@@ -16,7 +16,8 @@ import {
 } from '@bank/contracts';
 import { assertNever, type Decider, type DecisionOf } from './decider.js';
 
-export type OpenAccount = { type: 'OpenAccount'; accountId: string; initialBalance: string; currency: string };
+/** `owner`: the customer it will belong to, or null for the administrators (AccountCreatedData). */
+export type OpenAccount = { type: 'OpenAccount'; accountId: string; initialBalance: string; currency: string; owner: string | null };
 /** What a credit, a debit and a transfer's send all say: how much, and optionally why. */
 interface Movement {
   accountId: string;
@@ -163,7 +164,7 @@ function openAccount(command: OpenAccount, state: AccountState): Decision {
   const initial = amountOf(command.initialBalance, currency, 'initialBalance', true);
   if (typeof initial !== 'bigint') return initial;
   if (state.status !== 'NONE') return refuse('account-already-exists', `account ${command.accountId} already exists`);
-  return accept({ type: 'AccountCreated', data: { initialBalance: formatAmount(initial, currency), currency } }, { type: 'AccountActivated', data: {} });
+  return accept({ type: 'AccountCreated', data: { initialBalance: formatAmount(initial, currency), currency, owner: command.owner } }, { type: 'AccountActivated', data: {} });
 }
 
 type ExistingAccount = Extract<AccountState, { accountId: string }>;

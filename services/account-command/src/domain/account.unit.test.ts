@@ -30,12 +30,13 @@ function stored(after: number, events: NewEvent[]): AccountEvent[] {
       schemaVersion: EVENT_SCHEMA_VERSION,
       correlationId: null,
       causationId: null,
+      actor: null,
       data: e.data,
     } as AccountEvent;
   });
 }
 
-const created = (initialBalance: string, currency = 'MAD'): NewEvent => ({ type: 'AccountCreated', data: { initialBalance, currency } });
+const created = (initialBalance: string, currency = 'MAD'): NewEvent => ({ type: 'AccountCreated', data: { initialBalance, currency, owner: null } });
 const activated: NewEvent = { type: 'AccountActivated', data: {} };
 const credited = (amount: string, currency = 'MAD', description: string | null = null): NewEvent => ({
   type: 'AccountCredited',
@@ -52,7 +53,7 @@ function given(...events: NewEvent[]): { state: AccountState; history: AccountEv
   return { state: fold(history), history };
 }
 
-const open = (initialBalance: string, currency = 'MAD'): AccountCommand => ({ type: 'OpenAccount', accountId: ID, initialBalance, currency });
+const open = (initialBalance: string, currency = 'MAD'): AccountCommand => ({ type: 'OpenAccount', accountId: ID, initialBalance, currency, owner: null });
 const credit = (amount: string, currency = 'MAD'): AccountCommand => ({ type: 'CreditAccount', accountId: ID, amount, currency });
 const debit = (amount: string, currency = 'MAD'): AccountCommand => ({ type: 'DebitAccount', accountId: ID, amount, currency });
 const suspend: AccountCommand = { type: 'SuspendAccount', accountId: ID };

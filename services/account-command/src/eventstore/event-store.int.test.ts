@@ -178,7 +178,7 @@ describe.each(profilesUnderTest())('event store on profile %s', (profile) => {
         const amount = (rnd() * 200).toFixed(2);
         const command: AccountCommand =
           i === 0
-            ? { type: 'OpenAccount', accountId, initialBalance: '50.00', currency: 'EUR' }
+            ? { type: 'OpenAccount', accountId, initialBalance: '50.00', currency: 'EUR', owner: null }
             : { type: rnd() < 0.5 ? 'CreditAccount' : 'DebitAccount', accountId, amount, currency: 'EUR' };
         const decision = decide(command, state);
         if (!decision.ok) continue;

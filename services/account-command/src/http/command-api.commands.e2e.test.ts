@@ -41,9 +41,11 @@ describe('happy path', () => {
     const ev = await events(id);
     expect(ev.status).toBe(200);
     expect(ev.headers.get('content-type')).toMatch(/^application\/json/);
-    // Events are written at schema version 2: the envelope names the request each came from
-    // (its correlation id, which is also what caused it), credits and debits their description.
-    const fromRequest = { correlationId: expect.any(String), causationId: expect.any(String) };
+    // Events are written at schema version 3: the envelope names the request each came from
+    // (its correlation id, which is also what caused it) and who caused it (no one signed in here:
+    // the service was called directly), credits and debits their description, the opening its
+    // owner (the administrators', with no signed-in customer).
+    const fromRequest = { correlationId: expect.any(String), causationId: expect.any(String), actor: null };
     expect(ev.body).toEqual({
       accountId: id,
       version: 4,
@@ -53,19 +55,20 @@ describe('happy path', () => {
           type: 'AccountCreated',
           version: 1,
           occurredAt: expect.stringMatching(ISO),
-          schemaVersion: 2,
+          schemaVersion: 3,
           ...fromRequest,
-          data: { initialBalance: '100.00', currency: 'MAD' },
+          data: { initialBalance: '100.00', currency: 'MAD', owner: null },
         },
-        { eventId: expect.stringMatching(UUID), type: 'AccountActivated', version: 2, occurredAt: expect.stringMatching(ISO), schemaVersion: 2, ...fromRequest, data: {} },
+        { eventId: expect.stringMatching(UUID), type: 'AccountActivated', version: 2, occurredAt: expect.stringMatching(ISO), schemaVersion: 3, ...fromRequest, data: {} },
         {
           eventId: expect.stringMatching(UUID),
           type: 'AccountCredited',
           version: 3,
           occurredAt: expect.stringMatching(ISO),
-          schemaVersion: 2,
+          schemaVersion: 3,
           correlationId: 'req-credit-1',
           causationId: 'req-credit-1',
+          actor: null,
           data: { amount: '25.50', currency: 'MAD', description: 'salary', transfer: null },
         },
         {
@@ -73,7 +76,7 @@ describe('happy path', () => {
           type: 'AccountDebited',
           version: 4,
           occurredAt: expect.stringMatching(ISO),
-          schemaVersion: 2,
+          schemaVersion: 3,
           ...fromRequest,
           data: { amount: '10.00', currency: 'MAD', description: null, transfer: null },
         },
@@ -148,7 +151,7 @@ describe('happy path', () => {
     expect(s1.body).toMatchObject({ balance: '0', currency: 'JPY', version: 3 });
     expect(s2.body).toMatchObject({ balance: '1.501', currency: 'KWD', version: 3 });
     expect(s3.body).toMatchObject({ balance: '0.01', currency: 'MAD', version: 3 });
-    expect(((await allEvents(kwd)) as { events: Array<{ data: unknown }> }).events[0]!.data).toEqual({ initialBalance: '1.500', currency: 'KWD' });
+    expect(((await allEvents(kwd)) as { events: Array<{ data: unknown }> }).events[0]!.data).toEqual({ initialBalance: '1.500', currency: 'KWD', owner: null });
 
     const beforeJ = await allEvents(jpy);
     const beforeK = await allEvents(kwd);

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { formatAmount, Problem, type AccountEvent } from '@bank/contracts';
+import { callerOf, formatAmount, Problem, type AccountEvent } from '@bank/contracts';
 import { Failpoints, readJson, type RequestState } from '@bank/platform';
 import { fold, pendingTransferOf, type AccountCommand, type AccountState, type DomainError, type SendTransfer } from '../domain/index.js';
 import type { Refusal } from '../commands/command-handler.js';
@@ -71,13 +71,15 @@ export function commandRoutes(deps: RouteDeps): Router {
     const end = deps.metrics.duration.startTimer({ type });
     try {
       const { command, key, fingerprintOf, expectedVersion } = await build();
-      // The request is both what the events correlate with and what caused them.
+      // The request is both what the events correlate with and what caused them; the signed-in
+      // user the gateway names (if any) is who caused them.
       const correlationId = (ctx.state as Partial<RequestState>).correlationId ?? null;
+      const actor = callerOf((name) => ctx.get(name))?.subject ?? null;
       const outcome = await deps.handler.handle({
         command,
         idempotency: key ? { key, fingerprint: fingerprint(fingerprintOf) } : undefined,
         expectedVersion,
-        metadata: { correlationId, causationId: correlationId },
+        metadata: { correlationId, causationId: correlationId, actor },
       });
       if (!outcome.accepted) throw refusalProblem(outcome.refusal);
       deps.metrics.commands.inc({ type, outcome: outcome.replayed ? 'replayed' : 'accepted' });
@@ -110,8 +112,12 @@ export function commandRoutes(deps: RouteDeps): Router {
       async () => {
         const key = idempotencyKey(ctx);
         const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), ['initialBalance', 'currency'] as const, 'initialBalance');
-        const accountId = key ? uuidFromKey(key) : deps.newId();
-        return { key, command: { type: 'OpenAccount', accountId, ...body }, fingerprintOf: { op: 'open', ...body } };
+        // A customer's account is theirs; an administrator's, or one opened with no signed-in user, the bank's.
+        const caller = callerOf((name) => ctx.get(name));
+        const owner = caller?.role === 'customer' ? caller.subject : null;
+        // One key names one account for one owner: another customer's same key opens their own.
+        const accountId = key ? uuidFromKey(owner ? `${owner}\n${key}` : key) : deps.newId();
+        return { key, command: { type: 'OpenAccount', accountId, owner, ...body }, fingerprintOf: { op: 'open', owner, ...body } };
       },
       201,
     );

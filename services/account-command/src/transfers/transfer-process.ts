@@ -14,7 +14,7 @@
 // The work list is durable (the pending transfers live in the source's events and snapshot):
 // a transfer started here is taken on at once, and a sweep over every account takes on what a
 // crash, a restart or another replica left, so every transfer reaches COMPLETED or FAILED.
-import { formatAmount, type AccountEvent, type TransferFailure } from '@bank/contracts';
+import { formatAmount, TRANSFER_PROCESS_ACTOR, type AccountEvent, type TransferFailure } from '@bank/contracts';
 import { Failpoints, Periodic, type Logger } from '@bank/platform';
 import { fromSnapshot, type PendingTransfer } from '../domain/index.js';
 import { accountIdOfStream, accountStreamId, type AccountCommandHandler, type AccountStore } from '../commands/account-commands.js';
@@ -81,7 +81,7 @@ export class TransferProcess {
   private async run(sourceAccountId: string, pending: PendingTransfer): Promise<TransferEnd> {
     const { handler } = this.deps;
     const { transferId, counterpartyAccountId: targetAccountId, currency } = pending;
-    const metadata = { correlationId: pending.correlationId, causationId: transferId };
+    const metadata = { correlationId: pending.correlationId, causationId: transferId, actor: TRANSFER_PROCESS_ACTOR };
     const received = await handler.handle({
       command: {
         type: 'ReceiveTransfer',

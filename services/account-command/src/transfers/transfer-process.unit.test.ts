@@ -48,8 +48,8 @@ function world() {
   const stateOf = (accountId: string) => fromSnapshot(streams.head(accountStreamId(accountId))?.snapshot);
   /** Given both accounts open and the transfer sent: what the source lists as pending. */
   const givenSent = async (amount = '30.00'): Promise<PendingTransfer> => {
-    await run({ type: 'OpenAccount', accountId: SOURCE, initialBalance: '100.00', currency: 'MAD' });
-    await run({ type: 'OpenAccount', accountId: TARGET, initialBalance: '0.00', currency: 'MAD' });
+    await run({ type: 'OpenAccount', accountId: SOURCE, initialBalance: '100.00', currency: 'MAD', owner: null });
+    await run({ type: 'OpenAccount', accountId: TARGET, initialBalance: '0.00', currency: 'MAD', owner: null });
     const targetVersion = streams.head(accountStreamId(TARGET))!.version;
     await run({ type: 'SendTransfer', accountId: SOURCE, transferId: TRANSFER, counterpartyAccountId: TARGET, counterpartyVersion: targetVersion, amount, currency: 'MAD' });
     const source = stateOf(SOURCE);

@@ -1,11 +1,8 @@
-/** Who is calling, as the gateway established from a verified access token. */
-export type Role = 'customer' | 'admin';
+import type { Caller, CallerRole } from '@bank/contracts';
 
-export interface Principal {
-  /** The token's subject: the user's name at the provider. */
-  subject: string;
-  role: Role;
-}
+/** Who is calling, as the gateway established from a verified access token. */
+export type Role = CallerRole;
+export type Principal = Caller;
 
 /** The role a token's `roles` claim grants: admin only when it says so, else customer (least privilege). */
 export function roleOf(roles: unknown): Role {

@@ -42,6 +42,8 @@ export interface StoredEvent {
   type: string;
   version: number;
   occurredAt: string;
+  /** Who caused it (a user's name, or the transfer process); null when not recorded. */
+  actor?: string | null;
   data: Record<string, unknown>;
 }
 

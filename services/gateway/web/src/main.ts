@@ -418,6 +418,7 @@ function accountPage(id: string): void {
             h('time', { datetime: e.occurredAt }, fmtTime(e.occurredAt)),
             h('span', { class: `tag tag-${e.type}` }, e.type),
             h('span', {}, ` v${e.version}: ${describeEvent(e)}`),
+            e.actor ? h('span', { class: 'muted' }, ` — by ${e.actor}`) : null,
           ),
         ),
       );

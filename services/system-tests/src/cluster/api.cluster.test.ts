@@ -166,7 +166,7 @@ describe('the API through the gateway', () => {
       'AccountClosed',
     ]);
     const credit = history.body.events[3]!;
-    expect(credit).toMatchObject({ schemaVersion: 2, data: { description: 'refund' } });
+    expect(credit).toMatchObject({ schemaVersion: 3, data: { description: 'refund' } });
     expect(credit.correlationId).toMatch(/^(cluster-credit-|[0-9a-f]{32}$)/);
     expect(credit.correlationId).not.toMatch(/^0+$/);
   });
