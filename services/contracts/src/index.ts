@@ -5,3 +5,4 @@ export * from './query-api.js';
 export * from './money/index.js';
 export * from './problem/index.js';
 export * from './caller.js';
+export * from './access.js';

@@ -11,6 +11,8 @@ export type OperationType = 'CREDIT' | 'DEBIT';
  */
 export type AccountJson = {
   accountId: string;
+  /** The customer it belongs to (their sign-in subject); null: the bank's administrators (AccountCreatedData). */
+  owner: string | null;
   balance: string;
   currency: string;
   status: AccountStatus;

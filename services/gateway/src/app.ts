@@ -11,7 +11,7 @@ import { securityHeaders, staticFiles } from './static.js';
 import { createAuthenticator, Unauthenticated, type Authenticate } from './auth/authenticate.js';
 import { UserDirectory } from './auth/directory.js';
 import { createHydraAdmin } from './auth/hydra-admin.js';
-import { actionOf, mayPerform } from './auth/policy.js';
+import { mayCall } from './auth/policy.js';
 import { signInRouter } from './auth/sign-in-pages.js';
 
 export interface GatewayDeps {
@@ -80,7 +80,7 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
         }
         throw err;
       }
-      if (!mayPerform(principal.role, actionOf(route))) throw new Problem('forbidden', `${ctx.method} ${route.template} is for administrators`);
+      if (!mayCall(principal, route)) throw new Problem('forbidden', `${ctx.method} ${route.template} is for administrators`);
       await proxy(ctx, route, principal);
       return;
     }

@@ -195,6 +195,92 @@ describe('who did what (audit)', () => {
   });
 });
 
+describe("a customer and another customer's account", () => {
+  let bob: string;
+  let alicesAccount: string;
+  let bobsAccount: string;
+  const unknownId = '00000000-0000-4000-8000-000000000001';
+
+  beforeAll(async () => {
+    bob = await sys.tokenFor('bob');
+    const open = async (token: string, key: string) =>
+      (
+        await call<{ accountId: string }>(`${gw}/api/commands/accounts`, {
+          body: { initialBalance: '20.00', currency: 'MAD' },
+          headers: { ...bearer(token), 'idempotency-key': key },
+        })
+      ).body.accountId;
+    alicesAccount = await open(alice, 'owned-1');
+    bobsAccount = await open(bob, 'owned-1');
+  });
+
+  it('one Idempotency-Key opens one account per customer: the same key of another customer opens their own', () => {
+    expect(bobsAccount).not.toBe(alicesAccount);
+  });
+
+  it("answers another customer's account on the command side exactly as one that does not exist, and changes nothing", async () => {
+    const asBob = (path: string, body?: unknown, headers: Record<string, string> = {}) =>
+      call<Record<string, unknown>>(`${gw}/api/commands/${path}`, { ...(body === undefined ? {} : { body }), headers: { ...bearer(bob), ...headers } });
+    const before = await call<{ version: number }>(`${gw}/api/commands/accounts/${alicesAccount}/state`, { headers: bearer(alice) });
+    expect(before.status).toBe(200);
+    for (const [mine, unknown] of [
+      [await asBob(`accounts/${alicesAccount}/state`), await asBob(`accounts/${unknownId}/state`)],
+      [await asBob(`accounts/${alicesAccount}/events`), await asBob(`accounts/${unknownId}/events`)],
+      [await asBob(`accounts/${alicesAccount}/credit`, { amount: '1.00', currency: 'MAD' }), await asBob(`accounts/${unknownId}/credit`, { amount: '1.00', currency: 'MAD' })],
+      [
+        await asBob(`accounts/${alicesAccount}/debit`, { amount: '1.00', currency: 'MAD' }, { 'if-match': '"2"' }),
+        await asBob(`accounts/${unknownId}/debit`, { amount: '1.00', currency: 'MAD' }, { 'if-match': '"2"' }),
+      ],
+      [await asBob(`accounts/${alicesAccount}/suspend`, {}), await asBob(`accounts/${unknownId}/suspend`, {})],
+      [await asBob(`accounts/${alicesAccount}/close`, {}), await asBob(`accounts/${unknownId}/close`, {})],
+      [
+        await asBob('transfers', { fromAccountId: alicesAccount, toAccountId: bobsAccount, amount: '1.00', currency: 'MAD' }),
+        await asBob('transfers', { fromAccountId: unknownId, toAccountId: bobsAccount, amount: '1.00', currency: 'MAD' }),
+      ],
+    ]) {
+      // 404, or for an If-Match the 412 a missing account gets (at version 0): never hers.
+      expect([404, 412]).toContain(mine!.status);
+      expect(mine!.status).toBe(unknown!.status);
+      const hide = (body: Record<string, unknown>) => JSON.stringify(body).replaceAll(alicesAccount, '<id>').replaceAll(unknownId, '<id>');
+      expect(hide(mine!.body)).toBe(hide(unknown!.body));
+    }
+    // Alice's key, repeated by Bob on her account: not her remembered answer, a 404.
+    const credited = await call(`${gw}/api/commands/accounts/${alicesAccount}/credit`, {
+      body: { amount: '2.00', currency: 'MAD' },
+      headers: { ...bearer(alice), 'idempotency-key': 'hers-1' },
+    });
+    expect(credited.status).toBe(200);
+    const replayed = await asBob(`accounts/${alicesAccount}/credit`, { amount: '2.00', currency: 'MAD' }, { 'idempotency-key': 'hers-1' });
+    expect([replayed.status, replayed.headers.get('idempotent-replayed')]).toEqual([404, null]);
+    const after = await call<{ version: number; balance: string }>(`${gw}/api/commands/accounts/${alicesAccount}/state`, { headers: bearer(alice) });
+    expect(after.body).toMatchObject({ version: before.body.version + 1, balance: '22.00' });
+  });
+
+  it("answers another customer's account on the query side as unknown, and lists only a customer's own", async () => {
+    await call(`${gw}/api/queries/accounts/${alicesAccount}?minVersion=2`, { headers: bearer(alice) });
+    const hers = await call<Record<string, unknown>>(`${gw}/api/queries/accounts/${alicesAccount}`, { headers: bearer(bob) });
+    const unknown = await call<Record<string, unknown>>(`${gw}/api/queries/accounts/${unknownId}`, { headers: bearer(bob) });
+    expect([hers.status, unknown.status]).toEqual([404, 404]);
+    expect(JSON.stringify(hers.body).replaceAll(alicesAccount, '<id>')).toBe(JSON.stringify(unknown.body).replaceAll(unknownId, '<id>'));
+    const listed = await call<{ items: Array<{ accountId: string; owner: string | null }> }>(`${gw}/api/queries/accounts?limit=200`, { headers: bearer(bob) });
+    expect(listed.body.items.length).toBeGreaterThan(0);
+    expect(listed.body.items.every((account) => account.owner === 'bob')).toBe(true);
+    const all = await call<{ items: Array<{ accountId: string }> }>(`${gw}/api/queries/accounts?limit=200`, { headers: bearer(admin) });
+    expect(all.body.items.map((account) => account.accountId)).toEqual(expect.arrayContaining([alicesAccount, bobsAccount]));
+  });
+
+  it("lets a customer send to another customer's account, and an administrator act on any", async () => {
+    const sent = await call<{ status: string }>(`${gw}/api/commands/transfers`, {
+      body: { fromAccountId: bobsAccount, toAccountId: alicesAccount, amount: '5.00', currency: 'MAD' },
+      headers: bearer(bob),
+    });
+    expect(sent.status).toBe(202);
+    const byAdmin = await call(`${gw}/api/commands/accounts/${alicesAccount}/credit`, { body: { amount: '1.00', currency: 'MAD' }, headers: bearer(admin) });
+    expect(byAdmin.status).toBe(200);
+    expect((await call(`${gw}/api/commands/accounts/${bobsAccount}/events`, { headers: bearer(admin) })).status).toBe(200);
+  });
+});
+
 describe('roles', () => {
   it('only an administrator reaches the admin endpoints', async () => {
     const asCustomer = await call<{ type: string }>(`${gw}/api/queries/admin/projections`, { headers: bearer(alice) });

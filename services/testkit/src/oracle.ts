@@ -3,6 +3,7 @@
 import {
   formatAmount,
   parseAmount,
+  type AccountCreatedData,
   type AccountCreditedData,
   type AccountJson,
   type AccountStatus,
@@ -79,12 +80,14 @@ export async function expectedFromStore(commandUrl: string, id: string): Promise
   let balance = 0n;
   let currency = '';
   let status: AccountStatus = 'CREATED';
+  let owner: string | null = null;
   const operations: ExpectedModel['operations'] = [];
   // The command side gives every event at the current schema version (v1 ones upcast).
   for (const e of page.events) {
     const d = e.data as Record<string, string>;
     status = statusAfter(e.type, status);
     if (e.type === 'AccountCreated') {
+      owner = (e.data as AccountCreatedData).owner ?? null;
       currency = d.currency!;
       balance = parseAmount(d.initialBalance, currency) as bigint;
     } else if (e.type === 'TransferRefunded') {
@@ -126,7 +129,7 @@ export async function expectedFromStore(commandUrl: string, id: string): Promise
   const first = page.events[0]!;
   const last = page.events[page.events.length - 1]!;
   return {
-    account: { accountId: id, balance: formatAmount(balance, currency), currency, status, version: page.version, createdAt: first.occurredAt, updatedAt: last.occurredAt },
+    account: { accountId: id, owner, balance: formatAmount(balance, currency), currency, status, version: page.version, createdAt: first.occurredAt, updatedAt: last.occurredAt },
     operations: operations.reverse(),
   };
 }

@@ -46,13 +46,19 @@ export interface StreamKind<Command, NewEvent, Event extends StoredEvent, State 
   committedNotificationOf(command: Command, events: Event[], version: number): Message;
 }
 
-export interface CommandRequest<Command, Event = unknown> {
+export interface CommandRequest<Command, Event = unknown, State = unknown, DomainRefusal = unknown> {
   command: Command;
   idempotency?: { key: string; fingerprint: string } | undefined;
   /** If-Match: the stream must be at exactly this version. */
   expectedVersion?: number | undefined;
   /** Who asked and what caused it, kept in the events' envelopes (none given: nulls). */
   metadata?: EventMetadata | undefined;
+  /**
+   * Whether the caller may act on this stream at all, decided on the loaded state before anything
+   * else is looked at (a remembered key, If-Match, the decider): its refusal, or undefined to go
+   * on. A refused caller is answered as if the stream did not exist, and learns nothing of it.
+   */
+  guard?: ((state: State) => DomainRefusal | undefined) | undefined;
   /**
    * A step of a process, which may be sent again any time later: its first outcome, if there is
    * one, is an event after `afterVersion` that `matches`. Found, the step is answered as a replay
@@ -143,12 +149,12 @@ export class CommandHandler<Command, NewEvent, Event extends StoredEvent, State 
   }
 
   /** Commands on one stream run one after another here; other replicas are ETag conflicts. */
-  handle(request: CommandRequest<Command, Event>): Promise<CommandOutcome<Event, DomainRefusal>> {
+  handle(request: CommandRequest<Command, Event, State, DomainRefusal>): Promise<CommandOutcome<Event, DomainRefusal>> {
     const streamId = this.deps.kind.streamIdOf(request.command);
     return this.mutex.run(streamId, () => this.handleWithRetries(request, streamId));
   }
 
-  private async handleWithRetries(request: CommandRequest<Command, Event>, streamId: string): Promise<CommandOutcome<Event, DomainRefusal>> {
+  private async handleWithRetries(request: CommandRequest<Command, Event, State, DomainRefusal>, streamId: string): Promise<CommandOutcome<Event, DomainRefusal>> {
     const { metrics } = this.deps;
     const attempts = this.deps.maxAttempts ?? 10;
     try {
@@ -171,13 +177,21 @@ export class CommandHandler<Command, NewEvent, Event extends StoredEvent, State 
   }
 
   /** One load-decide-append; throws ConcurrencyError when another writer committed first. */
-  private async attempt(request: CommandRequest<Command, Event>, streamId: string, attempt: number): Promise<CommandOutcome<Event, DomainRefusal>> {
+  private async attempt(request: CommandRequest<Command, Event, State, DomainRefusal>, streamId: string, attempt: number): Promise<CommandOutcome<Event, DomainRefusal>> {
     const { kind, store, index, metrics } = this.deps;
     const { decider } = kind;
-    const { command, idempotency, expectedVersion, earlierOutcome } = request;
+    const { command, idempotency, expectedVersion, earlierOutcome, guard } = request;
     const loaded = await store.load(streamId);
     const state = decider.fromSnapshot(loaded.head?.snapshot);
     const refused = (refusal: Refusal<DomainRefusal>): Refused<DomainRefusal> => ({ accepted: false, streamId, refusal });
+
+    // A caller the guard refuses gets what a stream that does not exist would answer: an If-Match
+    // of any version but 0 fails as a precondition (at version 0), anything else is the refusal.
+    const forbidden = guard?.(state);
+    if (forbidden !== undefined) {
+      if (expectedVersion !== undefined && expectedVersion !== 0) return refused({ reason: 'precondition-failed', expectedVersion, currentVersion: 0 });
+      return refused({ reason: 'domain', error: forbidden });
+    }
 
     if (idempotency) {
       const seen = loaded.head?.idempotency.find((record) => record.key === idempotency.key);

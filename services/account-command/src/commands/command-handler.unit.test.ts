@@ -192,6 +192,27 @@ describe('command handler', () => {
     expect(env.publisher.attempts).toHaveLength(3);
   });
 
+  it('refuses a caller its guard refuses before anything else: no replay of a remembered key, no If-Match answer, nothing written', async () => {
+    // Given an account credited once with an idempotency key
+    const env = world();
+    await givenAccount(env, '10.00');
+    const idempotency = { key: 'order-42', fingerprint: 'fp-credit-5' };
+    await env.handler.handle({ command: credit('5.00'), idempotency });
+    const appends = env.streams.appendCalls;
+    const notYours = { code: 'account-not-found' as const, detail: `account ${ACCOUNT} does not exist` };
+    // When a caller the guard refuses repeats that request, or names a version
+    const replay = await env.handler.handle({ command: credit('5.00'), idempotency, guard: () => notYours });
+    const versioned = await env.handler.handle({ command: credit('5.00'), expectedVersion: 3, guard: () => notYours });
+    // Then each is answered as for a stream that does not exist (the guard's refusal; a failed
+    // precondition at version 0, not the real version), and nothing is written
+    expect(replay).toEqual({ accepted: false, streamId: STREAM, refusal: { reason: 'domain', error: notYours } });
+    expect(versioned).toEqual({ accepted: false, streamId: STREAM, refusal: { reason: 'precondition-failed', expectedVersion: 3, currentVersion: 0 } });
+    expect(env.streams.appendCalls).toBe(appends);
+    // And a guard that lets the caller through changes nothing of the rest
+    const allowed = await env.handler.handle({ command: credit('1.00'), guard: (state) => (state.status === 'NONE' ? notYours : undefined) });
+    expect(allowed).toMatchObject({ accepted: true, version: 4 });
+  });
+
   it('replays from a record written before results were stored (response: {status, body})', async () => {
     // Given a head whose idempotency record holds the old HTTP answer
     const streams = new InMemoryStreams();

@@ -79,6 +79,8 @@ export type AccountState =
   | {
       status: AccountStatus;
       accountId: string;
+      /** The customer it belongs to; null: the bank's administrators (AccountCreatedData). */
+      owner: string | null;
       currency: string;
       balance: Minor;
       version: number;
@@ -118,6 +120,9 @@ const refuse = (code: DomainError['code'], detail: string, extensions?: Record<s
   error: { code, detail, ...(extensions ? { extensions } : {}) },
 });
 const accept = (...events: NewEvent[]): Decision => ({ ok: true, events });
+
+/** No such account: also what a caller gets for an account they may not see (the same words). */
+export const accountNotFound = (accountId: string): DomainError => ({ code: 'account-not-found', detail: `account ${accountId} does not exist` });
 
 function amountOf(text: string, currency: string, field: string, allowZero: boolean): Minor | Decision {
   const parsed = parseAmount(text, currency);
@@ -171,7 +176,7 @@ type ExistingAccount = Extract<AccountState, { accountId: string }>;
 
 /** The account exists and is not closed (closing is final: a closed account refuses everything). */
 function existingOpen(accountId: string, state: AccountState): ExistingAccount | Decision {
-  if (state.status === 'NONE') return refuse('account-not-found', `account ${accountId} does not exist`);
+  if (state.status === 'NONE') return { ok: false, error: accountNotFound(accountId) };
   if (state.status === 'CLOSED') return refuse('account-closed', `account ${accountId} is closed`);
   return state;
 }
@@ -282,7 +287,7 @@ function sendTransfer(command: SendTransfer, state: AccountState): Decision {
  * version the transfer started at) and the source is refunded only for a refusal on record.
  */
 function receiveTransfer(command: ReceiveTransfer, state: AccountState): Decision {
-  if (state.status === 'NONE') return refuse('account-not-found', `account ${command.accountId} does not exist`);
+  if (state.status === 'NONE') return { ok: false, error: accountNotFound(command.accountId) };
   const { transferId, counterpartyAccountId, amount, currency } = command;
   const refusal = ((): TransferFailure | null => {
     if (state.status === 'CLOSED') return { reason: 'account-closed', detail: `account ${command.accountId} is closed` };
@@ -327,6 +332,7 @@ export function evolve(state: AccountState, event: AccountEvent): AccountState {
       return {
         status: 'CREATED',
         accountId: event.accountId,
+        owner: event.data.owner,
         currency: event.data.currency,
         balance,
         version: event.version,
@@ -389,10 +395,12 @@ export const fold = (events: readonly AccountEvent[], from: AccountState = initi
 
 /**
  * JSON form of the state, kept with the stream head as its snapshot. Snapshots written before
- * transfers have no `pendingTransfersOut`: read as none.
+ * transfers have no `pendingTransfersOut`: read as none; before owners, no `owner`: read as the
+ * bank's (null), as the upcaster reads those accounts' openings.
  */
-export type AccountSnapshot = Omit<Extract<AccountState, { accountId: string }>, 'balance' | 'pendingTransfersOut'> & {
+export type AccountSnapshot = Omit<Extract<AccountState, { accountId: string }>, 'balance' | 'pendingTransfersOut' | 'owner'> & {
   balance: string;
+  owner?: string | null;
   pendingTransfersOut?: Array<Omit<PendingTransfer, 'amount'> & { amount: string }>;
 };
 
@@ -408,7 +416,7 @@ export function toSnapshot(state: AccountState): AccountSnapshot | null {
 export function fromSnapshot(snapshot: AccountSnapshot | null | undefined): AccountState {
   if (!snapshot) return initialState;
   const pendingTransfersOut = (snapshot.pendingTransfersOut ?? []).map((pending) => ({ ...pending, amount: BigInt(pending.amount) }));
-  return { ...snapshot, balance: BigInt(snapshot.balance), pendingTransfersOut };
+  return { ...snapshot, owner: snapshot.owner ?? null, balance: BigInt(snapshot.balance), pendingTransfersOut };
 }
 
 /** The account aggregate as the command handler takes it. */

@@ -114,6 +114,13 @@ describe('OpenAccount', () => {
     expect(thenEvents(decide(open('100.5'), initialState))).toEqual([created('100.50'), activated]);
   });
 
+  it("given a customer's open, records them as the owner", () => {
+    expect(thenEvents(decide({ ...open('1.00'), owner: 'alice' } as AccountCommand, initialState))[0]).toEqual({
+      type: 'AccountCreated',
+      data: { initialBalance: '1.00', currency: 'MAD', owner: 'alice' },
+    });
+  });
+
   it.each(['0', '0.00', '0.0'])('allows a zero initial balance (%s)', (amount) => {
     expect(thenEvents(decide(open(amount), initialState))).toEqual([created('0.00'), activated]);
   });
@@ -288,6 +295,7 @@ describe('evolve and fold', () => {
     expect(s1).toEqual({
       status: 'CREATED',
       accountId: ID,
+      owner: null,
       currency: 'MAD',
       balance: 1234n,
       version: 1,
@@ -390,6 +398,14 @@ describe('snapshots', () => {
   it('keeps a CREATED (not yet activated) state', () => {
     const { state } = given(created('3.00'));
     expect(fromSnapshot(toSnapshot(state))).toEqual(state);
+  });
+
+  it("keeps the owner, and reads a snapshot from before owners as the bank's account (owner null)", () => {
+    const { state } = given({ type: 'AccountCreated', data: { initialBalance: '3.00', currency: 'MAD', owner: 'alice' } }, activated);
+    expect(state).toMatchObject({ owner: 'alice' });
+    expect(fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(state))) as AccountSnapshot)).toEqual(state);
+    const { owner: _owner, ...beforeOwners } = toSnapshot(state)!;
+    expect(fromSnapshot(beforeOwners)).toMatchObject({ owner: null });
   });
 });
 

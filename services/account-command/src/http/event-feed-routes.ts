@@ -9,6 +9,7 @@ import { StreamIndex } from '../eventstore/stream-index.js';
 import { streamExists, type LoadedStream } from '../eventstore/stream-store.js';
 import type { AccountSnapshot } from '../domain/index.js';
 import { accountIdParam, idsQuery, intQuery } from './validation.js';
+import { callerOfRequest, requireReadable } from './access.js';
 
 export interface EventFeedDeps {
   store: AccountStore;
@@ -30,6 +31,8 @@ export function eventFeedRoutes({ store, index }: EventFeedDeps): Router {
     const limit = limitQuery(ctx.query.limit);
     const loaded = await store.load(accountStreamId(accountId));
     if (!loaded.head || !streamExists(loaded)) throw new Problem('account-not-found', `account ${accountId} does not exist`);
+    // Public too (an account's history, through the gateway): only for a caller who may read it.
+    requireReadable(callerOfRequest(ctx), accountId, loaded.head.snapshot);
     const events = await store.read(loaded, fromVersion, limit);
     const page: EventPage = { accountId, version: loaded.head.version, events: events.map(toPageEvent) };
     ctx.body = page;

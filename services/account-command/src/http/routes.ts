@@ -1,8 +1,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { callerOf, formatAmount, Problem, type AccountEvent } from '@bank/contracts';
+import { formatAmount, Problem, type AccountEvent } from '@bank/contracts';
 import { Failpoints, readJson, type RequestState } from '@bank/platform';
 import { fold, pendingTransferOf, type AccountCommand, type AccountState, type DomainError, type SendTransfer } from '../domain/index.js';
+import { accessGuard, callerOfRequest, requireReadable, type AccessGuard } from './access.js';
 import type { Refusal } from '../commands/command-handler.js';
 import { accountStreamId, type AccountCommandHandler, type AccountCommandOutcome, type AccountStore } from '../commands/account-commands.js';
 import type { TransferProcess } from '../transfers/transfer-process.js';
@@ -33,6 +34,8 @@ interface BuiltCommand {
   /** What makes two requests with one Idempotency-Key the same request. */
   fingerprintOf: Record<string, unknown>;
   expectedVersion?: number | undefined;
+  /** Whether the caller may act on the account (accessGuard). */
+  guard?: AccessGuard | undefined;
 }
 
 function idempotencyKey(ctx: Context): string | undefined {
@@ -70,16 +73,17 @@ export function commandRoutes(deps: RouteDeps): Router {
   async function execute(ctx: Context, type: AccountCommand['type'], build: () => Promise<BuiltCommand>): Promise<{ command: AccountCommand; outcome: AccountCommandAccepted }> {
     const end = deps.metrics.duration.startTimer({ type });
     try {
-      const { command, key, fingerprintOf, expectedVersion } = await build();
+      const { command, key, fingerprintOf, expectedVersion, guard } = await build();
       // The request is both what the events correlate with and what caused them; the signed-in
       // user the gateway names (if any) is who caused them.
       const correlationId = (ctx.state as Partial<RequestState>).correlationId ?? null;
-      const actor = callerOf((name) => ctx.get(name))?.subject ?? null;
+      const actor = callerOfRequest(ctx)?.subject ?? null;
       const outcome = await deps.handler.handle({
         command,
         idempotency: key ? { key, fingerprint: fingerprint(fingerprintOf) } : undefined,
         expectedVersion,
         metadata: { correlationId, causationId: correlationId, actor },
+        guard,
       });
       if (!outcome.accepted) throw refusalProblem(outcome.refusal);
       deps.metrics.commands.inc({ type, outcome: outcome.replayed ? 'replayed' : 'accepted' });
@@ -113,7 +117,7 @@ export function commandRoutes(deps: RouteDeps): Router {
         const key = idempotencyKey(ctx);
         const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), ['initialBalance', 'currency'] as const, 'initialBalance');
         // A customer's account is theirs; an administrator's, or one opened with no signed-in user, the bank's.
-        const caller = callerOf((name) => ctx.get(name));
+        const caller = callerOfRequest(ctx);
         const owner = caller?.role === 'customer' ? caller.subject : null;
         // One key names one account for one owner: another customer's same key opens their own.
         const accountId = key ? uuidFromKey(owner ? `${owner}\n${key}` : key) : deps.newId();
@@ -141,7 +145,8 @@ export function commandRoutes(deps: RouteDeps): Router {
           const accountId = accountIdParam(ctx.params.id);
           const key = idempotencyKey(ctx);
           const expectedVersion = versionHeader(ctx.get('if-match') || undefined);
-          return { key, expectedVersion, ...(await readCommand(ctx, accountId)) };
+          const guard = accessGuard(callerOfRequest(ctx), 'operate', accountId);
+          return { key, expectedVersion, guard, ...(await readCommand(ctx, accountId)) };
         },
         200,
       );
@@ -203,7 +208,8 @@ export function commandRoutes(deps: RouteDeps): Router {
         currency: body.currency,
         description,
       };
-      return { key, command: send, fingerprintOf: { op: 'transfer', ...fields } };
+      // Out of the caller's own account only; into any account.
+      return { key, command: send, fingerprintOf: { op: 'transfer', ...fields }, guard: accessGuard(callerOfRequest(ctx), 'send-transfer', from) };
     });
     // A repeated request (same key) answers with what the first one recorded, its transfer, and
     // the status the source's stream gives it now (settled since, or still pending).
@@ -241,6 +247,7 @@ export function commandRoutes(deps: RouteDeps): Router {
     if (version !== undefined && at !== undefined) throw new Problem('invalid-query', 'give version or at, not both');
     const loaded = await deps.store.load(accountStreamId(accountId));
     if (!loaded.head || !streamExists(loaded)) throw new Problem('account-not-found', `account ${accountId} does not exist`);
+    requireReadable(callerOfRequest(ctx), accountId, loaded.head.snapshot);
     if (version === undefined && at === undefined) {
       // The current state is rebuilt from the events too: the snapshot is an optimisation the
       // write path trusts, and this endpoint is how anyone can check it.

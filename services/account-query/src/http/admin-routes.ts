@@ -1,11 +1,12 @@
 import Router from '@koa/router';
-import { Problem } from '@bank/contracts';
+import { mayAccess, Problem } from '@bank/contracts';
 import { PullError } from '../projections/command-side-client.js';
 import type { Projector } from '../projections/projector.js';
 import type { Reconciler } from '../projections/reconciler.js';
 import type { Generations } from '../readmodel/generations.js';
 import type { Rebuilder } from '../rebuild/rebuilder.js';
 import { collectionNames } from '../readmodel/generations.js';
+import { callerOfRequest } from './access.js';
 
 export interface AdminDeps {
   generations: Generations;
@@ -20,6 +21,9 @@ export function adminRoutes(deps: AdminDeps): Router {
   router.use(async (ctx, next) => {
     // Optional: without ADMIN_TOKEN the admin API is left to the network policy in front of it.
     if (deps.adminToken && ctx.get('authorization') !== `Bearer ${deps.adminToken}`) throw new Problem('unauthorized', 'the admin API needs Authorization: Bearer <ADMIN_TOKEN>');
+    // A signed-in user the gateway names must be an administrator; no one named (a caller inside
+    // the system) is trusted as before.
+    if (!mayAccess(callerOfRequest(ctx), 'administer')) throw new Problem('forbidden', 'the admin API is for administrators');
     await next();
   });
 

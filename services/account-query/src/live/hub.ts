@@ -12,6 +12,8 @@ export interface LiveAccount {
 export interface LiveClient {
   /** Only this account's updates; undefined for the global feed. */
   readonly accountId: string | undefined;
+  /** Which updates this client may receive (whose accounts they are); undefined: every one. */
+  readonly admits: ((account: LiveAccount) => boolean) | undefined;
   /** Highest version sent per account, so a late or duplicated update never goes back in time. */
   readonly sent: Map<string, number>;
   readonly out: Writable;
@@ -52,9 +54,9 @@ export class LiveHub {
   }
 
   /** Registers a client; undefined when the bound is reached (the caller answers 503). */
-  add(accountId: string | undefined, out: Writable): LiveClient | undefined {
+  add(accountId: string | undefined, out: Writable, admits?: (account: LiveAccount) => boolean): LiveClient | undefined {
     if (this.full) return undefined;
-    const client: LiveClient = { accountId, sent: new Map(), out };
+    const client: LiveClient = { accountId, admits, sent: new Map(), out };
     this.clients.add(client);
     return client;
   }
@@ -82,6 +84,7 @@ export class LiveHub {
     let n = 0;
     for (const client of this.clients) {
       if (client.accountId !== undefined && client.accountId !== account.accountId) continue;
+      if (client.admits && !client.admits(account)) continue;
       if (this.send(client, account)) n++;
     }
     return n;

@@ -36,6 +36,17 @@ describe('LiveHub', () => {
     expect(got).toHaveLength(2);
   });
 
+  it('sends a client only the updates it admits', async () => {
+    const s = new PassThrough();
+    const got = collect(s);
+    hub.add(undefined, s, (account) => account.owner === 'alice');
+    hub.dispatch({ ...acc('a', 1), owner: 'alice' });
+    hub.dispatch({ ...acc('b', 1), owner: 'bob' });
+    hub.dispatch(acc('c', 1));
+    await new Promise((r) => setImmediate(r));
+    expect(got).toEqual([sseFrame('account', { ...acc('a', 1), owner: 'alice' }, '1')]);
+  });
+
   it('bounds the number of clients and forgets removed ones', () => {
     const a = hub.add(undefined, new PassThrough())!;
     hub.add(undefined, new PassThrough());

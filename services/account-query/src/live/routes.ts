@@ -1,14 +1,16 @@
 // GET /accounts/{id}/live and GET /live: Server-Sent Events. The account feed sends the read
 // model once on connect and again each time a projection changes it; the global feed sends every
 // changed account. Each event: `event: account`, `id: <version>`, `data: <same JSON as GET
-// /accounts/{id}>`.
+// /accounts/{id}>`. A customer follows only accounts they may read, as GET /accounts/{id} decides:
+// another's account feed is a 404, and the global feed passes them only their accounts' updates.
 import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { Problem } from '@bank/contracts';
+import { mayAccess, Problem, type Caller } from '@bank/contracts';
 import { accountJson, type AccountDoc } from '../readmodel/documents.js';
+import { callerOfRequest, visibleTo } from '../http/access.js';
 import { accountIdParam, onlyParams } from '../http/validation.js';
-import type { LiveHub } from './hub.js';
+import type { LiveAccount, LiveHub } from './hub.js';
 
 export interface LiveRouteDeps {
   hub: LiveHub;
@@ -27,6 +29,14 @@ function refuseUnlessAvailable(ctx: Context, deps: LiveRouteDeps): void {
     ctx.set('retry-after', '10');
     throw new Problem('dependency-unavailable', 'too many live connections on this replica; retry later');
   }
+}
+
+/**
+ * The global feed's filter: the updates of accounts `caller` may read. An update from a replica
+ * of an earlier release carries no owner and reaches administrators only until it is updated.
+ */
+function readableBy(caller: Caller | null): (account: LiveAccount) => boolean {
+  return (account) => mayAccess(caller, 'read', typeof account.owner === 'string' ? account.owner : null);
 }
 
 /** Switches the response to an event stream written from `out`. */
@@ -48,9 +58,13 @@ function openStream(ctx: Context, out: PassThrough, retryMs: number): void {
 export function liveRoutes(deps: LiveRouteDeps): Router {
   const router = new Router();
 
-  const attach = (ctx: Context, accountId: string | undefined): { out: PassThrough; client: NonNullable<ReturnType<LiveHub['add']>> } => {
+  const attach = (
+    ctx: Context,
+    accountId: string | undefined,
+    admits?: (account: LiveAccount) => boolean,
+  ): { out: PassThrough; client: NonNullable<ReturnType<LiveHub['add']>> } => {
     const out = new PassThrough();
-    const client = deps.hub.add(accountId, out);
+    const client = deps.hub.add(accountId, out, admits);
     if (!client) throw new Problem('dependency-unavailable', 'too many live connections on this replica; retry later');
     openStream(ctx, out, deps.retryMs);
     const done = () => {
@@ -65,15 +79,18 @@ export function liveRoutes(deps: LiveRouteDeps): Router {
 
   router.get('/live', (ctx) => {
     onlyParams(ctx.query, []);
+    const caller = callerOfRequest(ctx);
     refuseUnlessAvailable(ctx, deps);
-    attach(ctx, undefined);
+    attach(ctx, undefined, readableBy(caller));
   });
 
   router.get('/accounts/:id/live', async (ctx) => {
     onlyParams(ctx.query, []);
     const id = accountIdParam(ctx.params.id);
+    const caller = callerOfRequest(ctx);
     refuseUnlessAvailable(ctx, deps);
-    if (!(await deps.findAccount(id))) throw new Problem('account-not-found', `account ${id} is not known to the read model`);
+    // Decided once, here: an account's owner never changes. Not readable: as absent as unknown.
+    if (!visibleTo(caller, await deps.findAccount(id))) throw new Problem('account-not-found', `account ${id} is not known to the read model`);
     // Registered before the read, so an update applied in between is not missed; the version
     // check in the hub drops whichever of the two is older.
     const { client } = attach(ctx, id);

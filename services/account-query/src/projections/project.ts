@@ -39,9 +39,21 @@ export function project(accountId: string, current: AccountView | undefined, eve
     if (e.version !== expected) throw new ProjectionError(`account ${accountId}: expected version ${expected}, got ${e.version}`);
     if (e.type === 'AccountCreated') {
       if (acc) throw new ProjectionError(`account ${accountId}: AccountCreated at version ${e.version} of an existing account`);
-      const { initialBalance, currency } = e.data as { initialBalance: unknown; currency: string };
+      const { initialBalance, currency, owner } = e.data as { initialBalance: unknown; currency: string; owner?: unknown };
       const initial = amount(initialBalance, currency, `account ${accountId} v${e.version}`);
-      acc = { accountId, version: e.version, balanceMinor: initial, initialBalanceMinor: initial, currency, status: 'CREATED', createdAt: e.occurredAt, updatedAt: e.occurredAt };
+      // Upcast openings have owner null; anything but a subject reads as the administrators'
+      // account too, so bad data can only hide an account from a customer, never show it to one.
+      acc = {
+        accountId,
+        owner: typeof owner === 'string' ? owner : null,
+        version: e.version,
+        balanceMinor: initial,
+        initialBalanceMinor: initial,
+        currency,
+        status: 'CREATED',
+        createdAt: e.occurredAt,
+        updatedAt: e.occurredAt,
+      };
       continue;
     }
     if (!acc) throw new ProjectionError(`account ${accountId}: ${e.type} at version ${e.version} before AccountCreated`);

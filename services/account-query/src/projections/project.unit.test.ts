@@ -51,6 +51,43 @@ describe('project', () => {
     ]);
   });
 
+  it('given a v3 opening, when projected, then the account has its owner, kept by later events', () => {
+    const v3 = (version: number, type: string, data: Record<string, unknown>): PulledEvent =>
+      ({
+        eventId: `o${++n}`,
+        type,
+        version,
+        occurredAt: `2026-01-01T00:00:0${version}.000Z`,
+        schemaVersion: 3,
+        correlationId: null,
+        causationId: null,
+        actor: 'alice',
+        data,
+      }) as PulledEvent;
+    const opened = project(ID, undefined, [v3(1, 'AccountCreated', { initialBalance: '1.00', currency: 'MAD', owner: 'alice' }), v3(2, 'AccountActivated', {})]);
+    expect(opened.account.owner).toBe('alice');
+    expect(project(ID, opened.account, [v3(3, 'AccountCredited', { amount: '1.00', currency: 'MAD', description: null, transfer: null })]).account.owner).toBe('alice');
+    const banks = project(ID, undefined, [v3(1, 'AccountCreated', { initialBalance: '1.00', currency: 'MAD', owner: null })]);
+    expect(banks.account.owner).toBeNull();
+  });
+
+  it("given an opening before owners (v1, v2) or with an owner that is not a subject, then the account is the bank's (owner null)", () => {
+    expect(project(ID, undefined, opening()).account.owner).toBeNull();
+    const v2 = {
+      eventId: 'v2-open',
+      type: 'AccountCreated',
+      version: 1,
+      occurredAt: '2026-01-01T00:00:01.000Z',
+      schemaVersion: 2,
+      correlationId: 'r',
+      causationId: 'r',
+      data: { initialBalance: '1.00', currency: 'MAD' },
+    } as PulledEvent;
+    expect(project(ID, undefined, [v2]).account.owner).toBeNull();
+    const odd = { ...v2, schemaVersion: 3, actor: null, data: { initialBalance: '1.00', currency: 'MAD', owner: 42 } } as unknown as PulledEvent;
+    expect(project(ID, undefined, [odd]).account.owner).toBeNull();
+  });
+
   it('continues from the state already held', () => {
     const first = project(ID, undefined, opening());
     const r = project(ID, first.account, [ev(3, 'AccountDebited', { amount: '100', currency: 'MAD' })]);

@@ -107,7 +107,17 @@ class FakeWriter implements ReadModelWriter {
     const initialBalanceMinor = 10_000n;
     const balanceMinor = initialBalanceMinor + BigInt(Math.max(0, version - 2)) * 100n;
     const status = version >= 2 ? ('ACTIVATED' as const) : ('CREATED' as const);
-    const view = { accountId, version, balanceMinor, initialBalanceMinor, currency: 'MAD', status, createdAt: events[0]!.occurredAt, updatedAt: events[version - 1]!.occurredAt };
+    const view = {
+      accountId,
+      owner: null,
+      version,
+      balanceMinor,
+      initialBalanceMinor,
+      currency: 'MAD',
+      status,
+      createdAt: events[0]!.occurredAt,
+      updatedAt: events[version - 1]!.occurredAt,
+    };
     this.accounts.set(this.key(generation, accountId), accountDoc(view));
   }
 }

@@ -6,6 +6,7 @@ import type { AccountChange, AccountWrite, ReadModelWriter } from './writer.js';
 const change = (accountId: string, version: number): AccountChange => ({
   account: {
     accountId,
+    owner: null,
     version,
     balanceMinor: 100n,
     initialBalanceMinor: 100n,

@@ -7,6 +7,12 @@ import type { AccountJson, AccountView, OperationJson, OperationType, OperationV
 
 export interface AccountDoc {
   _id: string;
+  /**
+   * The customer it belongs to; null: the bank's administrators. Absent on documents projected
+   * before owners were: read as null (ownerOf), so such an account is the administrators' until
+   * a rebuild projects its opening again.
+   */
+  owner?: string | null;
   version: number;
   balance: string;
   balanceMinor: Long;
@@ -60,12 +66,16 @@ export interface MetaDoc {
   lastRebuild?: Record<string, unknown>;
 }
 
+/** Whose account it is (AccountDoc.owner; absent: null). */
+export const ownerOf = (doc: Pick<AccountDoc, 'owner'>): string | null => doc.owner ?? null;
+
 const long = (minor: bigint) => Long.fromBigInt(minor);
 const big = (minor: Long | number | bigint): bigint => (typeof minor === 'bigint' ? minor : typeof minor === 'number' ? BigInt(minor) : minor.toBigInt());
 
 export function accountDoc(view: AccountView): AccountDoc {
   return {
     _id: view.accountId,
+    owner: view.owner,
     version: view.version,
     balance: formatAmount(view.balanceMinor, view.currency),
     balanceMinor: long(view.balanceMinor),
@@ -81,6 +91,7 @@ export function accountDoc(view: AccountView): AccountDoc {
 export function accountView(doc: AccountDoc): AccountView {
   return {
     accountId: doc._id,
+    owner: ownerOf(doc),
     version: doc.version,
     balanceMinor: big(doc.balanceMinor),
     initialBalanceMinor: big(doc.initialBalanceMinor),
@@ -113,6 +124,7 @@ export function operationDoc(view: OperationView): OperationDoc {
 export function accountJson(doc: AccountDoc): AccountJson {
   return {
     accountId: doc._id,
+    owner: ownerOf(doc),
     balance: doc.balance,
     currency: doc.currency,
     status: doc.status,

@@ -1,6 +1,8 @@
 // A transfer as its steps tell it: its two accounts are projected independently, so the steps
-// may arrive in any order and the status must not depend on it.
-import { transferJson, type TransferStepDoc } from './documents.js';
+// may arrive in any order and the status must not depend on it. An account's document and JSON,
+// with its owner.
+import { accountDoc, accountJson, accountView, ownerOf, transferJson, type AccountDoc, type TransferStepDoc } from './documents.js';
+import type { AccountView } from './views.js';
 
 const FROM = '00000000-0000-4000-8000-00000000000a';
 const TO = '00000000-0000-4000-8000-00000000000b';
@@ -50,5 +52,44 @@ describe('transferJson', () => {
 
   it('given a decline, is FAILED with insufficient-funds', () => {
     expect(transferJson([step('DECLINED', FROM, { reason: 'insufficient-funds', detail: 'short' })])).toMatchObject({ status: 'FAILED', reason: 'insufficient-funds' });
+  });
+});
+
+describe('account documents', () => {
+  const view: AccountView = {
+    accountId: FROM,
+    owner: 'alice',
+    version: 3,
+    balanceMinor: 12_550n,
+    initialBalanceMinor: 10_000n,
+    currency: 'MAD',
+    status: 'ACTIVATED',
+    createdAt: '2026-01-01T00:00:01.000Z',
+    updatedAt: '2026-01-01T00:00:03.000Z',
+  };
+
+  it('keep the owner from view to document and back, and serve it', () => {
+    const doc = accountDoc(view);
+    expect(doc.owner).toBe('alice');
+    expect(accountView(doc)).toEqual(view);
+    expect(accountJson(doc)).toEqual({
+      accountId: FROM,
+      owner: 'alice',
+      balance: '125.50',
+      currency: 'MAD',
+      status: 'ACTIVATED',
+      version: 3,
+      createdAt: view.createdAt,
+      updatedAt: view.updatedAt,
+    });
+  });
+
+  it("given a document written before owners, read its owner as null (the bank's)", () => {
+    const { owner: _absent, ...written }: AccountDoc = accountDoc(view);
+    const before: AccountDoc = written;
+    expect(ownerOf(before)).toBeNull();
+    expect(accountView(before).owner).toBeNull();
+    expect(accountJson(before).owner).toBeNull();
+    expect(accountJson(accountDoc({ ...view, owner: null })).owner).toBeNull();
   });
 });

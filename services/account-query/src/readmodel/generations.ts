@@ -78,6 +78,8 @@ export class Generations {
     await generation.operations.createIndex({ occurredAt: -1, _id: -1 }, { name: 'occurred' });
     await generation.accounts.createIndex({ currency: 1, _id: 1 }, { name: 'currency' });
     await generation.accounts.createIndex({ status: 1, _id: 1 }, { name: 'status' });
+    // A customer's listing, stats and operations: their accounts by owner, in listing order.
+    await generation.accounts.createIndex({ owner: 1, _id: 1 }, { name: 'owner' });
     await generation.transferSteps.createIndex({ transferId: 1 }, { name: 'transfer' });
     await generation.transferSteps.createIndex({ accountId: 1, occurredAt: -1 }, { name: 'account_occurred' });
   }

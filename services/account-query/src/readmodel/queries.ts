@@ -6,13 +6,20 @@ import type { AccountDoc, OperationDoc, TransferStepDoc } from './documents.js';
 import type { Generation } from './generations.js';
 
 export interface AccountFilter {
+  /** Only this customer's accounts (listedOwner); undefined: everyone's. */
+  owner?: string | undefined;
   currency?: string | undefined;
   status?: string | undefined;
   after?: string | undefined;
 }
 
+/** The accounts of `owner` (listedOwner); every account when undefined. */
+function ownedBy(owner: string | undefined): Filter<AccountDoc> {
+  return owner === undefined ? {} : { owner };
+}
+
 export async function listAccounts(generation: Generation, filter: AccountFilter, limit: number): Promise<{ docs: AccountDoc[]; more: boolean }> {
-  const query: Filter<AccountDoc> = {};
+  const query = ownedBy(filter.owner);
   if (filter.currency) query.currency = filter.currency;
   if (filter.status) query.status = filter.status as AccountDoc['status'];
   if (filter.after) query._id = { $gt: filter.after };
@@ -26,15 +33,24 @@ export async function listAccounts(generation: Generation, filter: AccountFilter
 
 export interface OperationFilter {
   accountId?: string | undefined;
+  /** Only operations of these accounts (a customer's own); undefined: every account's. */
+  accountIds?: readonly string[] | undefined;
   type?: string | undefined;
   currency?: string | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
 }
 
+/** The accounts of `allowed` that a query asking for `asked` (undefined: any) covers: none when it is not among them. */
+function accountsInScope(allowed: readonly string[], asked: string | undefined): string[] {
+  if (asked === undefined) return [...allowed];
+  return allowed.includes(asked) ? [asked] : [];
+}
+
 function operationQuery(filter: OperationFilter): Filter<OperationDoc> {
   const query: Filter<OperationDoc> = {};
   if (filter.accountId) query.accountId = filter.accountId;
+  if (filter.accountIds) query.accountId = { $in: accountsInScope(filter.accountIds, filter.accountId) };
   if (filter.type) query.type = filter.type as OperationDoc['type'];
   if (filter.currency) query.currency = filter.currency;
   if (filter.from || filter.to) query.occurredAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
@@ -91,13 +107,20 @@ export async function balanceAt(generation: Generation, account: AccountDoc, at:
   return last ? last.balanceAfter : account.initialBalance;
 }
 
+/** The ids of `owner`'s accounts (a customer has a handful; the bank's are not among them). */
+export async function accountIdsOf(generation: Generation, owner: string): Promise<string[]> {
+  const docs = await generation.accounts.find(ownedBy(owner), { projection: { _id: 1 } }).toArray();
+  return docs.map((doc) => doc._id);
+}
+
 /**
- * Accounts and total balance per currency. Summed here with bigint rather than by $group:
- * FerretDB 1.24 answers 0 for `$sum` over a field, and an Int64 sum could overflow anyway.
+ * Accounts and total balance per currency, of `owner`'s accounts only when given. Summed here
+ * with bigint rather than by $group: FerretDB 1.24 answers 0 for `$sum` over a field, and an
+ * Int64 sum could overflow anyway.
  */
-export async function stats(generation: Generation): Promise<Array<{ currency: string; accounts: number; totalBalance: string }>> {
+export async function stats(generation: Generation, owner?: string): Promise<Array<{ currency: string; accounts: number; totalBalance: string }>> {
   const byCurrency = new Map<string, { accounts: number; total: bigint }>();
-  for await (const doc of generation.accounts.find({}, { projection: { currency: 1, balance: 1 } })) {
+  for await (const doc of generation.accounts.find(ownedBy(owner), { projection: { currency: 1, balance: 1 } })) {
     const minor = parseAmount(doc.balance.replace(/^-/, ''), doc.currency);
     if (typeof minor !== 'bigint') continue;
     const sum = byCurrency.get(doc.currency) ?? { accounts: 0, total: 0n };

@@ -7,6 +7,8 @@ import type { AccountStatus, OperationType, TransferStepType } from '@bank/contr
 
 export interface AccountView {
   accountId: string;
+  /** The customer it belongs to; null: the bank's administrators (the opening's data.owner). */
+  owner: string | null;
   /** Last applied stream version. */
   version: number;
   balanceMinor: bigint;

@@ -46,6 +46,7 @@ afterAll(async () => {
 let n = 0;
 const view = (accountId: string, version: number, balanceMinor: bigint): AccountView => ({
   accountId,
+  owner: 'alice',
   version,
   balanceMinor,
   initialBalanceMinor: 10_000n,

@@ -1,22 +1,15 @@
-// Who may call which of the gateway's routes: the one place the edge decides. Every /api route is
-// either an account operation (customers and admins) or an administrative one (admins only).
-// Not decided yet: which accounts a customer may reach (today any signed-in user reaches every
-// account; per-account ownership is the next part of this work, docs/security.md).
+// Which of the gateway's routes a signed-in caller may call. The edge decides one thing: the
+// admin endpoints are for administrators (mayAccess in @bank/contracts, the one policy). Whose
+// account a route touches is decided behind it, by the service that knows the owner, with the
+// caller the gateway passes on.
+import { mayAccess, type Caller } from '@bank/contracts';
 import type { Route } from '../routes.js';
-import type { Role } from './principal.js';
 
-export type Action = 'account' | 'administer';
-
-/** The action a route performs. */
-export function actionOf(route: Pick<Route, 'target' | 'path'>): Action {
-  return route.target === 'queries' && (route.path === 'admin' || route.path.startsWith('admin/')) ? 'administer' : 'account';
+/** Whether a route is one of the admin endpoints. */
+export function isAdministrative(route: Pick<Route, 'target' | 'path'>): boolean {
+  return route.target === 'queries' && (route.path === 'admin' || route.path.startsWith('admin/'));
 }
 
-const ALLOWED: Record<Role, Record<Action, boolean>> = {
-  customer: { account: true, administer: false },
-  admin: { account: true, administer: true },
-};
-
-export function mayPerform(role: Role, action: Action): boolean {
-  return ALLOWED[role][action];
+export function mayCall(caller: Caller, route: Pick<Route, 'target' | 'path'>): boolean {
+  return isAdministrative(route) ? mayAccess(caller, 'administer') : true;
 }
