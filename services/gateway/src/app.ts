@@ -50,13 +50,21 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
     ctx.body = [];
   });
 
+  // What the dashboard needs to sign in (or that sign-in is off), whichever provider serves the pages.
+  router.get('/auth/config', (ctx) => {
+    ctx.set('cache-control', 'no-store');
+    ctx.body =
+      config.AUTH_MODE === 'oidc'
+        ? { mode: 'oidc', issuer: config.OIDC_ISSUER, clientId: config.OIDC_DASHBOARD_CLIENT_ID, audience: config.OIDC_AUDIENCE, scope: 'openid offline_access' }
+        : { mode: 'off' };
+  });
+  // The provider's login, consent and logout pages, when the provider is our Hydra.
   if (config.HYDRA_ADMIN_URL && config.OIDC_ISSUER) {
     const pages = signInRouter({
       directory: UserDirectory.parse(config.LOGIN_USERS),
       hydra: createHydraAdmin(config.HYDRA_ADMIN_URL),
       issuer: config.OIDC_ISSUER,
       audience: config.OIDC_AUDIENCE,
-      dashboardClientId: config.OIDC_DASHBOARD_CLIENT_ID,
     });
     router.use(pages.routes());
   }

@@ -296,7 +296,7 @@ describe('roles', () => {
 describe('the sign-in page', () => {
   it('publishes what the dashboard needs to start the flow', async () => {
     const config = await call(`${gw}/auth/config`);
-    expect(config.body).toEqual({ issuer: sys.hydra.issuer, clientId: 'bank-dashboard', audience: API_AUDIENCE, scope: 'openid offline_access' });
+    expect(config.body).toEqual({ mode: 'oidc', issuer: sys.hydra.issuer, clientId: 'bank-dashboard', audience: API_AUDIENCE, scope: 'openid offline_access' });
   });
 
   it('refuses a wrong password, and a form posted without its page (login CSRF)', async () => {

@@ -3,7 +3,6 @@
 // CSRF by a SameSite=Strict cookie that must match a hidden field. Consent: every client is
 // first-party (registered by this project), so it is granted without a screen: the scopes and the
 // API audience asked for, and the user's role as the access token's `roles` claim. Logout: accepted.
-// Also /auth/config, what the dashboard needs to start the flow.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -15,10 +14,8 @@ import type { HydraAdmin } from './hydra-admin.js';
 export interface SignInPagesOptions {
   directory: UserDirectory;
   hydra: HydraAdmin;
-  /** Published to the dashboard by /auth/config. */
   issuer: string;
   audience: string;
-  dashboardClientId: string;
 }
 
 const CSRF_COOKIE = 'bank_login_csrf';
@@ -61,13 +58,8 @@ function sameSecret(a: string, b: string): boolean {
   return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
 }
 
-export function signInRouter({ directory, hydra, issuer, audience, dashboardClientId }: SignInPagesOptions): Router {
+export function signInRouter({ directory, hydra, issuer, audience }: SignInPagesOptions): Router {
   const router = new Router({ prefix: '/auth' });
-
-  router.get('/config', (ctx) => {
-    ctx.set('cache-control', 'no-store');
-    ctx.body = { issuer, clientId: dashboardClientId, audience, scope: 'openid offline_access' };
-  });
 
   router.get('/sign-in.css', (ctx) => {
     ctx.type = 'text/css; charset=utf-8';

@@ -6,6 +6,7 @@
 import { InMemoryWebStorage, UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
 
 interface AuthConfig {
+  mode: 'oidc' | 'off';
   issuer: string;
   clientId: string;
   audience: string;
@@ -16,16 +17,15 @@ const CALLBACK_PATH = '/signed-in';
 let manager: UserManager | undefined;
 let user: User | null = null;
 
-export interface SignedIn {
-  username: string;
-  roles: string[];
-}
+/** Who is signed in; null when the gateway runs without sign-in (AUTH_MODE=off). */
+export type SignedIn = { username: string; roles: string[] } | null;
 
 /** Signs in (or finishes signing in) and resolves with who is signed in; redirects away if need be. */
 export async function signInIfNeeded(): Promise<SignedIn> {
   const res = await fetch('/auth/config', { headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`the gateway has no sign-in configuration (${res.status})`);
+  if (!res.ok || !/json/.test(res.headers.get('content-type') ?? '')) throw new Error(`the gateway has no sign-in configuration (${res.status})`);
   const config = (await res.json()) as AuthConfig;
+  if (config.mode === 'off') return null;
   manager = new UserManager({
     authority: config.issuer,
     client_id: config.clientId,

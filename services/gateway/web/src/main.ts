@@ -262,7 +262,10 @@ function projectionsPanel(): HTMLElement {
 function home(): void {
   document.title = 'Accounts — Bank dashboard';
   // The projections panel's endpoints are for administrators only.
-  clear(main, h('div', { class: 'grid' }, accountsList(), h('div', { class: 'side' }, openAccountForm(), signedIn?.roles.includes('admin') ? projectionsPanel() : null)));
+  clear(
+    main,
+    h('div', { class: 'grid' }, accountsList(), h('div', { class: 'side' }, openAccountForm(), signedIn === null || signedIn?.roles.includes('admin') ? projectionsPanel() : null)),
+  );
 }
 
 // ------------------------------------------------------------------------------------- account
@@ -632,8 +635,12 @@ function route(): void {
 
 let signedIn: SignedIn | undefined;
 
-/** Who is signed in, and the sign-out button, in the page's header. */
+/** Who is signed in, and the sign-out button, in the page's header (sign-in off: said so). */
 function showUser(who: SignedIn): void {
+  if (who === null) {
+    document.getElementById('user')?.replaceChildren(h('span', { id: 'user-name' }, 'Sign-in is off'));
+    return;
+  }
   const button = h('button', { type: 'button', id: 'sign-out' }, 'Sign out');
   button.addEventListener(
     'click',

@@ -1,0 +1,44 @@
+// The gateway app's sign-in settings, without a sidecar or a provider: what it tells the
+// dashboard at /auth/config, and that with sign-in on an anonymous API call never reaches the proxy.
+import { createLogger, Sidecar } from '@bank/platform';
+import { listenOnLoopback, type ListeningServer } from '@bank/testkit';
+import { createGatewayApp } from './app.js';
+import { loadGatewayConfig } from './config.js';
+
+let running: ListeningServer | undefined;
+afterEach(async () => {
+  await running?.close();
+  running = undefined;
+});
+
+async function gatewayWith(env: Record<string, string>): Promise<string> {
+  const config = loadGatewayConfig(env);
+  // A sidecar port nothing listens on: these requests must not need it.
+  const sidecar = new Sidecar({ httpPort: 9, timeoutMs: 200 });
+  const { app } = createGatewayApp({ config, sidecar, log: createLogger('gateway-test', 'silent'), staticDir: '/nonexistent' });
+  running = await listenOnLoopback(app);
+  return running.base;
+}
+
+describe('the gateway with sign-in off', () => {
+  it('tells the dashboard so', async () => {
+    const base = await gatewayWith({ AUTH_MODE: 'off' });
+    const res = await fetch(`${base}/auth/config`);
+    expect([res.status, await res.json()]).toEqual([200, { mode: 'off' }]);
+  });
+});
+
+describe('the gateway with sign-in on', () => {
+  it('publishes the provider to the dashboard, and refuses an anonymous API call without calling the service', async () => {
+    const base = await gatewayWith({ OIDC_ISSUER: 'http://127.0.0.1:9/' });
+    const config = await fetch(`${base}/auth/config`);
+    expect(await config.json()).toEqual({ mode: 'oidc', issuer: 'http://127.0.0.1:9/', clientId: 'bank-dashboard', audience: 'bank-api', scope: 'openid offline_access' });
+    const anonymous = await fetch(`${base}/api/queries/accounts`);
+    expect([anonymous.status, anonymous.headers.get('www-authenticate')]).toEqual([401, 'Bearer realm="bank"']);
+  });
+
+  it('refuses to start without an issuer, unless sign-in is turned off', () => {
+    expect(() => loadGatewayConfig({})).toThrow(/OIDC_ISSUER is required/);
+    expect(() => loadGatewayConfig({ OIDC_ISSUER: 'not a url' })).toThrow(/http\(s\) URL/);
+  });
+});
