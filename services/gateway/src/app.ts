@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createMetrics, createServiceApp, type Logger, type Readiness, type Sidecar } from '@bank/platform';
@@ -12,6 +12,7 @@ import { createAuthenticator, Unauthenticated, type Authenticate } from './auth/
 import { UserDirectory } from './auth/directory.js';
 import { createHydraAdmin } from './auth/hydra-admin.js';
 import { mayCall } from './auth/policy.js';
+import { RateLimiter } from './auth/rate-limit.js';
 import { signInRouter } from './auth/sign-in-pages.js';
 
 export interface GatewayDeps {
@@ -50,6 +51,22 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
     ctx.body = [];
   });
 
+  const byAddress = new RateLimiter({ perSecond: config.RATE_LIMIT_ADDRESS_PER_SECOND, burst: config.RATE_LIMIT_ADDRESS_BURST });
+  const bySubject = new RateLimiter({ perSecond: config.RATE_LIMIT_SUBJECT_PER_SECOND, burst: config.RATE_LIMIT_SUBJECT_BURST });
+  /** Takes one request of `key` from `limiter`, or answers 429 with when to come back. */
+  const within = (ctx: Context, limiter: RateLimiter, key: string, who: string) => {
+    const limited = limiter.take(key);
+    if (!limited) return;
+    ctx.set('retry-after', String(limited.retryAfterSeconds));
+    throw new Problem('too-many-requests', `too many requests from this ${who}; retry in ${limited.retryAfterSeconds} s`);
+  };
+  // Sign-in attempts count against the client's address (a password guesser has no token yet).
+  const signInLimit: Middleware = async (ctx, next) => {
+    if (ctx.path.startsWith('/auth/login') && ctx.method === 'POST') within(ctx, byAddress, ctx.ip, 'address');
+    await next();
+  };
+  router.use(signInLimit);
+
   // What the dashboard needs to sign in (or that sign-in is off), whichever provider serves the pages.
   router.get('/auth/config', (ctx) => {
     ctx.set('cache-control', 'no-store');
@@ -77,6 +94,8 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
     (ctx as typeof ctx & { _matchedRoute?: string })._matchedRoute = route.template;
     ctx.set('x-content-type-options', 'nosniff');
     ctx.set('cache-control', 'no-store');
+    // Before the token is looked at: a flood of bad tokens is limited too.
+    within(ctx, byAddress, ctx.ip, 'address');
     if (authenticate) {
       let principal;
       try {
@@ -88,6 +107,7 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
         }
         throw err;
       }
+      within(ctx, bySubject, principal.subject, 'user');
       if (!mayCall(principal, route)) throw new Problem('forbidden', `${ctx.method} ${route.template} is for administrators`);
       await proxy(ctx, route, principal);
       return;

@@ -42,3 +42,26 @@ describe('the gateway with sign-in on', () => {
     expect(() => loadGatewayConfig({ OIDC_ISSUER: 'not a url' })).toThrow(/http\(s\) URL/);
   });
 });
+
+describe('the gateway under a flood from one address', () => {
+  it('answers 429 with Retry-After once the address has spent its burst: bad tokens and sign-in attempts count', async () => {
+    const base = await gatewayWith({
+      OIDC_ISSUER: 'http://127.0.0.1:9/',
+      HYDRA_ADMIN_URL: 'http://127.0.0.1:9',
+      RATE_LIMIT_ADDRESS_PER_SECOND: '1',
+      RATE_LIMIT_ADDRESS_BURST: '2',
+    });
+    const statuses = [];
+    for (let i = 0; i < 2; i++) statuses.push((await fetch(`${base}/api/queries/accounts`, { headers: { authorization: 'Basic bm9uc2Vuc2U=' } })).status);
+    const limited = await fetch(`${base}/api/queries/accounts`);
+    expect([...statuses, limited.status]).toEqual([401, 401, 429]);
+    expect(limited.headers.get('retry-after')).toBe('1');
+    expect(await limited.json()).toMatchObject({ type: '/problems/too-many-requests', status: 429 });
+    const guess = await fetch(`${base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'challenge=x&csrf=y&username=alice&password=z',
+    });
+    expect(guess.status).toBe(429);
+  });
+});

@@ -12,7 +12,10 @@ let alice: string;
 let admin: string;
 
 beforeAll(async () => {
-  sys = (await startSystem({ gateway: true, gatewayEnv: { OIDC_CLOCK_SKEW_SECONDS: '1' } })) as TestSystemWithGateway;
+  sys = (await startSystem({
+    gateway: true,
+    gatewayEnv: { OIDC_CLOCK_SKEW_SECONDS: '1', RATE_LIMIT_SUBJECT_PER_SECOND: '20', RATE_LIMIT_SUBJECT_BURST: '40' },
+  })) as TestSystemWithGateway;
   gw = sys.gateway.url;
   [alice, admin] = await Promise.all([sys.tokenFor('alice'), sys.tokenFor('admin')]);
 });
@@ -320,5 +323,21 @@ describe('the sign-in page', () => {
 
   it('gives the command line client a token too (npm run token uses it)', () => {
     expect(claimsOf(alice).client_id).toBe(CLI_CLIENT_ID);
+  });
+});
+
+describe('abuse limits', () => {
+  it("answers a user's flood with 429 and Retry-After, limits no one else, and lets them in again after the wait", async () => {
+    const flood = await Promise.all(Array.from({ length: 80 }, () => call(`${gw}/api/queries/stats`, { headers: bearer(admin) })));
+    const limited = flood.filter((answer) => answer.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(flood.every((answer) => answer.status === 200 || answer.status === 429)).toBe(true);
+    expect((limited[0]!.body as { type: string }).type).toBe('/problems/too-many-requests');
+    const wait = Number(limited[0]!.headers.get('retry-after'));
+    expect(wait).toBeGreaterThanOrEqual(1);
+    // Another user is not held back by the first one's flood.
+    expect((await call(`${gw}/api/queries/stats`, { headers: bearer(alice) })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    expect((await call(`${gw}/api/queries/stats`, { headers: bearer(admin) })).status).toBe(200);
   });
 });

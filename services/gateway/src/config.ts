@@ -25,6 +25,15 @@ export const configSpec = {
   OIDC_DASHBOARD_CLIENT_ID: env.str('bank-dashboard'),
   /** Hydra's admin API: with it the gateway serves the provider's login, consent and logout pages. */
   HYDRA_ADMIN_URL: env.optional(),
+  /**
+   * Abuse limits, per gateway replica (a token bucket each: requests per second and burst; a rate
+   * of 0 turns one off): per client address on every /api call and sign-in, per signed-in user
+   * on every /api call. Over a limit: 429 with Retry-After.
+   */
+  RATE_LIMIT_ADDRESS_PER_SECOND: env.int(200, { min: 0, max: 100_000 }),
+  RATE_LIMIT_ADDRESS_BURST: env.int(400, { min: 1, max: 1_000_000 }),
+  RATE_LIMIT_SUBJECT_PER_SECOND: env.int(50, { min: 0, max: 100_000 }),
+  RATE_LIMIT_SUBJECT_BURST: env.int(100, { min: 1, max: 1_000_000 }),
   /** Who may sign in: a JSON array of {username, role, passwordHash} (a Secret; docs/security.md). */
   LOGIN_USERS: env.secret(),
   /** The dashboard's built files (npm run build:web). */

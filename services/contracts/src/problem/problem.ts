@@ -50,6 +50,7 @@ const catalogByStatus = {
     'same-account': 'Same account on both sides',
     'idempotency-key-reused': 'Idempotency key reused with another request',
   },
+  429: { 'too-many-requests': 'Too many requests' },
   431: { 'header-fields-too-large': 'Request header fields too large' },
   500: { internal: 'Internal error' },
   503: { 'dependency-unavailable': 'Dependency unavailable' },
