@@ -12,6 +12,7 @@ import { createAuthenticator, Unauthenticated, type Authenticate } from './auth/
 import { UserDirectory } from './auth/directory.js';
 import { createHydraAdmin } from './auth/hydra-admin.js';
 import { mayCall } from './auth/policy.js';
+import type { Principal } from './auth/principal.js';
 import { RateLimiter } from './auth/rate-limit.js';
 import { signInRouter } from './auth/sign-in-pages.js';
 
@@ -96,8 +97,8 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
     ctx.set('cache-control', 'no-store');
     // Before the token is looked at: a flood of bad tokens is limited too.
     within(ctx, byAddress, ctx.ip, 'address');
+    let principal: Principal | undefined;
     if (authenticate) {
-      let principal;
       try {
         principal = await authenticate(ctx.get('authorization') || undefined);
       } catch (err) {
@@ -109,10 +110,8 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
       }
       within(ctx, bySubject, principal.subject, 'user');
       if (!mayCall(principal, route)) throw new Problem('forbidden', `${ctx.method} ${route.template} is for administrators`);
-      await proxy(ctx, route, principal);
-      return;
     }
-    await proxy(ctx, route);
+    await proxy(ctx, route, principal);
   };
   const dashboardMissing: Middleware = async (ctx, next) => {
     await next();
