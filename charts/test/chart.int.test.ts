@@ -2,7 +2,7 @@
 // values.schema.json refusing bad values, every rendered object valid for Kubernetes (kubeconform,
 // strict, schemas made from the k8s.io/kubernetes OpenAPI document) and for Dapr (the CRD schemas
 // of the pinned Dapr module), and assertions on what the deployment depends on.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadGatewayConfig } from '../../services/gateway/src/config.js';
 import {
@@ -458,6 +458,19 @@ describe('the gateway', () => {
     expect(refused.stderr).toMatch(/values don't meet the specifications of the schema/);
   });
 
+  test('rate limits come from values (the local sign-in values raise them for one port-forward)', () => {
+    const env = (objs: K8sObject[]) =>
+      Object.fromEntries((deployments(objs).find((d) => appId(d) === 'gateway')!.spec.template.spec.containers[0]!.env ?? []).map((e) => [e.name, e.value]));
+    expect(env(render([valuesFile('redis')]))).toMatchObject({
+      RATE_LIMIT_ADDRESS_PER_SECOND: '200',
+      RATE_LIMIT_ADDRESS_BURST: '400',
+      RATE_LIMIT_SUBJECT_PER_SECOND: '50',
+      RATE_LIMIT_SUBJECT_BURST: '100',
+    });
+    const local = env(render([valuesFile('redis'), 'values-local-signin.yaml']));
+    expect(loadGatewayConfig(local as NodeJS.ProcessEnv)).toMatchObject({ RATE_LIMIT_ADDRESS_PER_SECOND: 2000, RATE_LIMIT_SUBJECT_PER_SECOND: 1000 });
+  });
+
   test('gateway.enabled=false: no gateway objects, the helm test skips it, all valid', () => {
     const objs = render([valuesFile('redis')], ['gateway.enabled=false']);
     expect(deployments(objs).map(appId).sort()).toEqual(['account-command', 'account-query']);
@@ -488,6 +501,124 @@ describe('the gateway', () => {
     // The services' own route is unchanged (the longer prefix wins on a shared host).
     expect(paths('bank-cqrs-query')).toEqual(['bank.example.com Prefix /accounts -> bank-cqrs-query:http']);
     expectValid(objs);
+  });
+});
+
+describe("the release's provider (hydra.enabled: values-local-signin.yaml)", () => {
+  type HydraPod = Omit<PodSpec, 'volumes'> & { initContainers?: Container[]; volumes?: Array<{ name: string; emptyDir?: object; persistentVolumeClaim?: { claimName: string } }> };
+  let objs: K8sObject[];
+  beforeAll(() => {
+    objs = render([valuesFile('redis'), 'values-local-signin.yaml']);
+  });
+  const hydra = () => one<Deployment>(objs, 'Deployment', 'bank-cqrs-hydra');
+  const configMap = () => one<K8sObject & { data: Record<string, string> }>(objs, 'ConfigMap', 'bank-cqrs-hydra');
+
+  test('renders Hydra (Deployment, Service, volume, NetworkPolicy, client registration Job), all valid', () => {
+    expectValid(objs);
+    expect(
+      deployments(objs)
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(['bank-cqrs-command', 'bank-cqrs-gateway', 'bank-cqrs-hydra', 'bank-cqrs-query']);
+    const svc = one<K8sObject & { spec: { selector: Record<string, string>; ports: Array<{ name: string; port: number }> } }>(objs, 'Service', 'bank-cqrs-hydra');
+    expect(svc.spec.ports.map((p) => [p.name, p.port])).toEqual([
+      ['public', 4444],
+      ['admin', 4445],
+    ]);
+    expect(hydra().spec.template.metadata.labels).toMatchObject(svc.spec.selector);
+    expect(byKind(objs, 'PersistentVolumeClaim').map((o) => o.metadata.name)).toEqual(['bank-cqrs-hydra']);
+    const job = one<K8sObject & { metadata: { annotations: Record<string, string> } }>(objs, 'Job', 'bank-cqrs-hydra-clients');
+    expect(job.metadata.annotations['helm.sh/hook']).toBe('post-install,post-upgrade');
+    expect(byKind(objs, 'Secret')).toEqual([]);
+  });
+
+  test('runs as the other pods do: non-root, read-only, no service account token; its store migrated first; the system secret from a Secret', () => {
+    const spec = hydra().spec.template.spec as HydraPod;
+    expect(spec.automountServiceAccountToken).toBe(false);
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    const [migrate] = spec.initContainers ?? [];
+    expect((migrate as Container & { args: string[] }).args).toEqual(['migrate', 'sql', 'up', '--read-from-env', '--yes']);
+    const c = spec.containers[0]! as Container & { args: string[] };
+    expect(c.args).toEqual(['serve', 'all', '--config', '/etc/hydra/hydra.yaml', '--sqa-opt-out', '--dev']);
+    for (const container of [migrate!, c]) {
+      expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true });
+      expect(container.securityContext?.capabilities?.drop).toContain('ALL');
+    }
+    const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
+    expect(env.SECRETS_SYSTEM?.valueFrom?.secretKeyRef).toEqual({ name: 'bank-cqrs-hydra', key: 'secrets-system' });
+    expect(env.DSN?.value).toMatch(/^sqlite:\/\/\/var\/lib\/hydra\/hydra\.sqlite\?.*_journal_mode=WAL/);
+    expect(spec.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName).toBe('bank-cqrs-hydra');
+    // Without --dev (the default) Hydra refuses an http issuer; a database from the Secret replaces the volume.
+    const prod = render([valuesFile('redis'), 'values-local-signin.yaml'], ['hydra.dev=false', 'hydra.issuer=https://login.example.com/', 'hydra.dsnKey=dsn']);
+    const prodHydra = one<Deployment>(prod, 'Deployment', 'bank-cqrs-hydra').spec.template.spec as HydraPod;
+    expect((prodHydra.containers[0] as Container & { args: string[] }).args).not.toContain('--dev');
+    expect(prodHydra.containers[0]!.env?.find((e) => e.name === 'DSN')?.valueFrom?.secretKeyRef).toEqual({ name: 'bank-cqrs-hydra', key: 'dsn' });
+    expect(byKind(prod, 'PersistentVolumeClaim')).toEqual([]);
+    expectValid(prod);
+  });
+
+  test("its issuer and sign-in pages are the public addresses; the dashboard's client returns to the gateway", () => {
+    const config = configMap().data['hydra.yaml']!;
+    expect(config).toContain('issuer: "http://127.0.0.1:8444/"');
+    expect(config).toContain('login: "http://127.0.0.1:8000/auth/login"');
+    expect(config).toContain('consent: "http://127.0.0.1:8000/auth/consent"');
+    expect(config).toContain('allowed_origins: ["http://127.0.0.1:8000"]');
+    expect(config).toContain('allowed_top_level_claims: [roles]');
+    const dashboard = JSON.parse(configMap().data['bank-dashboard.json']!) as Record<string, unknown>;
+    expect(dashboard).toMatchObject({
+      redirect_uris: ['http://127.0.0.1:8000/signed-in'],
+      audience: ['bank-api'],
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+    });
+    expect(JSON.parse(configMap().data['bank-cli.json']!)).toMatchObject({ redirect_uris: ['http://127.0.0.1/token-callback'] });
+    // A changed configuration rolls the provider's pod.
+    const other = render([valuesFile('redis'), 'values-local-signin.yaml'], ['gateway.publicUrl=http://127.0.0.1:9000']);
+    const checksum = (o: K8sObject[]) => one<Deployment>(o, 'Deployment', 'bank-cqrs-hydra').spec.template.metadata.annotations['checksum/config'];
+    expect(checksum(other)).not.toBe(checksum(objs));
+  });
+
+  test('turns the gateway to oidc at the provider: the public issuer checked, keys and sign-in pages through its Service, users from a Secret', () => {
+    const gw = deployments(objs).find((d) => appId(d) === 'gateway')!.spec.template.spec.containers[0]!;
+    const env = Object.fromEntries((gw.env ?? []).map((e) => [e.name, e]));
+    expect(env.AUTH_MODE?.value).toBe('oidc');
+    expect(env.OIDC_ISSUER?.value).toBe('http://127.0.0.1:8444/');
+    expect(env.OIDC_JWKS_URL?.value).toBe('http://bank-cqrs-hydra:4444/.well-known/jwks.json');
+    expect(env.HYDRA_ADMIN_URL?.value).toBe('http://bank-cqrs-hydra:4445');
+    expect(env.LOGIN_USERS?.valueFrom?.secretKeyRef).toEqual({ name: 'bank-cqrs-login-users', key: 'login-users' });
+    const plain = Object.fromEntries(Object.values(env).flatMap((e) => (typeof e.value === 'string' ? [[e.name, e.value]] : [])));
+    expect(loadGatewayConfig({ ...plain, LOGIN_USERS: '[]' })).toMatchObject({ AUTH_MODE: 'oidc', OIDC_JWKS_URL: 'http://bank-cqrs-hydra:4444/.well-known/jwks.json' });
+    // The helm test checks the provider too.
+    const pod = byKind(objs, 'Pod')[0] as K8sObject & { spec: PodSpec };
+    expect(pod.spec.containers[0]!.env).toEqual(
+      expect.arrayContaining([
+        { name: 'GATEWAY_AUTH', value: 'oidc' },
+        { name: 'HYDRA_URL', value: 'http://bank-cqrs-hydra:4444' },
+      ]),
+    );
+  });
+
+  test("its admin port (it can issue any token) admits the gateway and the registration Job only; its public port the release's pods", () => {
+    const np = one<NetworkPolicy>(objs, 'NetworkPolicy', 'bank-cqrs-hydra');
+    const pod = (component: string) => ({
+      'app.kubernetes.io/name': 'bank-cqrs',
+      'app.kubernetes.io/instance': 'bank-cqrs',
+      'app.kubernetes.io/part-of': 'bank-cqrs',
+      'app.kubernetes.io/component': component,
+    });
+    expect(admits(np, 4445, pod('gateway'))).toBe(true);
+    expect(admits(np, 4445, pod('hydra-clients'))).toBe(true);
+    expect(admits(np, 4445, pod('account-command'))).toBe(false);
+    expect(admits(np, 4445, pod('account-query'))).toBe(false);
+    expect(admits(np, 4444, pod('gateway'))).toBe(true);
+  });
+
+  test('is refused without the addresses and the user directory it needs', () => {
+    for (const missing of ['gateway.publicUrl=', 'hydra.issuer=', 'gateway.auth.loginUsersSecret=']) {
+      const refused = helmTemplate([valuesFile('redis'), 'values-local-signin.yaml'], [missing]);
+      expect({ missing, status: refused.status }).toEqual({ missing, status: 1 });
+      expect(refused.stderr).toMatch(/schema|required/);
+    }
   });
 });
 
@@ -637,32 +768,34 @@ describe('kubeconform refuses what is wrong (the validation is not vacuous)', ()
 });
 
 describe('NOTES.txt', () => {
-  test('renders, naming the store, the broker and the secrets to create', () => {
+  /** NOTES.txt as helm would print it for these values files (from the chart's folder). */
+  const notesFor = (values: string[]): string => {
     // helm renders NOTES.txt only on install (which needs a cluster): render it as a named
     // template in a copy of the chart instead.
     const copy = chartCopy();
     const notes = readFileSync(path.join(copy, 'templates/NOTES.txt'), 'utf8');
     writeFileSync(path.join(copy, 'templates/_notes_check.tpl'), `{{- define "notes-check" -}}\n${notes}\n{{- end -}}\n`);
-    mkdirSync(path.join(copy, 'templates'), { recursive: true });
     writeFileSync(
       path.join(copy, 'templates/notes-check.yaml'),
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ include "notes-check" . | toJson }}\n',
     );
-    const r = run(packagingTools().helm, [
-      'template',
-      'bank-cqrs',
-      copy,
-      '-n',
-      'bank',
-      '--kube-version',
-      KUBE_VERSION,
-      '--values',
-      path.join(copy, 'values-postgres-rabbitmq.yaml'),
-      '--show-only',
-      'templates/notes-check.yaml',
-    ]);
+    const args = ['template', 'bank-cqrs', copy, '-n', 'bank', '--kube-version', KUBE_VERSION, '--show-only', 'templates/notes-check.yaml'];
+    for (const file of values) args.push('--values', path.join(copy, file));
+    const r = run(packagingTools().helm, args);
     expect(r.stderr).toBe('');
-    const text = (parseYamlDocs(r.stdout)[0] as unknown as { data: { notes: string } }).data.notes;
+    return (parseYamlDocs(r.stdout)[0] as unknown as { data: { notes: string } }).data.notes;
+  };
+
+  test("with the release's provider: where it is, the two port-forwards at the public addresses, no warning", () => {
+    const text = notesFor(['values-redis.yaml', 'values-local-signin.yaml']);
+    expect(text).toContain('Sign-in: Ory Hydra at http://127.0.0.1:8444/ (Service bank-cqrs-hydra, public port 4444)');
+    expect(text).toContain('port-forward svc/bank-cqrs-gateway 8000:3000 &');
+    expect(text).toContain('port-forward svc/bank-cqrs-hydra 8444:4444 &');
+    expect(text).not.toContain('WARNING');
+  });
+
+  test('renders, naming the store, the broker and the secrets to create', () => {
+    const text = notesFor(['values-postgres-rabbitmq.yaml']);
     expect(text).toContain('Dapr state store "statestore" (postgresql, outbox on)');
     expect(text).toContain('Dapr pub/sub "pubsub" (rabbitmq)');
     expect(text).toContain('Dapr pub/sub "outbox" (rabbitmq, same broker), scoped to account-command');

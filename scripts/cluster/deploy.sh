@@ -3,7 +3,9 @@
 # "Deploy to a Kubernetes cluster" tells a user: the infrastructure with kubectl apply -k, the
 # Secrets with kubectl create secret, then helm install of charts/bank-cqrs with a profile's
 # values file, and helm test. Idempotent: existing Secrets are kept, the release is upgraded.
-# The profile is values-redis.yaml (event store and bus on Redis); the cluster suite swaps the bus
+# The profile is values-redis.yaml (event store and bus on Redis), with sign-in at the release's own
+# provider (values-local-signin.yaml: Hydra, demo users alice, bob and admin whose random passwords
+# are in the Secret bank-cqrs-demo-passwords); the cluster suite swaps the bus
 # to RabbitMQ and back with helm upgrade. Passwords and tokens are random, made here, and live only in the cluster's Secrets.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -48,9 +50,19 @@ main() {
     "mongodb-url=mongodb://bank:$pg_pw@ferretdb.bank-infra.svc.$CLUSTER_DOMAIN:27017/bank?authMechanism=PLAIN"
   secret bank bank-cqrs-rabbitmq "connection-string=amqp://bank:$rabbit_pw@rabbitmq.bank-infra.svc.$CLUSTER_DOMAIN:5672"
 
-  say "helm upgrade --install bank-cqrs charts/bank-cqrs -f charts/bank-cqrs/values-redis.yaml"
+  say "sign-in Secrets: the provider's system secret, the demo users (random passwords) and their directory"
+  secret bank bank-cqrs-hydra "secrets-system=$(random)"
+  secret bank bank-cqrs-demo-passwords "alice=$(random)" "bob=$(random)" "admin=$(random)"
+  if ! kubectl -n bank get secret bank-cqrs-login-users >/dev/null 2>&1; then
+    local users
+    users=$(printf '[{"username":"alice","role":"customer","password":"%s"},{"username":"bob","role":"customer","password":"%s"},{"username":"admin","role":"admin","password":"%s"}]' \
+      "$(secret_value bank bank-cqrs-demo-passwords alice)" "$(secret_value bank bank-cqrs-demo-passwords bob)" "$(secret_value bank bank-cqrs-demo-passwords admin)")
+    (cd "$ROOT" && npm run -s login-users <<<"$users") | kubectl -n bank create secret generic bank-cqrs-login-users --from-file=login-users=/dev/stdin >/dev/null
+  fi
+
+  say "helm upgrade --install bank-cqrs charts/bank-cqrs -f charts/bank-cqrs/values-redis.yaml -f charts/bank-cqrs/values-local-signin.yaml"
   helm upgrade --install bank-cqrs "$ROOT/charts/bank-cqrs" --namespace bank \
-    -f "$ROOT/charts/bank-cqrs/values-redis.yaml" --wait --timeout 10m >/dev/null
+    -f "$ROOT/charts/bank-cqrs/values-redis.yaml" -f "$ROOT/charts/bank-cqrs/values-local-signin.yaml" --wait --timeout 10m >/dev/null
   say "helm test bank-cqrs"
   helm test bank-cqrs --namespace bank --timeout 5m
   say "deployed in $((SECONDS - t0)) s"

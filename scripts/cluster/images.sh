@@ -6,7 +6,7 @@
 #   scripts/cluster/images.sh --list                           the images' names, one a line
 #
 # IMAGE restricts the run to some of them, by key: base node account-command account-query gateway
-# dapr coredns local-path-provisioner pause redis postgres ferretdb rabbitmq.
+# dapr coredns local-path-provisioner pause redis postgres ferretdb rabbitmq hydra.
 #
 #   base         bank-cqrs.local/debian:bookworm  debootstrap --variant=minbase from Debian's mirror
 #   node         node:20.20.2-bookworm-slim       base + this machine's Node 20 and npm
@@ -15,6 +15,7 @@
 #   dapr         bank-cqrs.local/dapr/{daprd,operator,injector,sentry,placement,scheduler}:1.18.2
 #   coredns, local-path-provisioner, pause (registry.k8s.io/pause:3.10): the add-ons' binaries
 #   redis, postgres, ferretdb, rabbitmq: bank-cqrs.local/<name>, from Debian's packages
+#   hydra        bank-cqrs.local/hydra:<chart's hydra.image.tag>  the OpenID Connect provider
 #
 # The Dockerfiles of everything but the services are in scripts/cluster/images/. Each image is
 # rebuilt only when its inputs change: the base when its rootfs tarball does, the rest by Docker's
@@ -40,7 +41,7 @@ DEBIAN_SECURITY_MIRROR=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-se
 ROOTFS_TAR="$IMAGES/debian-$DEBIAN_SUITE-minbase.tar"
 BASE_IMAGE="bank-cqrs.local/debian:$DEBIAN_SUITE"
 DAPR_IMAGES=(daprd operator injector sentry placement scheduler)
-KEYS=(base node account-command account-query gateway dapr coredns local-path-provisioner pause redis postgres ferretdb rabbitmq)
+KEYS=(base node account-command account-query gateway dapr coredns local-path-provisioner pause redis postgres ferretdb rabbitmq hydra)
 
 # The Node image's name is the services Dockerfile's default (ARG NODE_IMAGE).
 node_image() {
@@ -78,6 +79,7 @@ tags() {
     redis) echo "bank-cqrs.local/redis:7" ;;
     postgres) echo "bank-cqrs.local/postgres:15" ;;
     ferretdb) echo "bank-cqrs.local/ferretdb:1.24.2" ;;
+    hydra) chart_image hydra ;;
     rabbitmq) echo "bank-cqrs.local/rabbitmq:3" ;;
     *) die "unknown image '$1' (one of: ${KEYS[*]})" ;;
   esac
@@ -322,6 +324,7 @@ build() {
     ferretdb)
       stage ferretdb "$DOCKERFILES/ferretdb-entrypoint.sh"
       build_binary_image ferretdb ferretdb "bash scripts/tools.sh ferretdb" ;;
+    hydra) build_binary_image hydra hydra "bash scripts/tools.sh hydra" ;;
     redis | postgres | rabbitmq) build_debian_image "$1" ;;
   esac
 }

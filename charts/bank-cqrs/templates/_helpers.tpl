@@ -125,3 +125,53 @@ off: dapr-configuration.yaml says why).
 {{- end -}}
 {{- $all | sha256sum -}}
 {{- end -}}
+
+{{/* Ory Hydra's configuration file (templates/hydra.yaml), also hashed into its pod's annotations. */}}
+{{- define "bank-cqrs.hydraConfig" -}}
+{{- $gatewayUrl := trimSuffix "/" .Values.gateway.publicUrl -}}
+{{- $gatewayOrigin := urlParse $gatewayUrl -}}
+log:
+  level: {{ .Values.hydra.logLevel }}
+  format: json
+serve:
+  public:
+    port: {{ .Values.hydra.service.publicPort }}
+    # The dashboard (the gateway's origin) reads the discovery document and exchanges its code.
+    cors:
+      enabled: true
+      allowed_origins: [{{ printf "%s://%s" $gatewayOrigin.scheme $gatewayOrigin.host | quote }}]
+      allowed_methods: [GET, POST]
+      allowed_headers: [Content-Type, Authorization]
+  admin:
+    port: {{ .Values.hydra.service.adminPort }}
+urls:
+  self:
+    issuer: {{ .Values.hydra.issuer | quote }}
+  login: {{ printf "%s/auth/login" $gatewayUrl | quote }}
+  consent: {{ printf "%s/auth/consent" $gatewayUrl | quote }}
+  logout: {{ printf "%s/auth/logout" $gatewayUrl | quote }}
+  post_logout_redirect: {{ printf "%s/" $gatewayUrl | quote }}
+strategies:
+  access_token: jwt
+# The gateway's consent page puts the user's roles into the access token.
+oauth2:
+  allowed_top_level_claims: [roles]
+  mirror_top_level_claims: false
+ttl:
+  access_token: {{ .Values.hydra.accessTokenTtl }}
+  refresh_token: {{ .Values.hydra.refreshTokenTtl }}
+{{- end -}}
+
+{{/* Hydra's DSN variable: from the Secret (hydra.dsnKey), or SQLite on the pod's volume (WAL, a busy
+timeout and immediate transactions: concurrent token exchanges then wait instead of failing). */}}
+{{- define "bank-cqrs.hydraDsn" -}}
+- name: DSN
+{{- if .Values.hydra.dsnKey }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.hydra.existingSecret }}
+      key: {{ .Values.hydra.dsnKey }}
+{{- else }}
+  value: "sqlite:///var/lib/hydra/hydra.sqlite?_fk=true&_journal_mode=WAL&_busy_timeout=10000&_txlock=immediate"
+{{- end }}
+{{- end -}}

@@ -38,7 +38,12 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
   const dashboard = () => existsSync(path.join(staticDir, 'index.html'));
   const authenticate: Authenticate | undefined =
     config.AUTH_MODE === 'oidc'
-      ? createAuthenticator({ issuer: config.OIDC_ISSUER!, audience: config.OIDC_AUDIENCE, clockSkewSeconds: config.OIDC_CLOCK_SKEW_SECONDS })
+      ? createAuthenticator({
+          issuer: config.OIDC_ISSUER!,
+          jwksUrl: config.OIDC_JWKS_URL,
+          audience: config.OIDC_AUDIENCE,
+          clockSkewSeconds: config.OIDC_CLOCK_SKEW_SECONDS,
+        })
       : undefined;
   const pageHeaders = securityHeaders(config.OIDC_ISSUER ? [new URL(config.OIDC_ISSUER).origin] : []);
 
@@ -122,6 +127,11 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
   };
 
   const app = createServiceApp({ log, metrics: httpMetrics, readiness, router, allowedMethods: {}, after: [api, staticFiles(staticDir, pageHeaders), dashboardMissing] });
+  if (config.TRUSTED_PROXY_HOPS > 0) {
+    // ctx.ip: the address the nearest trusted proxy saw, the last of X-Forwarded-For's last N entries.
+    app.proxy = true;
+    app.maxIpsCount = config.TRUSTED_PROXY_HOPS;
+  }
   // A browser closing a page mid-stream (a live feed) is the normal end of a response.
   app.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.name === 'AbortError') return;

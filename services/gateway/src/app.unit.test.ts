@@ -65,3 +65,25 @@ describe('the gateway under a flood from one address', () => {
     expect(guess.status).toBe(429);
   });
 });
+
+describe('the client address behind proxies (TRUSTED_PROXY_HOPS)', () => {
+  const flood = { OIDC_ISSUER: 'http://127.0.0.1:9/', RATE_LIMIT_ADDRESS_PER_SECOND: '1', RATE_LIMIT_ADDRESS_BURST: '1' };
+  const from = (base: string, forwardedFor: string) => fetch(`${base}/api/queries/accounts`, { headers: { 'x-forwarded-for': forwardedFor } }).then((res) => res.status);
+
+  it('counts, behind one trusted proxy, the address it saw: clients behind the same proxy are limited apart', async () => {
+    const base = await gatewayWith({ ...flood, TRUSTED_PROXY_HOPS: '1' });
+    // Given two clients behind one Ingress (which appends the address it saw).
+    expect(await from(base, '203.0.113.7')).toBe(401);
+    expect(await from(base, '203.0.113.7')).toBe(429);
+    // Then the other is not held back by the first one's flood,
+    expect(await from(base, '198.51.100.9')).toBe(401);
+    // and a client cannot pick its address by writing the header itself: the proxy's entry counts.
+    expect(await from(base, '192.0.2.1, 203.0.113.7')).toBe(429);
+  });
+
+  it('ignores X-Forwarded-For without trusted proxies (the default): any client can write it', async () => {
+    const base = await gatewayWith(flood);
+    expect(await from(base, '203.0.113.7')).toBe(401);
+    expect(await from(base, '198.51.100.9')).toBe(429);
+  });
+});

@@ -18,6 +18,12 @@ export const configSpec = {
   AUTH_MODE: env.oneOf(['oidc', 'off'], 'oidc'),
   /** The provider's issuer URL, exactly as in its tokens (Hydra's ends with a slash). */
   OIDC_ISSUER: env.optional(),
+  /**
+   * Where the gateway reads the provider's signing keys, when it cannot reach the issuer's own
+   * address (on a cluster: the provider's Service); empty: the jwks_uri of the issuer's discovery
+   * document. Tokens are still checked against OIDC_ISSUER.
+   */
+  OIDC_JWKS_URL: env.optional(),
   OIDC_AUDIENCE: env.str('bank-api'),
   /** Clock difference tolerated on a token's exp, nbf and iat. */
   OIDC_CLOCK_SKEW_SECONDS: env.int(30, { min: 0, max: 300 }),
@@ -34,6 +40,12 @@ export const configSpec = {
   RATE_LIMIT_ADDRESS_BURST: env.int(400, { min: 1, max: 1_000_000 }),
   RATE_LIMIT_SUBJECT_PER_SECOND: env.int(50, { min: 0, max: 100_000 }),
   RATE_LIMIT_SUBJECT_BURST: env.int(100, { min: 1, max: 1_000_000 }),
+  /**
+   * Proxies in front of the gateway that append the client's address to X-Forwarded-For (an
+   * Ingress controller: 1). The per-address limit then counts the address the nearest of them
+   * saw; 0: the connection's own address, and X-Forwarded-For is ignored (any client can write it).
+   */
+  TRUSTED_PROXY_HOPS: env.int(0, { min: 0, max: 5 }),
   /** Who may sign in: a JSON array of {username, role, passwordHash} (a Secret; docs/security.md). */
   LOGIN_USERS: env.secret(),
   /** The dashboard's built files (npm run build:web). */
@@ -48,7 +60,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env) {
     if (!/^[A-Za-z0-9_.-]+$/.test(c[name])) problems.push(`${name} must be a Dapr app id, got "${c[name]}"`);
   }
   if (c.AUTH_MODE === 'oidc' && !c.OIDC_ISSUER) problems.push('OIDC_ISSUER is required with AUTH_MODE=oidc (or set AUTH_MODE=off to run without sign-in)');
-  for (const name of ['OIDC_ISSUER', 'HYDRA_ADMIN_URL'] as const) {
+  for (const name of ['OIDC_ISSUER', 'OIDC_JWKS_URL', 'HYDRA_ADMIN_URL'] as const) {
     const value = c[name];
     if (value && !/^https?:\/\/[^\s/]+/.test(value)) problems.push(`${name} must be an http(s) URL, got "${value}"`);
   }

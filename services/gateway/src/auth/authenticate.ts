@@ -11,6 +11,12 @@ export interface AuthenticatorOptions {
   issuer: string;
   audience: string;
   clockSkewSeconds: number;
+  /**
+   * Where to read the provider's keys, when not at the jwks_uri of its discovery document: on a
+   * cluster the issuer is the address browsers reach, which the gateway's pod may not (a
+   * port-forward, an external name); the keys are then read from the provider's Service.
+   */
+  jwksUrl?: string;
   /** Bound on a provider round trip (discovery, keys). */
   timeoutMs?: number;
 }
@@ -61,6 +67,7 @@ export function createAuthenticator(options: AuthenticatorOptions) {
   /** The provider's key set, found through its discovery document once it has answered. */
   async function keySet(): Promise<JWTVerifyGetKey> {
     if (keys) return keys;
+    if (options.jwksUrl) return (keys = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: timeoutMs }));
     let jwksUri: string;
     try {
       const res = await fetch(new URL('.well-known/openid-configuration', options.issuer.endsWith('/') ? options.issuer : `${options.issuer}/`), {

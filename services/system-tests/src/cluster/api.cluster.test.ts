@@ -1,28 +1,29 @@
 // The public API of the release, through the gateway's port-forward only (as a browser reaches it
 // behind an Ingress): /api/commands/... and /api/queries/... routed by the gateway to the two
 // services through Dapr service invocation (sidecar to sidecar, mTLS), the live feed over SSE,
-// and the dashboard in Chromium.
+// and the dashboard in Chromium. Sign-in is on (the release's own provider): every call goes out
+// as the signed-in administrator's (sign-in.ts), and the dashboard signs in through the provider.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { call, REPO_ROOT, waitUntil } from '@bank/testkit';
 import { launchChromium, shows, type LaunchedBrowser } from '../../../gateway/src/testing/browser.js';
-import { requireCluster, NS, portForward, PORT, SVC, type PortForward } from './kube.js';
+import { requireCluster } from './kube.js';
+import { useSignedInApi } from './sign-in.js';
 
 const SHOTS = path.join(REPO_ROOT, '.data', 'cluster');
-let gw: PortForward;
 let api: string;
 let browser: LaunchedBrowser | undefined;
 
-beforeAll(async () => {
-  await requireCluster();
-  gw = await portForward(NS, `svc/${SVC.gateway}`, PORT.gateway);
-  api = `${gw.url}/api`;
+beforeAll(requireCluster);
+const signedIn = useSignedInApi();
+
+beforeAll(() => {
+  api = `${signedIn().gateway.url}/api`;
 });
 
 afterAll(async () => {
   await browser?.close();
-  await gw?.close();
 });
 
 interface AccountView {
@@ -255,16 +256,25 @@ describe('the dashboard in Chromium, through the port-forward', () => {
     browser = await launchChromium();
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.setDefaultTimeout(30_000);
-    // Only the port-forward: any other address is refused before it leaves the browser.
+    // Only the port-forwards (the gateway's and the provider's public addresses): any other
+    // address is refused before it leaves the browser.
+    const { gateway, provider } = signedIn();
+    const allowed = new Set([String(gateway.localPort), String(provider.localPort)]);
     await browser.context.route('**/*', (route) => {
       const u = new URL(route.request().url());
-      return u.hostname === '127.0.0.1' && u.port === String(gw.localPort) ? route.continue() : route.abort('blockedbyclient');
+      return u.hostname === '127.0.0.1' && allowed.has(u.port) ? route.continue() : route.abort('blockedbyclient');
     });
   });
 
-  it('opens an account, credits it live, and lists it', async () => {
-    await page.goto(gw.url);
+  it("signs the administrator in through the release's provider, opens an account, credits it live, and lists it", async () => {
+    // The dashboard sends the browser to the provider, whose sign-in page is the gateway's.
+    await page.goto(signedIn().gateway.url);
+    await page.getByRole('heading', { name: 'Sign in to the bank' }).waitFor();
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill(await signedIn().passwordOf('admin'));
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Accounts' }).waitFor();
+    await shows(page.locator('#user-name'), 'Signed in as admin');
     // Given an account opened in the page.
     await page.getByLabel('Initial balance').fill('42.00');
     await page.getByLabel('Currency', { exact: true }).first().fill('MAD');

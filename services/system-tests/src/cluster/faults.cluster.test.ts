@@ -8,8 +8,11 @@ import { checkInvariants } from '@bank/testkit';
 import { openAccounts } from '../clients.js';
 import { APP_ID, appPods, DAPR_NS, deletePod, INFRA_NS, isReady, NS, pods, useForwardedRelease, waitAllReady } from './kube.js';
 import { describeLoad, startLoad, unexpectedStatuses, untilReadable, whileAccepting } from './load.js';
+import { useSignedInApi } from './sign-in.js';
 
 const release = useForwardedRelease();
+// Every /api call of this file goes out as the signed-in administrator's (sign-in.ts).
+useSignedInApi();
 
 test('deleting a command, a query, a gateway and the Redis pod under load loses and doubles nothing', async () => {
   const fwd = release();

@@ -24,8 +24,8 @@ export const NS = 'bank';
 export const INFRA_NS = 'bank-infra';
 export const DAPR_NS = 'dapr-system';
 /** Kubernetes names of the release's Services and Deployments (charts/bank-cqrs/_helpers.tpl "bank-cqrs.svcName"). */
-export const SVC = { command: `${RELEASE}-command`, query: `${RELEASE}-query`, gateway: `${RELEASE}-gateway` } as const;
-export const PORT = { command: 3001, query: 3002, gateway: 3000 } as const;
+export const SVC = { command: `${RELEASE}-command`, query: `${RELEASE}-query`, gateway: `${RELEASE}-gateway`, hydra: `${RELEASE}-hydra` } as const;
+export const PORT = { command: 3001, query: 3002, gateway: 3000, hydraPublic: 4444 } as const;
 export const APP_ID = { command: 'account-command', query: 'account-query', gateway: 'gateway' } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -201,6 +201,8 @@ export interface PortForwardOptions {
   watchIntervalMs?: number;
   /** Resolve even when no forward could be made yet (it keeps trying). */
   lazy?: boolean;
+  /** The 127.0.0.1 port to serve on (an address the release was deployed with); any free one by default. */
+  localPort?: number;
 }
 
 const live = new Set<ChildProcess>();
@@ -457,7 +459,7 @@ export async function portForward(namespace: string, target: string, remotePort:
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.localPort ?? 0, '127.0.0.1', () => resolve());
   });
   const localPort = (server.address() as AddressInfo).port;
 

@@ -8,9 +8,12 @@ import { call, checkInvariants, REPO_ROOT, waitUntil } from '@bank/testkit';
 import { openAccounts } from '../clients.js';
 import { APP_ID, appPods, type DaprMetadata, exec, helm, INFRA_NS, isReady, NS, pods, RELEASE, sidecarCall, useForwardedRelease, waitAllReady } from './kube.js';
 import { describeLoad, startLoad, unexpectedStatuses, whileAccepting, type RunningLoad } from './load.js';
+import { useSignedInApi } from './sign-in.js';
 
 const CHART = path.join(REPO_ROOT, 'charts', 'bank-cqrs');
 const release = useForwardedRelease();
+// Every /api call of this file goes out as the signed-in administrator's (sign-in.ts).
+useSignedInApi();
 
 afterAll(async () => {
   // A failed run must not leave the release on the other broker.

@@ -8,10 +8,13 @@ import { checkInvariants, REPO_ROOT, waitUntil } from '@bank/testkit';
 import { openAccounts } from '../clients.js';
 import { APP_ID, appPods, helm, NS, RELEASE, useForwardedRelease, waitAllReady } from './kube.js';
 import { describeLoad, startLoad, unexpectedStatuses, whileAccepting } from './load.js';
+import { useSignedInApi } from './sign-in.js';
 
 const CHART = path.join(REPO_ROOT, 'charts', 'bank-cqrs');
 const APPS = [APP_ID.command, APP_ID.query, APP_ID.gateway];
 const release = useForwardedRelease();
+// Every /api call of this file goes out as the signed-in administrator's (sign-in.ts).
+useSignedInApi();
 
 const revision = async () => (JSON.parse(await helm(['status', RELEASE, '-n', NS, '-o', 'json'])) as { version: number }).version;
 
