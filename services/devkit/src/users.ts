@@ -1,5 +1,5 @@
 // The demo users of `npm start` and the tests: two customers and an administrator, with
-// development passwords (README, "Sign-in"). The gateway reads them as LOGIN_USERS, with scrypt
+// development passwords (docs/security.md). The gateway reads them as LOGIN_USERS, with scrypt
 // hashes; elsewhere (the chart) LOGIN_USERS comes from a Secret with other passwords.
 import { hashPassword } from '@bank/platform';
 

@@ -11,7 +11,7 @@ import { call, checkInvariants, mapLimit, ok, waitUntil } from '@bank/testkit';
 import { Ledger, openAccounts, rng, transferUntilDefinitive, type TransferOrder } from './clients.js';
 import { runFaults, useFaultSystem } from './fault-harness.js';
 
-/** What the README promises: a transfer is final within this long of the command service being back. */
+/** What docs/api.md promises: a transfer is final within this long of the command service being back. */
 const TRANSFER_BOUND_MS = 30_000;
 
 const system = useFaultSystem('transfer-faults');

@@ -23,10 +23,15 @@ import { streamExists } from '../eventstore/stream-store.js';
 
 export type TransferEnd = 'COMPLETED' | 'FAILED';
 
-/** Heads per bulk read of a sweep. */
-const SWEEP_BATCH = 100;
-/** Transfers a sweep settles at once. */
-const SETTLES_AT_ONCE = 32;
+/** How much of its work a sweep takes at a time. */
+const SWEEP = {
+  /** Stream ids per page of the stream index. */
+  streamsPerPage: 1000,
+  /** Account heads per bulk read. */
+  headsPerRead: 100,
+  /** Transfers settled at once. */
+  settlesAtOnce: 32,
+} as const;
 
 export interface TransferProcessDeps {
   handler: AccountCommandHandler;
@@ -141,18 +146,18 @@ export class TransferProcess {
     let found = 0;
     let cursor: string | null = null;
     do {
-      const page = await index.list(cursor, 1000);
+      const page = await index.list(cursor, SWEEP.streamsPerPage);
       cursor = page.nextCursor;
       const accountIds = page.items.map(accountIdOfStream).filter((accountId): accountId is string => accountId !== null);
-      for (let i = 0; i < accountIds.length && !this.sweeps.isStopped; i += SWEEP_BATCH) {
-        const heads = (await store.loadMany(accountIds.slice(i, i + SWEEP_BATCH).map(accountStreamId))).filter(streamExists);
+      for (let i = 0; i < accountIds.length && !this.sweeps.isStopped; i += SWEEP.headsPerRead) {
+        const heads = (await store.loadMany(accountIds.slice(i, i + SWEEP.headsPerRead).map(accountStreamId))).filter(streamExists);
         const work = heads.flatMap((loaded) => {
           const source = fromSnapshot(loaded.head?.snapshot);
           return source.status === 'NONE' ? [] : source.pendingTransfersOut.map((pending) => ({ source: source.accountId, pending }));
         });
         found += work.length;
-        for (let j = 0; j < work.length; j += SETTLES_AT_ONCE) {
-          const results = await Promise.allSettled(work.slice(j, j + SETTLES_AT_ONCE).map(({ source, pending }) => this.settle(source, pending)));
+        for (let j = 0; j < work.length; j += SWEEP.settlesAtOnce) {
+          const results = await Promise.allSettled(work.slice(j, j + SWEEP.settlesAtOnce).map(({ source, pending }) => this.settle(source, pending)));
           const failed = results.filter((result) => result.status === 'rejected');
           if (failed.length) log.warn({ failed: failed.length, err: (failed[0] as PromiseRejectedResult).reason }, 'transfers not settled by this sweep; the next one retries');
         }
