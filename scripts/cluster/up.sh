@@ -63,7 +63,7 @@ main() {
   local t0=$SECONDS
   prerequisites
   say "binaries (built once from the Go module proxy, cached under $CACHE)"
-  bash "$ROOT/scripts/tools.sh" daprd ferretdb helm
+  bash "$ROOT/scripts/tools.sh" daprd ferretdb hydra helm
   bash "$ROOT/scripts/cluster/build.sh" all
   say "network guard: $NODE_IP on lo, unreachable routes for $POD_CIDR and $SERVICE_CIDR"
   network_guard_up
