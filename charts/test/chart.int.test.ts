@@ -613,6 +613,30 @@ describe("the release's provider (hydra.enabled: values-local-signin.yaml)", () 
     expect(admits(np, 4444, pod('gateway'))).toBe(true);
   });
 
+  test("its Ingress routes the public endpoints on the issuer's host, never the admin port", () => {
+    const routed = render(
+      [valuesFile('redis'), 'values-local-signin.yaml'],
+      ['hydra.issuer=https://login.example.com/', 'hydra.dev=false', 'hydra.ingress.enabled=true', 'hydra.ingress.tlsSecretName=login-tls'],
+    );
+    type Ingress = K8sObject & {
+      spec: {
+        tls: Array<{ hosts: string[] }>;
+        rules: Array<{ host: string; http: { paths: Array<{ path: string; backend: { service: { name: string; port: { name: string } } } }> } }>;
+      };
+    };
+    const ingress = one<Ingress>(routed, 'Ingress', 'bank-cqrs-hydra');
+    expect(ingress.spec.tls[0]!.hosts).toEqual(['login.example.com']);
+    const [rule] = ingress.spec.rules;
+    expect(rule!.host).toBe('login.example.com');
+    expect(rule!.http.paths.map((p) => [p.path, p.backend.service.name, p.backend.service.port.name])).toEqual([
+      ['/.well-known', 'bank-cqrs-hydra', 'public'],
+      ['/oauth2', 'bank-cqrs-hydra', 'public'],
+      ['/userinfo', 'bank-cqrs-hydra', 'public'],
+    ]);
+    expectValid(routed);
+    expect(byKind(objs, 'Ingress')).toEqual([]);
+  });
+
   test('is refused without the addresses and the user directory it needs', () => {
     for (const missing of ['gateway.publicUrl=', 'hydra.issuer=', 'gateway.auth.loginUsersSecret=']) {
       const refused = helmTemplate([valuesFile('redis'), 'values-local-signin.yaml'], [missing]);
