@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import { createMetrics, createServiceApp, type Logger, type Readiness, type Sidecar } from '@bank/platform';
-import { Problem } from '@bank/contracts';
+import { commandDocument, Problem } from '@bank/contracts';
 import { CommandHandler } from './commands/command-handler.js';
 import { accountNotifications, accountStore, accountStreams, type AccountCommandHandler, type AccountStore } from './commands/account-commands.js';
 import { StoreUnavailableError } from './eventstore/stream-store.js';
@@ -11,7 +11,7 @@ import { TransferProcess } from './transfers/transfer-process.js';
 import type { CommandConfig } from './config.js';
 
 // daprd asks for /dapr/subscribe while the app starts: answer it, ready or not.
-const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics', '/dapr/subscribe']);
+const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/dapr/subscribe']);
 
 /**
  * The app listens before its sidecar is up (daprd waits for the app port), but takes commands
@@ -69,7 +69,7 @@ export function createCommandApp(config: CommandConfig, sidecar: Sidecar, log: L
   router.get('/dapr/subscribe', (ctx) => {
     ctx.body = [];
   });
-  const app = createServiceApp({ log, metrics: httpMetrics, readiness, router, allowedMethods: { throw: true }, before: [storeOutage, startingGate] });
+  const app = createServiceApp({ log, metrics: httpMetrics, readiness, router, allowedMethods: { throw: true }, before: [storeOutage, startingGate], openapi: commandDocument() });
   const markReady = (outboxEnabled: boolean): void => {
     store.outboxEnabled = outboxEnabled;
     ready = true;

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Db } from 'mongodb';
 import { createMetrics, createServiceApp, type Logger, type Readiness, type Sidecar } from '@bank/platform';
-import { Problem } from '@bank/contracts';
+import { Problem, queryDocument } from '@bank/contracts';
 import type { QueryConfig } from './config.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { queryRoutes } from './http/query-routes.js';
@@ -19,7 +19,7 @@ import { readModelWriter } from './readmodel/writer.js';
 import { Rebuilder } from './rebuild/rebuilder.js';
 
 /** Served before the read store is connected (daprd asks for subscriptions as soon as the port opens). */
-const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics', '/dapr/subscribe', '/dapr/config']);
+const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/dapr/subscribe', '/dapr/config']);
 
 /** What the app has from the start, before the read store is reachable. */
 interface Foundation {
@@ -168,6 +168,7 @@ export function createQueryApp(config: QueryConfig, sidecar: Sidecar, log: Logge
     readiness,
     router: new Router({ strict: true, sensitive: true }),
     after: [subscriptionRoutesMiddleware, readSideRoutes],
+    openapi: queryDocument(),
   });
 
   async function start(db: Db): Promise<void> {

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Long, MongoClient } from 'mongodb';
 import { call, expectedFromStore, metric, move, ok, openAccount, readModelOf, startSystem, waitConverged, waitUntil, type TestSystem } from '@bank/testkit';
+import { commandDocument, queryDocument } from '@bank/contracts';
 import { DELIVERY_ROUTE } from './http/subscription-routes.js';
 
 const APP_TOKEN = 'app-token-for-tests';
@@ -164,6 +165,14 @@ describe('account-query end to end', () => {
     expect(r.status).toBe(400);
     expect(r.headers.get('content-type')).toContain('application/problem+json');
     expect(r.body.type).toBe(`/problems/${code}`);
+  });
+
+  it('given both services, when their OpenAPI documents are asked for, then each serves its own', async () => {
+    // given, when
+    const [commands, queries] = await Promise.all([ok(call(`${cmd}/openapi.json`)), ok(call(`${q}/openapi.json`))]);
+    // then
+    expect(commands).toEqual(JSON.parse(JSON.stringify(commandDocument())));
+    expect(queries).toEqual(JSON.parse(JSON.stringify(queryDocument())));
   });
 
   it('404 problems for an unknown account, and before it existed', async () => {

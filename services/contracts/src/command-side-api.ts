@@ -2,7 +2,9 @@
 // the read side's pulls, rebuilds and reconciliation (Dapr service invocation, app id
 // COMMAND_APP_ID), and, for GET /accounts/{id}/events, any client. Paths are relative to the app
 // (what Sidecar.invoke takes); every list is capped, and a value over a cap is refused with 400.
+import type { FromSchema } from 'json-schema-to-ts';
 import type { AccountEvent } from './events.js';
+import type { accountStateSchema, eventPageSchema, streamIndexPageSchema, streamVersionsSchema } from './schemas/command-schemas.js';
 
 export const COMMAND_SIDE_PATHS = {
   /** GET: an account's events, paged (EventPageQuery -> EventPage; 404 account-not-found). */
@@ -49,13 +51,8 @@ export interface EventPageQuery {
   limit?: number;
 }
 
-/** GET /accounts/{id}/events answer of the command service. */
-export interface EventPage {
-  accountId: string;
-  /** Current version of the stream (not of the page). */
-  version: number;
-  events: PageEvent[];
-}
+/** GET /accounts/{id}/events answer of the command service (eventPageSchema; its events typed from the event contract). */
+export type EventPage = Omit<FromSchema<typeof eventPageSchema>, 'events'> & { events: PageEvent[] };
 
 /** GET /streams query: `cursor` is an answer's nextCursor (absent or empty: from the start). */
 export interface StreamIndexQuery {
@@ -64,10 +61,7 @@ export interface StreamIndexQuery {
 }
 
 /** GET /streams answer of the command service: every stream id, paged. */
-export interface StreamIndexPage {
-  items: string[];
-  nextCursor: string | null;
-}
+export type StreamIndexPage = FromSchema<typeof streamIndexPageSchema>;
 
 /** GET /streams/events query: `ids` comma separated, given once; each stream's first `limit` events. */
 export interface StreamEventsQuery {
@@ -89,6 +83,7 @@ export interface StreamVersionsQuery {
 }
 
 /** GET /streams/versions answer of the command service: the current version of each known stream. */
-export interface StreamVersions {
-  streams: Array<{ accountId: string; version: number }>;
-}
+export type StreamVersions = FromSchema<typeof streamVersionsSchema>;
+
+/** GET /accounts/{id}/state answer: an account folded from its events (`at`: the instant asked for). */
+export type AccountStateJson = FromSchema<typeof accountStateSchema>;

@@ -16,84 +16,52 @@
 //      account belongs to). An upcast v1 or v2 event has a null actor (not recorded), and an
 //      upcast opening a null owner (the bank's administrators own it).
 
+import type { FromSchema } from 'json-schema-to-ts';
+import { accountStatusSchema } from './schemas/fields.js';
+import type {
+  accountCreatedDataSchema,
+  accountMovedDataSchema,
+  eventEnvelopeSchema,
+  transferCompletedDataSchema,
+  transferCreditRefusedDataSchema,
+  transferDeclinedDataSchema,
+  transferLegSchema,
+  transferRefundedDataSchema,
+} from './schemas/event-schemas.js';
+
 export const EVENT_SCHEMA_VERSION = 3;
 
 /** The actor of a transfer's steps after its first: the process, acting for whoever asked for it. */
 export const TRANSFER_PROCESS_ACTOR = 'process:transfers';
 
-export interface AccountCreatedData {
-  initialBalance: string;
-  currency: string;
-  /**
-   * The customer the account belongs to (the subject of their sign-in); null when the bank's
-   * administrators own it: opened by an administrator or by a caller inside the system with no
-   * signed-in user, or opened before owners were recorded (v1, v2).
-   */
-  owner: string | null;
-}
+// The data and envelope types are derived from their JSON Schemas (schemas/event-schemas.ts),
+// which the OpenAPI documents publish: one description of each shape.
+export type AccountCreatedData = FromSchema<typeof accountCreatedDataSchema>;
 export type AccountActivatedData = Record<string, never>;
 
 /** The transfer a movement is a step of, seen from this account. */
-export interface TransferLeg {
-  transferId: string;
-  /** The other account of the transfer. */
-  counterpartyAccountId: string;
-  /**
-   * On a transfer's debit only: the target's version when the transfer was accepted. The credit
-   * comes after it, so a repeated credit step looks for its earlier outcome among the target's
-   * events after this version (however many commands came since).
-   */
-  counterpartyVersion?: number;
-}
+export type TransferLeg = FromSchema<typeof transferLegSchema>;
 
-export interface AccountCreditedData {
-  amount: string;
-  currency: string;
-  /** What the client said the movement is for; null when it said nothing (and on v1 events). */
-  description: string | null;
-  /** Null for a movement asked for on its own (and on v1 events). */
-  transfer: TransferLeg | null;
-}
+export type AccountCreditedData = FromSchema<typeof accountMovedDataSchema>;
 export type AccountDebitedData = AccountCreditedData;
-/** Suspension, reactivation and closing carry nothing but their envelope. */
+/** Suspension, reactivation and closing carry nothing but their envelope (emptyDataSchema). */
 export type AccountSuspendedData = Record<string, never>;
 export type AccountReactivatedData = Record<string, never>;
 export type AccountClosedData = Record<string, never>;
 
 /** Why a transfer failed: the refusal's problem code and its detail. */
-export interface TransferFailure {
-  reason: string;
-  detail: string;
-}
-/** On the source: a transfer it was asked for and could not pay (insufficient funds); nothing moved. */
-export type TransferDeclinedData = { transferId: string; counterpartyAccountId: string; amount: string; currency: string; description: string | null } & TransferFailure;
-/** On the target: a transfer's credit it refused (suspended, closed, another currency); the source gets a refund. */
-export type TransferCreditRefusedData = { transferId: string; counterpartyAccountId: string; amount: string; currency: string } & TransferFailure;
-/** On the source: the money of a transfer whose credit was refused comes back; the transfer has failed. */
-export type TransferRefundedData = { transferId: string; counterpartyAccountId: string; amount: string; currency: string } & TransferFailure;
-/** On the source: the target took the credit; the transfer is settled. */
-export type TransferCompletedData = { transferId: string; counterpartyAccountId: string };
+export type TransferFailure = Pick<TransferDeclinedData, 'reason' | 'detail'>;
+export type TransferDeclinedData = FromSchema<typeof transferDeclinedDataSchema>;
+export type TransferCreditRefusedData = FromSchema<typeof transferCreditRefusedDataSchema>;
+export type TransferRefundedData = FromSchema<typeof transferRefundedDataSchema>;
+export type TransferCompletedData = FromSchema<typeof transferCompletedDataSchema>;
 
-interface Envelope<T extends string, D> {
-  eventId: string;
+/** An event's envelope; the fields but the account id, the type and the data: eventEnvelopeSchema. */
+type Envelope<T extends string, D> = FromSchema<typeof eventEnvelopeSchema> & {
   accountId: string;
   type: T;
-  /** Position in the account's stream, 1-based and contiguous. */
-  version: number;
-  occurredAt: string;
-  schemaVersion: number;
-  /** The request this event came from (its x-correlation-id); null on v1 events. */
-  correlationId: string | null;
-  /** What directly caused it: the request for a command, the transfer for a transfer's step; null on v1 events. */
-  causationId: string | null;
-  /**
-   * Who caused it: the signed-in user's subject for a command through the gateway,
-   * TRANSFER_PROCESS_ACTOR for a transfer's later steps, null when the request named no one (a
-   * caller inside the system) and on v1 and v2 events.
-   */
-  actor: string | null;
   data: D;
-}
+};
 
 export type AccountCreated = Envelope<'AccountCreated', AccountCreatedData>;
 export type AccountActivated = Envelope<'AccountActivated', AccountActivatedData>;
@@ -127,9 +95,8 @@ export type NewEvent = { [E in AccountEvent as E['type']]: { type: E['type']; da
  * CREATED -> ACTIVATED (in the open's own commit) <-> SUSPENDED; ACTIVATED or SUSPENDED -> CLOSED,
  * which is final. A suspended account takes plain credits and refuses debits and transfers.
  */
-export type AccountStatus = 'CREATED' | 'ACTIVATED' | 'SUSPENDED' | 'CLOSED';
-
-export const ACCOUNT_STATUSES: readonly AccountStatus[] = ['CREATED', 'ACTIVATED', 'SUSPENDED', 'CLOSED'];
+export const ACCOUNT_STATUSES = accountStatusSchema.enum;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 /** Who asked for a change, and what caused it: given with a command, kept in its events' envelopes. */
 export interface EventMetadata {

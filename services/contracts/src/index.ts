@@ -6,3 +6,4 @@ export * from './money/index.js';
 export * from './problem/index.js';
 export * from './caller.js';
 export * from './access.js';
+export * from './openapi/index.js';

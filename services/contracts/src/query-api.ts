@@ -1,65 +1,40 @@
-// What the query service (account-query) answers: the JSON of an account and of an operation, as
-// GET /accounts/{id}, the operations lists and every live update serve them. The dashboard and
-// the test kit's oracle read the same types.
-import type { AccountStatus } from './events.js';
+// What the query service (account-query) answers: the JSON of an account, an operation and a
+// transfer, as GET /accounts/{id}, the lists and every live update serve them. The dashboard and
+// the test kit's oracle read the same types. Each is derived from its JSON Schema
+// (schemas/query-schemas.ts), which the OpenAPI documents publish.
+import type { FromSchema } from 'json-schema-to-ts';
+import type {
+  accountJsonSchema,
+  balanceAtSchema,
+  operationJsonSchema,
+  projectionStatusSchema,
+  rebuildStatusSchema,
+  statsSchema,
+  transferJsonSchema,
+  transferStatusSchema,
+} from './schemas/query-schemas.js';
 
-export type OperationType = 'CREDIT' | 'DEBIT';
-
-/**
- * An account as GET /accounts/{id} serves it (and every live update carries it). A type alias, not
- * an interface, so that it fits the live hub's open record of fields.
- */
-export type AccountJson = {
-  accountId: string;
-  /** The customer it belongs to (their sign-in subject); null: the bank's administrators (AccountCreatedData). */
-  owner: string | null;
-  balance: string;
-  currency: string;
-  status: AccountStatus;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-};
+/** An account as GET /accounts/{id} serves it (and every live update carries it). */
+export type AccountJson = FromSchema<typeof accountJsonSchema>;
 
 /** An operation as the operations lists serve it (`accountId` only in the all-accounts list). */
-export type OperationJson = {
-  operationId: string;
-  accountId?: string;
-  type: OperationType;
-  amount: string;
-  currency: string;
-  balanceAfter: string;
-  occurredAt: string;
-  version: number;
-  /** What the client said it is for, or null. */
-  description: string | null;
-  /** The transfer it is a step of, and the other account; null for a movement on its own. */
-  transferId: string | null;
-  counterpartyAccountId: string | null;
-  /** The request it came from (the event's correlation id), or null (events written before v2). */
-  correlationId: string | null;
-};
-
-/** A transfer's steps, each one event on one of its two accounts. */
-export type TransferStepType = 'DEBITED' | 'DECLINED' | 'CREDITED' | 'CREDIT_REFUSED' | 'REFUNDED' | 'COMPLETED';
-
-export type TransferStatus = 'PENDING' | 'COMPLETED' | 'FAILED';
+export type OperationJson = FromSchema<typeof operationJsonSchema>;
+export type OperationType = OperationJson['type'];
 
 /** A transfer as GET /transfers/{id} and GET /accounts/{id}/transfers serve it. */
-export type TransferJson = {
-  transferId: string;
-  fromAccountId: string;
-  toAccountId: string;
-  amount: string;
-  currency: string;
-  description: string | null;
-  /** COMPLETED once the target is credited; FAILED when declined or refunded; PENDING until then. */
-  status: TransferStatus;
-  /** Why it failed (a problem code such as insufficient-funds or account-closed), and in words; null otherwise. */
-  reason: string | null;
-  detail: string | null;
-  /** The first and the last step's times. */
-  requestedAt: string;
-  updatedAt: string;
-  steps: Array<{ type: TransferStepType; accountId: string; version: number; occurredAt: string }>;
-};
+export type TransferJson = FromSchema<typeof transferJsonSchema>;
+export type TransferStatus = FromSchema<typeof transferStatusSchema>;
+/** A transfer's steps, each one event on one of its two accounts. */
+export type TransferStepType = TransferJson['steps'][number]['type'];
+
+/** GET /accounts/{id}/balance: an account's balance at a moment. */
+export type BalanceAtJson = FromSchema<typeof balanceAtSchema>;
+
+/** GET /stats: accounts and total balance per currency. */
+export type StatsJson = FromSchema<typeof statsSchema>;
+
+/** A rebuild of the read models, as GET /admin/projections and POST /admin/projections/rebuild give it. */
+export type RebuildStatusJson = FromSchema<typeof rebuildStatusSchema>;
+
+/** GET /admin/projections: the read models' generation, sizes, rebuild and lag. */
+export type ProjectionStatusJson = FromSchema<typeof projectionStatusSchema>;

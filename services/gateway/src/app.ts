@@ -3,7 +3,7 @@ import type { Context, Middleware } from 'koa';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createMetrics, createServiceApp, type Logger, type Readiness, type Sidecar } from '@bank/platform';
-import { Problem } from '@bank/contracts';
+import { gatewayDocument, Problem } from '@bank/contracts';
 import type { GatewayConfig } from './config.js';
 import { createProxy } from './proxy.js';
 import { matchRoute } from './routes.js';
@@ -126,7 +126,16 @@ export function createGatewayApp({ config, sidecar, log, staticDir }: GatewayDep
     }
   };
 
-  const app = createServiceApp({ log, metrics: httpMetrics, readiness, router, allowedMethods: {}, after: [api, staticFiles(staticDir, pageHeaders), dashboardMissing] });
+  // The document is public: a client reads it before it has signed in.
+  const app = createServiceApp({
+    log,
+    metrics: httpMetrics,
+    readiness,
+    router,
+    allowedMethods: {},
+    after: [api, staticFiles(staticDir, pageHeaders), dashboardMissing],
+    openapi: gatewayDocument(),
+  });
   if (config.TRUSTED_PROXY_HOPS > 0) {
     // ctx.ip: the address the nearest trusted proxy saw, the last of X-Forwarded-For's last N entries.
     app.proxy = true;

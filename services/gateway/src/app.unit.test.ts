@@ -37,6 +37,18 @@ describe('the gateway with sign-in on', () => {
     expect([anonymous.status, anonymous.headers.get('www-authenticate')]).toEqual([401, 'Bearer realm="bank"']);
   });
 
+  it('given no token, when the OpenAPI document is asked for, then it is served: the API it describes needs one, the document does not', async () => {
+    // given
+    const base = await gatewayWith({ OIDC_ISSUER: 'http://127.0.0.1:9/' });
+    // when
+    const res = await fetch(`${base}/openapi.json`);
+    // then
+    const document = (await res.json()) as { openapi: string; paths: Record<string, unknown>; components: { securitySchemes: Record<string, unknown> } };
+    expect([res.status, res.headers.get('content-type'), document.openapi]).toEqual([200, 'application/json; charset=utf-8', '3.1.0']);
+    expect(Object.keys(document.paths)).toContain('/api/commands/accounts');
+    expect(document.components.securitySchemes).toHaveProperty('bearer');
+  });
+
   it('refuses to start without an issuer, unless sign-in is turned off', () => {
     expect(() => loadGatewayConfig({})).toThrow(/OIDC_ISSUER is required/);
     expect(() => loadGatewayConfig({ OIDC_ISSUER: 'not a url' })).toThrow(/http\(s\) URL/);

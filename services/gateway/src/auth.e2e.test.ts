@@ -4,6 +4,7 @@
 // an administrator reaches the admin endpoints.
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { API_AUDIENCE, CLI_CLIENT_ID, devUser, registerClient, signIn } from '@bank/devkit';
+import { gatewayDocument } from '@bank/contracts';
 import { call, rawHttp, startSystem, type TestSystemWithGateway } from '@bank/testkit';
 
 let sys: TestSystemWithGateway;
@@ -68,6 +69,14 @@ describe('without a valid token', () => {
     expectUnauthorized(await call(`${gw}/api/queries/stats`));
     expectUnauthorized(await call(`${gw}/api/queries/admin/projections/rebuild`, { method: 'POST' }));
     expect(await accountCount()).toBe(before);
+  });
+
+  it('given no token, when the OpenAPI document is asked for, then the gateway serves its own: the document of what needs one', async () => {
+    // given, when
+    const answer = await call(`${gw}/openapi.json`);
+    // then
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual(JSON.parse(JSON.stringify(gatewayDocument())));
   });
 
   it.each([

@@ -309,4 +309,28 @@ describe('dashboard in Chromium', () => {
     await shows(page.locator('#transfer-refusal'), 'Same account on both sides');
     await shot('6-transfer-failed');
   });
+
+  it('given a signed-in user, when they open the API reference, then Swagger UI renders the gateway document under the strict CSP and tries a request with their token', async () => {
+    // given: signed in (still, at the provider, after the tests before; as alice when run alone)
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await page.goto(gw);
+    const signInPage = page.getByRole('heading', { name: 'Sign in to the bank' });
+    const accounts = page.getByRole('heading', { name: 'Accounts' });
+    await signInPage.or(accounts).waitFor();
+    if (await signInPage.isVisible()) await signInAs('alice');
+    // when
+    await page.getByRole('link', { name: 'API', exact: true }).click();
+    const stats = page.locator('#operations-queries-stats');
+    await stats.waitFor();
+    await stats.locator('.opblock-summary').first().click();
+    await page.getByRole('button', { name: 'Try it out' }).click();
+    await page.getByRole('button', { name: 'Execute' }).click();
+    // then: the request went through the gateway signed in (200, not 401), and nothing was blocked
+    await shows(stats.locator('.live-responses-table tr.response .response-col_status').first(), '200');
+    await shot('7-api-reference');
+    expect(violations).toEqual([]);
+  });
 });

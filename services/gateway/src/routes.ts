@@ -3,37 +3,32 @@
 // the browser, and a path can never climb out of /v1.0/invoke/<app>/method/ (segments are plain
 // ids: no dots, no percent-encoding).
 
-export type Target = 'commands' | 'queries';
+import { gatewayApiPaths, GATEWAY_PREFIXES } from '@bank/contracts';
+
+export type Target = keyof typeof GATEWAY_PREFIXES;
 
 const ID = '[A-Za-z0-9_-]{1,128}';
 
-const TEMPLATES: Record<Target, string[]> = {
-  commands: [
-    'accounts',
-    'accounts/:id/credit',
-    'accounts/:id/debit',
-    'accounts/:id/suspend',
-    'accounts/:id/reactivate',
-    'accounts/:id/close',
-    'accounts/:id/events',
-    'accounts/:id/state',
-    'transfers',
-  ],
-  queries: [
-    'accounts',
-    'accounts/:id',
-    'accounts/:id/operations',
-    'accounts/:id/balance',
-    'accounts/:id/transfers',
-    'accounts/:id/live',
-    'transfers/:id',
-    'live',
-    'operations',
-    'stats',
-    'admin/projections',
-    'admin/projections/rebuild',
-  ],
-};
+/**
+ * The templates of each target, read from the gateway's OpenAPI document (@bank/contracts): the
+ * paths it describes under /api/commands and /api/queries are the paths it forwards, no others.
+ */
+const TEMPLATES: Record<Target, string[]> = templatesOf(Object.keys(gatewayApiPaths()));
+
+/** '/api/commands/accounts/{id}/credit' -> commands: 'accounts/:id/credit'. */
+function templatesOf(documentedPaths: readonly string[]): Record<Target, string[]> {
+  const templates: Record<Target, string[]> = { commands: [], queries: [] };
+  for (const target of Object.keys(GATEWAY_PREFIXES) as Target[]) {
+    const prefix = `${GATEWAY_PREFIXES[target]}/`;
+    for (const documented of documentedPaths) {
+      if (documented.startsWith(prefix)) templates[target].push(documented.slice(prefix.length).replace(/\{[^}]+\}/g, ':id'));
+    }
+  }
+  return templates;
+}
+
+/** The templates the gateway forwards, per target (for its tests). */
+export const forwardedTemplates = (): Record<Target, readonly string[]> => TEMPLATES;
 
 const COMPILED = Object.fromEntries(
   (Object.keys(TEMPLATES) as Target[]).map((t) => [t, TEMPLATES[t].map((tpl) => ({ tpl, re: new RegExp(`^${tpl.replace(/:id/g, ID)}$`) }))]),

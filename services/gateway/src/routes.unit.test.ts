@@ -1,4 +1,4 @@
-import { matchRoute } from './routes.js';
+import { forwardedTemplates, matchRoute } from './routes.js';
 
 describe('gateway routes', () => {
   it.each([
@@ -21,6 +21,11 @@ describe('gateway routes', () => {
   it.each([
     '/api/commands/metrics',
     '/api/commands/streams',
+    '/api/commands/streams/events',
+    '/api/commands/streams/versions',
+    '/api/queries/admin/projections/reconcile',
+    '/api/queries/openapi.json',
+    '/api/commands/healthz',
     '/api/queries/dapr/subscribe',
     '/api/queries/healthz',
     '/api/commands/../v1.0/metadata',
@@ -35,5 +40,40 @@ describe('gateway routes', () => {
     '/accounts',
   ])('refuses %s', (raw) => {
     expect(matchRoute(raw)).toBeUndefined();
+  });
+
+  it('given the gateway document, when the allow-list is read from it, then it is the public paths of both services and nothing else', () => {
+    // given, when
+    const templates = forwardedTemplates();
+    // then: what the gateway forwarded before its list was read from the document
+    expect([...templates.commands].sort()).toEqual(
+      [
+        'accounts',
+        'accounts/:id/credit',
+        'accounts/:id/debit',
+        'accounts/:id/suspend',
+        'accounts/:id/reactivate',
+        'accounts/:id/close',
+        'accounts/:id/events',
+        'accounts/:id/state',
+        'transfers',
+      ].sort(),
+    );
+    expect([...templates.queries].sort()).toEqual(
+      [
+        'accounts',
+        'accounts/:id',
+        'accounts/:id/operations',
+        'accounts/:id/balance',
+        'accounts/:id/transfers',
+        'accounts/:id/live',
+        'transfers/:id',
+        'live',
+        'operations',
+        'stats',
+        'admin/projections',
+        'admin/projections/rebuild',
+      ].sort(),
+    );
   });
 });

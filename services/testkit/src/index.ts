@@ -10,3 +10,4 @@ export * from './invariants.js';
 export * from './raw-http.js';
 export * from './thrown.js';
 export * from './listen.js';
+export * from './openapi-check.js';

@@ -11,6 +11,7 @@ import {
   type OperationJson,
   type TransferRefundedData,
 } from '@bank/contracts';
+import { expectDescribed } from './openapi-check.js';
 
 export interface Answer<T = unknown> {
   status: number;
@@ -19,13 +20,16 @@ export interface Answer<T = unknown> {
 }
 
 export async function call<T = unknown>(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer<T>> {
+  const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
   const res = await fetch(url, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    method,
     headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
     signal: AbortSignal.timeout(30_000),
   });
   const text = await res.text();
+  // An answer the service's OpenAPI document does not describe fails the test here.
+  expectDescribed({ method, url, requestJson: init.body, requestHadBody: init.body !== undefined, requestHeaders: init.headers, status: res.status, headers: res.headers, text });
   let body: unknown = text;
   try {
     body = text ? JSON.parse(text) : undefined;

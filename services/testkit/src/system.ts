@@ -22,6 +22,8 @@ import {
   type RunningHydra,
   type RunningService,
 } from '@bank/devkit';
+import { commandDocument, gatewayDocument, queryDocument } from '@bank/contracts';
+import { describeService, DocumentCheck, gatewayPaths, servicePaths } from './openapi-check.js';
 
 export interface SystemOptions {
   profile?: string;
@@ -108,10 +110,18 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     run.release();
   };
   const withQuery = options.query === true || options.gateway === true;
-  const tokenFor = async (username: string) => {
-    if (!hydra) throw new Error('tokenFor needs the gateway and its provider (gateway: true)');
+  // One sign-in at a time: two at once on the test provider's SQLite store failed under load
+  // (2026-12-04, 3 runs of auth.e2e in 4 on a busy machine: Hydra's "sqlite create: named insert:
+  // database is locked" after its 10 s busy timeout, the sign-in's connection closed); with at
+  // most one open connection Hydra deadlocked instead, so it writes outside its own transactions.
+  let signIns: Promise<unknown> = Promise.resolve();
+  const tokenFor = (username: string): Promise<string> => {
+    if (!hydra) return Promise.reject(new Error('tokenFor needs the gateway and its provider (gateway: true)'));
+    const { issuer } = hydra;
     const { password } = devUser(username);
-    return (await signIn({ issuer: hydra.issuer, username, password })).accessToken;
+    const token = signIns.then(async () => (await signIn({ issuer, username, password })).accessToken);
+    signIns = token.catch(() => undefined);
+    return token;
   };
   try {
     const startCommand = startService({ ...common, appId: 'account-command', entry: 'services/account-command/src/main.ts', env: options.commandEnv ?? {} }).then(
@@ -199,6 +209,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     await stopAll().catch(() => undefined);
     throw err;
   }
+  // From now on the test clients check every answer of these services against their documents.
+  describeService(command!.url, new DocumentCheck(commandDocument(), servicePaths));
+  if (query) describeService(query.url, new DocumentCheck(queryDocument(), servicePaths));
+  if (gateway) describeService(gateway.url, new DocumentCheck(gatewayDocument(), gatewayPaths));
   return {
     runId,
     runDir,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { IDEMPOTENCY_KEY_PATTERN } from '@bank/contracts';
 
 /** Stable hash of what a request asks for: same key + same fingerprint = the same request. */
 export function fingerprint(parts: Record<string, unknown>): string {
@@ -22,5 +23,5 @@ export function uuidFromKey(key: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
-/** Printable ASCII, bounded: the key is stored with the commit and echoed in logs. */
-export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
+/** Printable ASCII, bounded: the key is stored with the commit and echoed in logs (the OpenAPI documents' pattern). */
+export const IDEMPOTENCY_KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);

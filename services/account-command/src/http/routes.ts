@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { formatAmount, Problem, type AccountEvent } from '@bank/contracts';
+import { COMPONENT_SCHEMAS, formatAmount, Problem, type AccountEvent, type AccountStateJson } from '@bank/contracts';
 import { Failpoints, readJson, type RequestState } from '@bank/platform';
 import { fold, pendingTransferOf, type AccountCommand, type AccountState, type DomainError, type SendTransfer } from '../domain/index.js';
 import { accessGuard, callerOfRequest, requireReadable, type AccessGuard } from './access.js';
@@ -45,7 +45,7 @@ function idempotencyKey(ctx: Context): string | undefined {
   return key;
 }
 
-function stateBody(accountId: string, state: AccountState) {
+function stateBody(accountId: string, state: AccountState): AccountStateJson {
   if (state.status === 'NONE') throw new Problem('account-not-found', `account ${accountId} does not exist`);
   return { accountId, balance: formatAmount(state.balance, state.currency), currency: state.currency, status: state.status, version: state.version };
 }
@@ -115,7 +115,7 @@ export function commandRoutes(deps: RouteDeps): Router {
       'OpenAccount',
       async () => {
         const key = idempotencyKey(ctx);
-        const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), ['initialBalance', 'currency'] as const, 'initialBalance');
+        const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), COMPONENT_SCHEMAS.OpenAccount.required, 'initialBalance');
         // A customer's account is theirs; an administrator's, or one opened with no signed-in user, the bank's.
         const caller = callerOfRequest(ctx);
         const owner = caller?.role === 'customer' ? caller.subject : null;
@@ -158,7 +158,7 @@ export function commandRoutes(deps: RouteDeps): Router {
     ['debit', 'DebitAccount'],
   ] as const) {
     accountCommand(path, type, async (ctx, accountId) => {
-      const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), ['amount', 'currency'] as const, 'amount', ['description'] as const);
+      const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), COMPONENT_SCHEMAS.Movement.required, 'amount', ['description'] as const);
       const description = descriptionField(body.description);
       return { command: { type, accountId, ...body, description }, fingerprintOf: { op: path, accountId, ...body } };
     });
@@ -188,7 +188,7 @@ export function commandRoutes(deps: RouteDeps): Router {
   router.post('/transfers', async (ctx) => {
     const { command, outcome } = await execute(ctx, 'SendTransfer', async () => {
       const key = idempotencyKey(ctx);
-      const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), ['fromAccountId', 'toAccountId', 'amount', 'currency'] as const, 'amount', ['description'] as const);
+      const body = commandBody(await readJson(ctx, { limit: deps.bodyLimit }), COMPONENT_SCHEMAS.TransferRequest.required, 'amount', ['description'] as const);
       const from = accountIdField(body.fromAccountId, 'fromAccountId');
       const to = accountIdField(body.toAccountId, 'toAccountId');
       const description = descriptionField(body.description);

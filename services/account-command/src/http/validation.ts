@@ -1,4 +1,4 @@
-import { COMMAND_SIDE_LIMITS, Problem } from '@bank/contracts';
+import { COMMAND_SIDE_LIMITS, COMPONENT_SCHEMAS, Problem } from '@bank/contracts';
 
 export { instantQuery, intQuery } from '@bank/platform';
 
@@ -52,8 +52,8 @@ export function emptyBody(body: unknown): void {
   if (errors.length) throw new Problem('invalid-request', errors.map((error) => `${error.pointer.slice(1)} ${error.detail}`).join('; '), { errors });
 }
 
-/** Longest description a movement may carry, in characters. */
-export const DESCRIPTION_MAX = 140;
+/** Longest description a movement may carry, in characters (as the OpenAPI documents say). */
+export const DESCRIPTION_MAX = COMPONENT_SCHEMAS.Movement.properties.description.maxLength;
 
 /** A movement's description: absent, or 1 to DESCRIPTION_MAX characters with no control characters. */
 export function descriptionField(raw: string | undefined): string | undefined {

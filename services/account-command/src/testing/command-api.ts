@@ -3,7 +3,7 @@
 // the calling test file, as every suite of the former command-api.e2e.test.ts shared one; the
 // helpers below then call that file's system. Every refused command is checked for "no partial
 // write": the account's events (and, for opens, the stream list) are the same afterwards.
-import { startSystem, type TestSystem } from '@bank/testkit';
+import { expectDescribed, startSystem, type TestSystem } from '@bank/testkit';
 
 let system: TestSystem | undefined;
 
@@ -52,6 +52,17 @@ export async function call(method: string, path: string, request: Req = {}): Pro
   }
   const res = await fetch(baseUrl() + path, { method, headers, body, signal: AbortSignal.timeout(30_000) });
   const text = await res.text();
+  // An answer the OpenAPI document of account-command does not describe fails the test here.
+  expectDescribed({
+    method,
+    url: baseUrl() + path,
+    requestJson: request.json ?? (body === undefined ? undefined : jsonOrUndefined(body)),
+    requestHadBody: body !== undefined && body !== '',
+    requestHeaders: headers,
+    status: res.status,
+    headers: res.headers,
+    text,
+  });
   return { status: res.status, headers: res.headers, body: jsonOrUndefined(text), text };
 }
 

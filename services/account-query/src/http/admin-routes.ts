@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { mayAccess, Problem } from '@bank/contracts';
+import { mayAccess, Problem, type ProjectionStatusJson } from '@bank/contracts';
 import { PullError } from '../projections/command-side-client.js';
 import type { Projector } from '../projections/projector.js';
 import type { Reconciler } from '../projections/reconciler.js';
@@ -65,7 +65,7 @@ export function adminRoutes(deps: AdminDeps): Router {
         lastEventOccurredAt: last?.occurredAt ?? null,
         lastApplyLagSeconds: last?.lagSeconds ?? null,
       },
-    };
+    } satisfies ProjectionStatusJson;
   });
   return router;
 }

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { ACCOUNT_STATUSES, listedOwner, Problem, type Caller } from '@bank/contracts';
+import { ACCOUNT_STATUSES, listedOwner, Problem, type BalanceAtJson, type Caller, type StatsJson } from '@bank/contracts';
 import type { Projector } from '../projections/projector.js';
 import type { VersionWaiters } from '../projections/waiters.js';
 import { accountJson, operationJson, transferJson, type AccountDoc } from '../readmodel/documents.js';
@@ -129,7 +129,7 @@ export function queryRoutes(deps: QueryRouteDeps): Router {
     const account = await mustFind(callerOfRequest(ctx), id);
     const balance = await balanceAt(deps.generations.active, account, at);
     if (balance === undefined) throw new Problem('account-not-found', `account ${id} did not exist at ${at.toISOString()}`);
-    ctx.body = { accountId: id, balance, currency: account.currency, at: at.toISOString() };
+    ctx.body = { accountId: id, balance, currency: account.currency, at: at.toISOString() } satisfies BalanceAtJson;
   });
 
   router.get('/operations', async (ctx) => {
@@ -179,7 +179,7 @@ export function queryRoutes(deps: QueryRouteDeps): Router {
 
   router.get('/stats', async (ctx) => {
     onlyParams(ctx.query, []);
-    ctx.body = { currencies: await stats(deps.generations.active, listedOwner(callerOfRequest(ctx))) };
+    ctx.body = { currencies: await stats(deps.generations.active, listedOwner(callerOfRequest(ctx))) } satisfies StatsJson;
   });
 
   return router;

@@ -6,7 +6,7 @@
 //     replicas for longer than their meta refresh period), then re-pull every account whose
 //     old-generation version is ahead of the new one (commits the projector applied during the
 //     rebuild), and drop the old collections.
-import { Problem } from '@bank/contracts';
+import { Problem, type RebuildStatusJson } from '@bank/contracts';
 import { retry, type Logger, type RetryPolicy } from '@bank/platform';
 import type { QueryMetrics } from '../metrics.js';
 import type { CommandSideClient } from '../projections/command-side-client.js';
@@ -22,18 +22,8 @@ const BATCH_EVENTS_PER_STREAM = 1000;
 /** A batch or a catch-up pull that failed is tried again: 4 attempts in all, 400, 800, 1600 ms apart. */
 const REBUILD_RETRY: RetryPolicy = { attempts: 4, baseMs: 400, jitter: 'none' };
 
-export interface RebuildStatus {
-  id: number;
-  state: 'running' | 'switching' | 'catching-up' | 'done' | 'failed';
-  startedAt: string;
-  finishedAt?: string;
-  streamsSeen: number;
-  streamsDone: number;
-  eventsApplied: number;
-  caughtUp: number;
-  generation: number;
-  error?: string;
-}
+/** What GET /admin/projections says of a rebuild (its shape: @bank/contracts, rebuildStatusSchema). */
+export type RebuildStatus = RebuildStatusJson;
 
 export interface RebuilderDeps {
   commandSide: CommandSideClient;

@@ -65,6 +65,15 @@ const catalog = Object.fromEntries(
   Object.entries(catalogByStatus).flatMap(([status, titles]) => Object.entries(titles).map(([code, title]) => [code, [Number(status), title] as const])),
 ) as Record<ProblemCode, readonly [number, string]>;
 
+/** Every status the catalogue has problems for. */
+export const PROBLEM_STATUSES: readonly number[] = Object.keys(catalogByStatus).map(Number);
+
+/** The catalogue's problems of one status, code and title (what the OpenAPI documents list for it). */
+export function problemsOfStatus(status: number): Array<{ code: ProblemCode; title: string }> {
+  const titles: Record<string, string> = (catalogByStatus as Record<number, Record<string, string>>)[status] ?? {};
+  return Object.entries(titles).map(([code, title]) => ({ code: code as ProblemCode, title }));
+}
+
 export function problemType(code: ProblemCode): string {
   return `/problems/${code}`;
 }

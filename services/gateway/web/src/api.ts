@@ -1,6 +1,6 @@
 // Calls to the gateway, with the signed-in user's access token. Every refusal is an RFC 9457
 // problem: callers show its title and detail.
-import type { AccountJson, OperationJson, TransferJson } from '@bank/contracts';
+import type { AccountJson, AccountStateJson, OperationJson, PageEvent, ProjectionStatusJson, RebuildStatusJson, TransferJson } from '@bank/contracts';
 import { accessToken, signInAgain } from './auth.js';
 
 /** The Authorization header of every API call (and live stream). */
@@ -32,47 +32,18 @@ export class ApiError extends Error {
   }
 }
 
-/** The query service's JSON (types only: nothing of @bank/contracts is bundled). */
+/**
+ * The services' JSON (types only: nothing of @bank/contracts is bundled), derived from the JSON
+ * Schemas the OpenAPI documents publish: the dashboard reads what the document describes.
+ */
 export type Account = AccountJson;
 export type Operation = OperationJson;
 export type Transfer = TransferJson;
-
-export interface StoredEvent {
-  eventId: string;
-  type: string;
-  version: number;
-  occurredAt: string;
-  /** Who caused it (a user's name, or the transfer process); null when not recorded. */
-  actor?: string | null;
-  data: Record<string, unknown>;
-}
-
-export interface StateAt {
-  accountId: string;
-  balance: string;
-  currency: string;
-  status: string;
-  version: number;
-}
-
-export interface RebuildStatus {
-  id: number;
-  state: string;
-  startedAt: string;
-  finishedAt?: string;
-  streamsSeen: number;
-  streamsDone: number;
-  eventsApplied: number;
-  error?: string;
-}
-
-export interface ProjectionStatus {
-  generation: number;
-  counts: { accounts: number; operations: number };
-  rebuild: RebuildStatus | null;
-  lastRebuild: Record<string, unknown> | null;
-  lag: { pullsInFlight: number; lastAppliedAt: string | null; lastEventOccurredAt: string | null; lastApplyLagSeconds: number | null };
-}
+/** An event's envelope as documented; its data read field by field (String(...)), whatever its type. */
+export type StoredEvent = Omit<PageEvent, 'data'> & { data: Record<string, unknown> };
+export type StateAt = AccountStateJson;
+export type RebuildStatus = RebuildStatusJson;
+export type ProjectionStatus = ProjectionStatusJson;
 
 export async function api<T>(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
   const res = await fetch(path, {

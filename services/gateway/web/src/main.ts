@@ -1,6 +1,6 @@
 // The dashboard: accounts (filters, open, live list), an account (balance, credit/debit,
 // operations, event timeline, state at any past moment, live), and the projections' status.
-// Routing by location hash: #/ and #/accounts/<id>.
+// Routing by location hash: #/, #/accounts/<id> and #/api (the API reference).
 import './styles.css';
 import { api, ApiError, commands, queries, type Account, type Operation, type ProjectionStatus, type StateAt, type StoredEvent, type Transfer } from './api.js';
 import { balanceChart } from './balance-chart.js';
@@ -622,6 +622,19 @@ function accountPage(id: string): void {
   );
 }
 
+// -------------------------------------------------------------------------------- API reference
+
+/** Swagger UI is large: it is loaded the first time the page is shown. */
+function apiReferencePage(): void {
+  clear(main, h('p', {}, 'Loading the API reference…'));
+  import('./api-reference.js').then(
+    (reference) => {
+      if (location.hash === '#/api') reference.showApiReference(main);
+    },
+    (err: unknown) => clear(main, h('p', { class: 'refusal', role: 'alert' }, `The API reference did not load: ${(err as Error).message}`)),
+  );
+}
+
 // -------------------------------------------------------------------------------------- router
 
 function route(): void {
@@ -629,6 +642,7 @@ function route(): void {
   cleanup = [];
   const m = /^#\/accounts\/([A-Za-z0-9-]+)$/.exec(location.hash);
   if (m) accountPage(m[1]!);
+  else if (location.hash === '#/api') apiReferencePage();
   else home();
   main.focus({ preventScroll: true });
 }

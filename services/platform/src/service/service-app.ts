@@ -32,14 +32,17 @@ export interface ServiceAppOptions {
   before?: Koa.Middleware[];
   /** Middleware after the router, for what it does not answer. */
   after?: Koa.Middleware[];
+  /** The service's OpenAPI document (@bank/contracts), served on GET /openapi.json. */
+  openapi?: object;
 }
 
 /**
  * The Koa app of every service: no proxy headers trusted, a correlation id and a logger per
  * request, errors answered as problem documents, request timings; then the service's middleware
- * and router, which also serves /healthz (always 200), /readyz (the readiness check) and /metrics.
+ * and router, which also serves /healthz (always 200), /readyz (the readiness check), /metrics
+ * and, given one, the OpenAPI document on /openapi.json.
  */
-export function createServiceApp({ log, metrics, readiness, router, allowedMethods, before = [], after = [] }: ServiceAppOptions): Koa {
+export function createServiceApp({ log, metrics, readiness, router, allowedMethods, before = [], after = [], openapi }: ServiceAppOptions): Koa {
   const app = new Koa();
   app.proxy = false;
   app.use(correlationMiddleware(log));
@@ -55,6 +58,14 @@ export function createServiceApp({ log, metrics, readiness, router, allowedMetho
     ctx.body = { status: ready ? 'ready' : 'not ready', checks };
   });
   router.get('/metrics', metrics.handler);
+  if (openapi) {
+    // Built once: the document does not change while the service runs.
+    const document = JSON.stringify(openapi);
+    router.get('/openapi.json', (ctx) => {
+      ctx.type = 'application/json';
+      ctx.body = document;
+    });
+  }
   app.use(router.routes());
   if (allowedMethods) app.use(router.allowedMethods(allowedMethods));
   for (const middleware of after) app.use(middleware);
