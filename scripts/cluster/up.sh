@@ -49,6 +49,11 @@ apply_addon() {
 
 # Dapr's own Helm chart, from the pinned Dapr module (the one daprd is built from), with the
 # images built here: mTLS on (sentry), sidecars injected from the pods' annotations.
+# The sidecar injector's webhook fails closed: with Dapr's default (Ignore), an injection slower
+# than the API server's 10 s (seen in CI, 2026-12-04, during the rolling upgrade on 2 busy cores:
+# "Failed calling webhook, failing open sidecar-injector.dapr.io ... context deadline exceeded")
+# created a gateway pod without its daprd, never Ready, and `helm upgrade --wait` hung on it. With
+# Fail the pod's creation fails instead and its ReplicaSet tries again.
 install_dapr() {
   local chart
   chart=$(cd "$ROOT/tools/go/daprd" && go mod download -json "github.com/dapr/dapr@v$DAPR_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')/charts/dapr
@@ -56,6 +61,7 @@ install_dapr() {
   helm upgrade --install dapr "$chart" --namespace dapr-system --create-namespace --wait --timeout 10m \
     --set global.registry=bank-cqrs.local/dapr --set global.tag="$DAPR_VERSION" \
     --set global.mtls.enabled=true --set global.ha.enabled=false \
+    --set dapr_sidecar_injector.webhookFailurePolicy=Fail \
     --set dapr_scheduler.cluster.storageSize=1Gi >/dev/null
 }
 
