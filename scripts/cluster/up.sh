@@ -49,11 +49,14 @@ apply_addon() {
 
 # Dapr's own Helm chart, from the pinned Dapr module (the one daprd is built from), with the
 # images built here: mTLS on (sentry), sidecars injected from the pods' annotations.
-# The sidecar injector's webhook fails closed: with Dapr's default (Ignore), an injection slower
-# than the API server's 10 s (seen in CI, 2026-12-04, during the rolling upgrade on 2 busy cores:
-# "Failed calling webhook, failing open sidecar-injector.dapr.io ... context deadline exceeded")
-# created a gateway pod without its daprd, never Ready, and `helm upgrade --wait` hung on it. With
-# Fail the pod's creation fails instead and its ReplicaSet tries again.
+# The sidecar injector's webhook gets the longest timeout the API server allows (30 s; Dapr's
+# chart leaves the default 10 s). An injection slower than 10 s (seen in CI, 2026-12-04, during
+# the rolling upgrade on 2 busy cores: "Failed calling webhook, failing open
+# sidecar-injector.dapr.io ... context deadline exceeded") created a gateway pod without its daprd,
+# never Ready, and `helm upgrade --wait` hung on it. Failing closed instead (failurePolicy Fail)
+# is not an option here: the webhook has no selector, so every pod of the cluster, the injector's
+# own included, would wait on it. The injector itself only ever patches the webhook's caBundle
+# (cmd/injector/app/app.go in Dapr 1.18.2), so the timeout stays.
 install_dapr() {
   local chart
   chart=$(cd "$ROOT/tools/go/daprd" && go mod download -json "github.com/dapr/dapr@v$DAPR_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')/charts/dapr
@@ -61,8 +64,9 @@ install_dapr() {
   helm upgrade --install dapr "$chart" --namespace dapr-system --create-namespace --wait --timeout 10m \
     --set global.registry=bank-cqrs.local/dapr --set global.tag="$DAPR_VERSION" \
     --set global.mtls.enabled=true --set global.ha.enabled=false \
-    --set dapr_sidecar_injector.webhookFailurePolicy=Fail \
     --set dapr_scheduler.cluster.storageSize=1Gi >/dev/null
+  kubectl patch mutatingwebhookconfiguration dapr-sidecar-injector --type=json \
+    -p '[{"op":"add","path":"/webhooks/0/timeoutSeconds","value":30}]' >/dev/null
 }
 
 main() {
