@@ -57,6 +57,13 @@ apply_addon() {
 # is not an option here: the webhook has no selector, so every pod of the cluster, the injector's
 # own included, would wait on it. The injector itself only ever patches the webhook's caBundle
 # (cmd/injector/app/app.go in Dapr 1.18.2), so the timeout stays.
+# No scheduler and no placement (global.scheduler.enabled, global.actors.enabled false): the system
+# uses no actors, workflows or jobs (its transfer process is its own, docs/deploy.md), and the
+# chart's scheduler is three embedded etcd members whatever global.ha says. On 2 busy cores they
+# lost readiness together (CI, 2026-12-04: dapr-scheduler-server 0/3 ready in the swap suite, a
+# rolling upgrade that never finished, the injector not ready), and a sidecar connected to a sick
+# scheduler can lose its own readiness (dapr/dapr#8681). Disabled, the injector gives daprd no
+# scheduler or placement address at all.
 install_dapr() {
   local chart
   chart=$(cd "$ROOT/tools/go/daprd" && go mod download -json "github.com/dapr/dapr@v$DAPR_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')/charts/dapr
@@ -64,7 +71,7 @@ install_dapr() {
   helm upgrade --install dapr "$chart" --namespace dapr-system --create-namespace --wait --timeout 10m \
     --set global.registry=bank-cqrs.local/dapr --set global.tag="$DAPR_VERSION" \
     --set global.mtls.enabled=true --set global.ha.enabled=false \
-    --set dapr_scheduler.cluster.storageSize=1Gi >/dev/null
+    --set global.scheduler.enabled=false --set global.actors.enabled=false >/dev/null
   kubectl patch mutatingwebhookconfiguration dapr-sidecar-injector --type=json \
     -p '[{"op":"add","path":"/webhooks/0/timeoutSeconds","value":30}]' >/dev/null
 }

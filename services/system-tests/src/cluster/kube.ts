@@ -130,37 +130,50 @@ export function appPods(appId: string): Promise<Pod[]> {
   return pods(NS, `app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component=${appId}`);
 }
 
+/**
+ * What stands between the namespaces and "everything Ready": each Deployment or StatefulSet short
+ * of ready or updated replicas, each pod terminating or not Ready (with its containers that are
+ * not, daprd or the service, and their restarts). Empty when all is Ready.
+ */
+export async function readinessProblems(namespaces: string[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const ns of namespaces) {
+    const workloads = await kubectlJson<
+      K8sList<{
+        kind: string;
+        metadata: K8sMeta;
+        spec: { replicas?: number };
+        status: { readyReplicas?: number; updatedReplicas?: number; replicas?: number; availableReplicas?: number };
+      }>
+    >(['get', 'deployments,statefulsets', '-n', ns]).catch((e: Error) => {
+      problems.push(e.message);
+      return { items: [] };
+    });
+    for (const w of workloads.items) {
+      const want = w.spec.replicas ?? 1;
+      const s = w.status;
+      if ((s.readyReplicas ?? 0) < want || (s.updatedReplicas ?? 0) < want || (s.replicas ?? 0) !== want)
+        problems.push(`${ns}/${w.kind}/${w.metadata.name}: ${s.readyReplicas ?? 0}/${want} ready, ${s.updatedReplicas ?? 0} updated, ${s.replicas ?? 0} in all`);
+    }
+    const all = await pods(ns).catch(() => [] as Pod[]);
+    for (const p of all) {
+      if (p.status.phase === 'Succeeded') continue;
+      if (isTerminating(p)) problems.push(`${ns}/${p.metadata.name}: terminating`);
+      else if (!isReady(p)) {
+        const waiting = (p.status.containerStatuses ?? []).filter((c) => !c.ready).map((c) => `${c.name} (${c.restartCount} restarts)`);
+        problems.push(`${ns}/${p.metadata.name}: ${p.status.phase}, not ready${waiting.length ? `: ${waiting.join(', ')}` : ''}`);
+      }
+    }
+  }
+  return problems;
+}
+
 /** Waits until every Deployment and StatefulSet of the namespaces has all its replicas ready and updated, and no pod of theirs is terminating. */
 export async function waitAllReady(namespaces: string[], timeoutMs: number): Promise<number> {
   const t0 = Date.now();
   let last = '';
   for (;;) {
-    const problems: string[] = [];
-    for (const ns of namespaces) {
-      const workloads = await kubectlJson<
-        K8sList<{
-          kind: string;
-          metadata: K8sMeta;
-          spec: { replicas?: number };
-          status: { readyReplicas?: number; updatedReplicas?: number; replicas?: number; availableReplicas?: number };
-        }>
-      >(['get', 'deployments,statefulsets', '-n', ns]).catch((e: Error) => {
-        problems.push(e.message);
-        return { items: [] };
-      });
-      for (const w of workloads.items) {
-        const want = w.spec.replicas ?? 1;
-        const s = w.status;
-        if ((s.readyReplicas ?? 0) < want || (s.updatedReplicas ?? 0) < want || (s.replicas ?? 0) !== want)
-          problems.push(`${ns}/${w.kind}/${w.metadata.name}: ${s.readyReplicas ?? 0}/${want} ready, ${s.updatedReplicas ?? 0} updated, ${s.replicas ?? 0} in all`);
-      }
-      const all = await pods(ns).catch(() => [] as Pod[]);
-      for (const p of all) {
-        if (p.status.phase === 'Succeeded') continue;
-        if (isTerminating(p)) problems.push(`${ns}/${p.metadata.name}: terminating`);
-        else if (!isReady(p)) problems.push(`${ns}/${p.metadata.name}: ${p.status.phase}, not ready`);
-      }
-    }
+    const problems = await readinessProblems(namespaces);
     if (problems.length === 0) return Date.now() - t0;
     last = problems.join('; ');
     if (Date.now() - t0 > timeoutMs) throw new Error(`not everything Ready after ${timeoutMs} ms: ${last}`);

@@ -65,9 +65,11 @@ describe('the release as deployed', () => {
     expect(infra.items.map((w) => w.metadata.name).sort()).toEqual(expect.arrayContaining(['ferretdb', 'ferretdb-postgres', 'rabbitmq', 'redis']));
     for (const w of infra.items) expect({ workload: w.metadata.name, ready: w.status.readyReplicas ?? 0 }).toEqual({ workload: w.metadata.name, ready: 1 });
     const control = (await pods(DAPR_NS)).map((p) => p.metadata.labels?.app ?? p.metadata.name);
-    for (const part of ['dapr-operator', 'dapr-sentry', 'dapr-sidecar-injector', 'dapr-placement-server', 'dapr-scheduler-server']) {
+    for (const part of ['dapr-operator', 'dapr-sentry', 'dapr-sidecar-injector']) {
       expect(control.some((n) => n.startsWith(part))).toBe(true);
     }
+    // No scheduler and no placement: the system uses no actors, workflows or jobs (up.sh).
+    expect(control.filter((n) => n.startsWith('dapr-scheduler') || n.startsWith('dapr-placement'))).toEqual([]);
   });
 
   it("gives each application pod a daprd sidecar from Dapr's injector, which the Deployment does not declare", async () => {
@@ -97,6 +99,9 @@ describe('the release as deployed', () => {
         expect(arg(daprd!, '--app-id')).toBe(a.appId);
         expect(arg(daprd!, '--config')).toBe('bank-cqrs-dapr');
         expect(arg(daprd!, '--mode')).toBe('kubernetes');
+        // Dapr installed without scheduler and placement (up.sh): the sidecar is pointed at neither.
+        expect(arg(daprd!, '--scheduler-host-address')).toBeUndefined();
+        expect(arg(daprd!, '--placement-host-address')).toBeUndefined();
         const status = [...(p.status.containerStatuses ?? []), ...(p.status.initContainerStatuses ?? [])].find((s) => s.name === 'daprd');
         expect({ pod: p.metadata.name, ready: status?.ready }).toEqual({ pod: p.metadata.name, ready: true });
       }

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { checkInvariants, REPO_ROOT, waitUntil } from '@bank/testkit';
 import { openAccounts } from '../clients.js';
-import { APP_ID, appPods, helm, NS, RELEASE, useForwardedRelease, waitAllReady } from './kube.js';
+import { APP_ID, appPods, DAPR_NS, helm, INFRA_NS, NS, readinessProblems, RELEASE, useForwardedRelease, waitAllReady } from './kube.js';
 import { describeLoad, startLoad, unexpectedStatuses, whileAccepting } from './load.js';
 import { useSignedInApi } from './sign-in.js';
 
@@ -63,7 +63,9 @@ test('a rolling upgrade of every Deployment under load fails no command except w
     // And the clients go on a little on the new pods.
     await whileAccepting(load, 50, 60_000);
   } catch (e) {
-    upgradeError = e;
+    // What held the upgrade up goes with the failure (a CI run's helm said only "context deadline exceeded").
+    const notReady = await readinessProblems([NS, INFRA_NS, DAPR_NS]).catch((why: Error) => [why.message]);
+    upgradeError = new Error(`${(e as Error).message}\nnot Ready at the failure: ${notReady.join('; ') || 'nothing'}`);
   }
   const report = await load.stop();
   if (upgradeError) throw upgradeError;
