@@ -1,11 +1,12 @@
 import { env, failpointSetting, loadConfig, serviceSettings, startSettings } from '@bank/platform';
 import { STATESTORE_NAME } from '@bank/contracts';
+import { DEFAULT_CHUNK_SIZE } from './eventstore/stream-store.js';
 
 export const configSpec = {
   ...serviceSettings({ appPort: 3001, daprHttpPort: 3501 }),
   STATESTORE: env.str(STATESTORE_NAME),
   BODY_LIMIT_BYTES: env.int(16 * 1024, { min: 256, max: 1024 * 1024 }),
-  CHUNK_SIZE: env.int(100, { min: 10, max: 10_000 }),
+  CHUNK_SIZE: env.int(DEFAULT_CHUNK_SIZE, { min: 10, max: 10_000 }),
   IDEMPOTENCY_WINDOW: env.int(64, { min: 1, max: 1000 }),
   /** Between two sweeps for transfers left unsettled (a crash, another replica); 0: none. */
   TRANSFER_SWEEP_MS: env.int(2000, { min: 0, max: 3_600_000 }),

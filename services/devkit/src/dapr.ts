@@ -121,6 +121,14 @@ export async function startDaprd(options: DaprdOptions): Promise<Daprd> {
     '1',
   ];
   if (options.appPort !== undefined) args.push('--app-port', String(options.appPort), '--app-protocol', 'http');
+  // DAPR_PROFILING=1: daprd serves Go's pprof on a port of its own, written to the run dir
+  // (docs/performance.md, "Profiling daprd"); off unless asked for.
+  if (process.env.DAPR_PROFILING === '1') {
+    const profilePort = await freePort();
+    args.push('--enable-profiling', '--profile-port', String(profilePort));
+    mkdirSync(options.runDir, { recursive: true });
+    writeFileSync(path.join(options.runDir, `daprd-${options.appId}.pprof-port`), `${profilePort}\n`);
+  }
   const proc = spawnManaged(`daprd-${options.appId}`, path.join(bin, 'daprd'), args, {
     logDir: options.runDir,
     env: {

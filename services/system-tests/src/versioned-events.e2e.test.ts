@@ -31,7 +31,7 @@ afterAll(async () => {
   await sys?.stop();
 });
 
-/** The app's own chunk size (config CHUNK_SIZE's default): the v1 stream is sealed as the app seals. */
+/** The v1 code's chunk size (CHUNK_SIZE's default then): a stream keeps the size it was created with. */
 const CHUNK_SIZE = 100;
 const MOVEMENTS = 130;
 

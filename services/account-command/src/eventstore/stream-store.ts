@@ -94,6 +94,15 @@ const JSON_META = { contentType: 'application/json' };
 
 export const streamExists = (loaded: LoadedStream<StoredEvent, unknown>): boolean => (loaded.head?.version ?? 0) > 0;
 
+/**
+ * Events per sealed chunk of a new stream (a stream keeps the size it was created with). Every
+ * append reads and rewrites the head, which carries the events not yet sealed: on average half a
+ * chunk. At 100 that head was ~20 KB of JSON per command for the service to parse and write and
+ * for daprd to decode and re-encode (its JSON decoding of the transaction body was 18 % of the
+ * command sidecar's CPU in a profile under load); see docs/performance.md for the A/B.
+ */
+export const DEFAULT_CHUNK_SIZE = 20;
+
 export class StreamStore<E extends StoredEvent, S> {
   readonly storeName: string;
   readonly chunkSize: number;
@@ -108,7 +117,7 @@ export class StreamStore<E extends StoredEvent, S> {
   ) {
     this.upcast = opts.upcast ?? ((stored) => stored);
     this.storeName = opts.storeName;
-    this.chunkSize = opts.chunkSize ?? 100;
+    this.chunkSize = opts.chunkSize ?? DEFAULT_CHUNK_SIZE;
     this.idempotencyWindow = opts.idempotencyWindow ?? 64;
     this.outboxEnabled = opts.outboxEnabled ?? false;
     this.transactional = opts.transactional ?? true;

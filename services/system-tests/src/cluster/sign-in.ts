@@ -70,8 +70,12 @@ export async function openSignIn(): Promise<ClusterSignIn> {
     const cached = tokens.get(user);
     if (cached && Date.now() - cached.at < RENEW_AFTER_MS) return cached.token;
     const token = demoPassword(user).then(async (password) => (await signIn({ issuer: addresses.issuer, username: user, password })).accessToken);
-    tokens.set(user, { token, at: Date.now() });
-    token.catch(() => tokens.delete(user));
+    const entry = { token, at: Date.now() };
+    tokens.set(user, entry);
+    // A failed sign-in is forgotten, but only if no newer one has taken its place.
+    token.catch(() => {
+      if (tokens.get(user) === entry) tokens.delete(user);
+    });
     return token;
   };
   return {
