@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
 import { EVENT_SCHEMA_VERSION, STATESTORE_NAME, type AccountEvent, type TransferJson } from '@bank/contracts';
 import { metric, REDIS_HOST, REDIS_PORT, REPO_ROOT, startSystem, type SystemOptions, type TestSystem } from '@bank/testkit';
 import { fold, fromSnapshot, toSnapshot, type AccountSnapshot } from '../services/account-command/src/domain/index.js';
@@ -173,20 +174,24 @@ async function main(): Promise<void> {
       const until = performance.now() + seconds * 1000;
       const pending: Promise<void>[] = [];
       let i = 0;
+      // Kept-alive undici pools, as the closed loop's: fetch cost the generator 1.8 ms of CPU per
+      // command and read at 379 cmd/s, taken from the 2 cores the system under test runs on.
+      const commandPool = new Pool(sys.command.url, { connections: 256, keepAliveTimeout: 30_000 });
+      const queryPool = new Pool(queryUrl, { connections: 256, keepAliveTimeout: 30_000 });
       const before = procAvailable ? snapshot(watched) : undefined;
       while (performance.now() < until) {
         const t0 = performance.now();
         const spec = credit(i++);
         pending.push(
           (async () => {
-            const res = await fetch(sys.command.url + spec.path, { method: 'POST', headers: json, body: spec.body });
-            const { accountId, version } = (await res.json()) as { accountId: string; version: number };
+            const res = await commandPool.request({ path: spec.path, method: 'POST', headers: json, body: spec.body });
+            const { accountId, version } = (await res.body.json()) as { accountId: string; version: number };
             // From the command's answer (accepted), not from its sending: the command's own
             // latency is in the rows above.
             const accepted = performance.now();
-            const q = await fetch(`${queryUrl}/accounts/${accountId}?minVersion=${version}`);
-            await q.arrayBuffer();
-            if (q.status === 200 && q.headers.get('x-read-model-stale') !== 'true') lags.push(performance.now() - accepted);
+            const q = await queryPool.request({ path: `/accounts/${accountId}?minVersion=${version}`, method: 'GET' });
+            await q.body.dump();
+            if (q.statusCode === 200 && q.headers['x-read-model-stale'] !== 'true') lags.push(performance.now() - accepted);
             else behind++; // 504 read-model-behind: later than the query side's wait bound
           })().catch(() => undefined),
         );
@@ -194,6 +199,7 @@ async function main(): Promise<void> {
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
       await Promise.all(pending);
+      await Promise.all([commandPool.close(), queryPool.close()]);
       // Until the last command is readable (or past the wait bound): the projection's work too.
       if (before) usage.push({ label: `projection lag at ${rate.toFixed(0)} cmd/s`, usage: usageBetween(before, snapshot(watched), i) });
       const sorted = lags.sort((a, b) => a - b);

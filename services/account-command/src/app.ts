@@ -63,7 +63,15 @@ export function createCommandApp(config: CommandConfig, sidecar: Sidecar, log: L
     }
     return { ready: sidecarUp && storeUp && ready, checks: { sidecar: sidecarUp, store: storeUp, started: ready } };
   };
-  const transfers = new TransferProcess({ handler, store, index, log, sweepIntervalMs: config.TRANSFER_SWEEP_MS, failpoints: config.FAILPOINT });
+  const transfers = new TransferProcess({
+    handler,
+    store,
+    index,
+    log,
+    sweepIntervalMs: config.TRANSFER_SWEEP_MS,
+    sweepHeadsPerSecond: config.TRANSFER_SWEEP_HEADS_PER_S,
+    failpoints: config.FAILPOINT,
+  });
   const router = commandRoutes({ handler, store, index, metrics, bodyLimit: config.BODY_LIMIT_BYTES, newId, transfers, failpoints: config.FAILPOINT });
   // The command side subscribes to nothing; saying so spares daprd an error at start-up.
   router.get('/dapr/subscribe', (ctx) => {

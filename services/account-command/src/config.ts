@@ -10,6 +10,8 @@ export const configSpec = {
   IDEMPOTENCY_WINDOW: env.int(64, { min: 1, max: 1000 }),
   /** Between two sweeps for transfers left unsettled (a crash, another replica); 0: none. */
   TRANSFER_SWEEP_MS: env.int(2000, { min: 0, max: 3_600_000 }),
+  /** Account heads a sweep reads per second at most (its cost grows with the accounts); 0: no bound. */
+  TRANSFER_SWEEP_HEADS_PER_S: env.int(250, { min: 0, max: 1_000_000 }),
   /** Notifications published together while a publish is in flight (one bulk publish); 1: each alone. */
   PUBLISH_BATCH: env.int(64, { min: 1, max: 1000 }),
   ...startSettings,

@@ -40,6 +40,13 @@ export interface TransferProcessDeps {
   log: Logger;
   /** Between the end of a sweep and the start of the next; 0: no sweeps. */
   sweepIntervalMs: number;
+  /**
+   * Account heads a sweep reads per second at most; 0 or absent: no bound. A sweep reads every
+   * account's head to find the transfers a crash left unsettled, so unbounded its cost grows
+   * with the accounts (3,200 accounts cost account-command and its sidecar 230 ms of CPU per
+   * second, idle, every 2 s); bounded, a pass over N accounts takes N / this many seconds.
+   */
+  sweepHeadsPerSecond?: number;
   /** Off unless FAILPOINT turns them on (see @bank/platform failpoints). */
   failpoints?: Failpoints;
 }
@@ -145,12 +152,18 @@ export class TransferProcess {
     const { index, store, log } = this.deps;
     let found = 0;
     let cursor: string | null = null;
+    const started = performance.now();
+    let headsRead = 0;
     do {
       const page = await index.list(cursor, SWEEP.streamsPerPage);
       cursor = page.nextCursor;
       const accountIds = page.items.map(accountIdOfStream).filter((accountId): accountId is string => accountId !== null);
       for (let i = 0; i < accountIds.length && !this.sweeps.isStopped; i += SWEEP.headsPerRead) {
-        const heads = (await store.loadMany(accountIds.slice(i, i + SWEEP.headsPerRead).map(accountStreamId))).filter(streamExists);
+        await this.keepPace(started, headsRead);
+        if (this.sweeps.isStopped) break;
+        const ids = accountIds.slice(i, i + SWEEP.headsPerRead);
+        headsRead += ids.length;
+        const heads = (await store.loadMany(ids.map(accountStreamId))).filter(streamExists);
         const work = heads.flatMap((loaded) => {
           const source = fromSnapshot(loaded.head?.snapshot);
           return source.status === 'NONE' ? [] : source.pendingTransfersOut.map((pending) => ({ source: source.accountId, pending }));
@@ -164,5 +177,16 @@ export class TransferProcess {
       }
     } while (cursor !== null && !this.sweeps.isStopped);
     return found;
+  }
+
+  /** Waits until `headsRead` heads since `started` are within sweepHeadsPerSecond (a stop ends the wait). */
+  private async keepPace(started: number, headsRead: number): Promise<void> {
+    const perSecond = this.deps.sweepHeadsPerSecond ?? 0;
+    if (perSecond <= 0) return;
+    for (;;) {
+      const ahead = (headsRead / perSecond) * 1000 - (performance.now() - started);
+      if (ahead <= 0 || this.sweeps.isStopped) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(ahead, 100)));
+    }
   }
 }

@@ -124,3 +124,44 @@ describe('the transfer process', () => {
     expect(env.typesOf(SOURCE).filter((type) => type === 'TransferCompleted')).toHaveLength(1);
   });
 });
+
+describe("the transfer sweep's pace", () => {
+  const ACCOUNTS = 350;
+  /** A stream index listing ACCOUNTS accounts, and a store whose bulk reads record when they start (no account exists). */
+  function sweepWorld(sweepHeadsPerSecond?: number) {
+    const ids = Array.from({ length: ACCOUNTS }, (_, n) => accountStreamId(`00000000-0000-4000-8000-${String(n).padStart(12, '0')}`));
+    const reads: Array<{ at: number; heads: number }> = [];
+    const index = { list: async () => ({ items: ids, nextCursor: null }) } as unknown as StreamIndex;
+    const store = {
+      loadMany: async (streamIds: string[]) => {
+        reads.push({ at: performance.now(), heads: streamIds.length });
+        return streamIds.map((streamId) => ({ streamId, head: null, etag: undefined }));
+      },
+    } as unknown as AccountStore;
+    const handler = handlerOn(new InMemoryStreams());
+    const process = new TransferProcess({ handler, store, index, log, sweepIntervalMs: 60_000, sweepHeadsPerSecond });
+    return { process, reads };
+  }
+
+  it('given a bound of 1,000 heads a second, reads 350 heads in pages no sooner than the bound allows', async () => {
+    const { process, reads } = sweepWorld(1000);
+    const started = performance.now();
+    // When one sweep runs over the 350 accounts.
+    expect(await process.sweep()).toBe(0);
+    // Then every head was read once, in pages of 100, and page k started k x 100 ms in at the
+    // earliest (a timer never fires before its time; 2 ms for the clock's rounding).
+    expect(reads.map((read) => read.heads)).toEqual([100, 100, 100, 50]);
+    reads.forEach((read, k) => expect(read.at - started).toBeGreaterThanOrEqual(k * 100 - 2));
+  });
+
+  it('stopped while it waits for its pace, ends the sweep without reading the rest', async () => {
+    const { process, reads } = sweepWorld(10);
+    // Given a sweep at 10 heads a second: its second page may start 10 s in.
+    const sweep = process.sweep();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // When the process closes, then the sweep ends at once, after its first page only.
+    await process.close();
+    await sweep;
+    expect(reads.map((read) => read.heads)).toEqual([100]);
+  });
+});
