@@ -122,7 +122,7 @@ export async function startDaprd(options: DaprdOptions): Promise<Daprd> {
   ];
   if (options.appPort !== undefined) args.push('--app-port', String(options.appPort), '--app-protocol', 'http');
   // DAPR_PROFILING=1: daprd serves Go's pprof on a port of its own, written to the run dir
-  // (docs/performance.md, "Profiling daprd"); off unless asked for.
+  // (docs/performance.md, "Where the command's sidecar spends its CPU"); off unless asked for.
   if (process.env.DAPR_PROFILING === '1') {
     const profilePort = await freePort();
     args.push('--enable-profiling', '--profile-port', String(profilePort));

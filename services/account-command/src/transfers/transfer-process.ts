@@ -43,8 +43,8 @@ export interface TransferProcessDeps {
   /**
    * Account heads a sweep reads per second at most; 0 or absent: no bound. A sweep reads every
    * account's head to find the transfers a crash left unsettled, so unbounded its cost grows
-   * with the accounts (3,200 accounts cost account-command and its sidecar 230 ms of CPU per
-   * second, idle, every 2 s); bounded, a pass over N accounts takes N / this many seconds.
+   * with the accounts (3,200 accounts cost account-command and its sidecar about 250 ms of CPU
+   * per second, idle, every 2 s); bounded, a pass over N accounts takes N / this many seconds.
    */
   sweepHeadsPerSecond?: number;
   /** Off unless FAILPOINT turns them on (see @bank/platform failpoints). */

@@ -6,8 +6,9 @@
 // keeps fetch, whose Response callers stream and pass on.
 // HTTP, not gRPC, measured (2026-12-04, docs/performance.md "The sidecar over gRPC"): the same
 // GET + transaction to one daprd over the @bufbuild/protobuf stubs of @dapr/dapr 3.18 cost this
-// process 5-9x the CPU of undici (0.5 ms with @grpc/grpc-js, 0.9 ms with the SDK's connect-node
-// transport, against 0.1 ms), ran at a third to a half of the throughput, and saved daprd nothing.
+// process 3-10x the CPU of undici (at 32 clients 0.5 ms with @grpc/grpc-js, 0.9 ms with the SDK's
+// connect-node transport, against 0.1 ms), ran at a quarter to a half of the throughput, and saved
+// daprd nothing.
 // Dapr's own measurements that put gRPC ahead are Go's; in Node the protobuf and HTTP/2 layers
 // cost more than the JSON they save.
 import { Pool } from 'undici';
