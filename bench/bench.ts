@@ -12,7 +12,8 @@ import { Pool } from 'undici';
 import { EVENT_SCHEMA_VERSION, STATESTORE_NAME, type AccountEvent, type TransferJson } from '@bank/contracts';
 import { metric, REDIS_HOST, REDIS_PORT, REPO_ROOT, startSystem, type SystemOptions, type TestSystem } from '@bank/testkit';
 import { fold, fromSnapshot, toSnapshot, type AccountSnapshot } from '../services/account-command/src/domain/index.js';
-import { DEFAULT_CHUNK_SIZE, StreamStore } from '../services/account-command/src/eventstore/stream-store.js';
+import { loadCommandConfig } from '../services/account-command/src/config.js';
+import { StreamStore } from '../services/account-command/src/eventstore/stream-store.js';
 import { closedLoop, percentile, type LoadResult } from './load.js';
 import { redisBaseline } from './baseline.js';
 import { procAvailable, snapshot, systemProcesses, usageBetween, usageTable, type LevelUsage } from './process-usage.js';
@@ -99,8 +100,9 @@ function machine() {
 
 /** Appends `n` credit events to a fresh account stream, in commits of up to 1,000 events. */
 async function seedStream(sys: TestSystem, n: number): Promise<string> {
-  // Sealed as the service would seal it: CHUNK_SIZE reaches the services through the environment.
-  const chunkSize = Number(process.env.CHUNK_SIZE ?? DEFAULT_CHUNK_SIZE);
+  // Sealed as the service seals it: CHUNK_SIZE reaches the services through the environment, read
+  // here by the service's own configuration.
+  const chunkSize = loadCommandConfig().CHUNK_SIZE;
   const store = new StreamStore<AccountEvent, AccountSnapshot>(sys.command.daprd.sidecar, { storeName: STATESTORE_NAME, chunkSize });
   const { body } = await post(`${sys.command.url}/accounts`, { initialBalance: '0.00', currency: 'EUR' });
   const id = `account-${body.accountId}`;

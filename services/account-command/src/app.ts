@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { createMetrics, createServiceApp, type Logger, type Readiness, type Sidecar } from '@bank/platform';
+import { createMetrics, createServiceApp, SERVICE_APP_PATHS, type Logger, type Readiness, type Sidecar } from '@bank/platform';
 import { commandDocument, Problem } from '@bank/contracts';
 import { CommandHandler } from './commands/command-handler.js';
 import { accountNotifications, accountStore, accountStreams, type AccountCommandHandler, type AccountStore } from './commands/account-commands.js';
@@ -11,7 +11,7 @@ import { TransferProcess } from './transfers/transfer-process.js';
 import type { CommandConfig } from './config.js';
 
 // daprd asks for /dapr/subscribe while the app starts: answer it, ready or not.
-const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/dapr/subscribe']);
+const ALWAYS_SERVED = new Set([...SERVICE_APP_PATHS, '/dapr/subscribe']);
 
 /**
  * The app listens before its sidecar is up (daprd waits for the app port), but takes commands

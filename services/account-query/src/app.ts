@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Db } from 'mongodb';
-import { createMetrics, createServiceApp, type Logger, type Readiness, type Sidecar } from '@bank/platform';
+import { createMetrics, createServiceApp, SERVICE_APP_PATHS, type Logger, type Readiness, type Sidecar } from '@bank/platform';
 import { Problem, queryDocument } from '@bank/contracts';
 import type { QueryConfig } from './config.js';
 import { adminRoutes } from './http/admin-routes.js';
@@ -19,7 +19,7 @@ import { readModelWriter } from './readmodel/writer.js';
 import { Rebuilder } from './rebuild/rebuilder.js';
 
 /** Served before the read store is connected (daprd asks for subscriptions as soon as the port opens). */
-const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/dapr/subscribe', '/dapr/config']);
+const ALWAYS_SERVED = new Set([...SERVICE_APP_PATHS, '/dapr/subscribe', '/dapr/config']);
 
 /** What the app has from the start, before the read store is reachable. */
 interface Foundation {

@@ -27,10 +27,12 @@ export interface Exchange {
 export type DescribedPaths = (path: string) => boolean;
 
 interface Operation {
-  template: string;
   operation: OpenApiObject;
   /** The JSON pointer of the operation in its document. */
   pointer: string;
+  /** Its path template as a pattern, one capture group per path parameter, in `pathNames`' order. */
+  pattern: RegExp;
+  pathNames: string[];
 }
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
@@ -44,7 +46,7 @@ const addFormats = (addFormatsModule as unknown as { default?: typeof addFormats
 export class DocumentCheck {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
   private readonly validators = new Map<string, ValidateFunction>();
-  private readonly operations: Array<Operation & { method: string; pattern: RegExp }>;
+  private readonly operations: Array<Operation & { method: string }>;
 
   constructor(
     readonly document: OpenApiObject,
@@ -57,11 +59,11 @@ export class DocumentCheck {
       Object.entries(item)
         .filter(([method]) => HTTP_METHODS.includes(method))
         .map(([method, operation]) => ({
-          template,
           method: method.toUpperCase(),
           operation: operation as OpenApiObject,
           pointer: `#/paths/${escapePointer(template)}/${method}`,
-          pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+          pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '([^/]+)')}$`),
+          pathNames: [...template.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!),
         })),
     );
   }
@@ -105,9 +107,9 @@ export class DocumentCheck {
   }
 
   /** Each documented path, query and header parameter the request gave fits its schema; the required ones are there. */
-  private checkParameters({ operation, pointer, template }: Operation, exchange: Exchange): string[] {
+  private checkParameters({ operation, pointer, pattern, pathNames }: Operation, exchange: Exchange): string[] {
     const url = new URL(exchange.url, 'http://localhost');
-    const pathValues = pathParameters(template, url.pathname);
+    const pathValues = pathParameters(pattern, pathNames, url.pathname);
     const headers = Object.fromEntries(Object.entries(exchange.requestHeaders ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
     const parameters = (operation.parameters ?? []) as Array<{ name: string; in: string; required?: boolean; schema?: { type?: string } }>;
     return parameters.flatMap((parameter, index) => {
@@ -162,9 +164,8 @@ export class DocumentCheck {
 }
 
 /** The values of a path's template parameters ('/accounts/{id}' and '/accounts/6b1f...' -> id). */
-function pathParameters(template: string, path: string): Record<string, string> {
-  const names = [...template.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!);
-  const values = new RegExp(`^${template.replace(/\{[^}]+\}/g, '([^/]+)')}$`).exec(path)?.slice(1) ?? [];
+function pathParameters(pattern: RegExp, names: readonly string[], path: string): Record<string, string> {
+  const values = pattern.exec(path)?.slice(1) ?? [];
   return Object.fromEntries(names.map((name, index) => [name, decodedOrRaw(values[index] ?? '')]));
 }
 

@@ -37,6 +37,13 @@ export interface ServiceAppOptions {
 }
 
 /**
+ * What createServiceApp itself serves on every service: the health and readiness checks, the
+ * metrics, the OpenAPI document. A service that holds requests back while it starts lets these
+ * through.
+ */
+export const SERVICE_APP_PATHS: readonly string[] = ['/healthz', '/readyz', '/metrics', '/openapi.json'];
+
+/**
  * The Koa app of every service: no proxy headers trusted, a correlation id and a logger per
  * request, errors answered as problem documents, request timings; then the service's middleware
  * and router, which also serves /healthz (always 200), /readyz (the readiness check), /metrics
