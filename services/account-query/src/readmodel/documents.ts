@@ -181,7 +181,9 @@ export function transferJson(steps: readonly TransferStepDoc[]): TransferJson {
   const last = ordered[ordered.length - 1]!;
   const of = (...types: TransferStepType[]) => ordered.find((step) => types.includes(step.type));
   const failed = of('DECLINED', 'REFUNDED');
-  const why = of('DECLINED', 'CREDIT_REFUSED');
+  // The refund carries the refusal's reason too: the source's refund may be projected before the
+  // target's refusal, and a FAILED transfer always says why.
+  const why = of('DECLINED', 'CREDIT_REFUSED', 'REFUNDED');
   const withAmount = of('DEBITED', 'DECLINED', 'CREDITED', 'CREDIT_REFUSED', 'REFUNDED');
   return {
     transferId: first.transferId,

@@ -50,6 +50,11 @@ describe('transferJson', () => {
     });
   });
 
+  it("given the refund projected before the target's refusal, is FAILED with the reason the refund carries", () => {
+    const refunded = step('REFUNDED', FROM, { reason: 'account-closed', detail: 'closed' });
+    expect(transferJson([step('DEBITED', FROM), refunded])).toMatchObject({ status: 'FAILED', reason: 'account-closed', detail: 'closed' });
+  });
+
   it('given a decline, is FAILED with insufficient-funds', () => {
     expect(transferJson([step('DECLINED', FROM, { reason: 'insufficient-funds', detail: 'short' })])).toMatchObject({ status: 'FAILED', reason: 'insufficient-funds' });
   });
